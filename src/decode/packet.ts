@@ -1,0 +1,442 @@
+/**
+ * The Packet model: one reusable object per pipeline, refilled for every frame
+ * by the decoder. Fields are scalars or preallocated typed arrays so that the
+ * common path allocates nothing; strings (DNS names, SNI, HTTP fields) are
+ * produced only for packets that carry them.
+ *
+ * Layout follows gopacket's DecodingLayerParser idea: a fixed set of layer
+ * slots, each with a `has*` flag. A tunnel (GRE, IP-in-IP, VXLAN...) decodes
+ * its inner packet into `inner` (a preallocated `Layers` chain); the outermost
+ * layers stay at the top. ICMP error messages decode the quoted IP header into
+ * `quoted`, which is *not* part of the tunnel chain.
+ *
+ * All offsets are byte offsets into `Packet.data`. Everything is valid only
+ * during the stage callback: copy what you keep.
+ */
+
+/** Checksum verification result. */
+export const Csum = {
+  /** Not checked (layer absent, or checksum not applicable). */
+  None: 0,
+  Good: 1,
+  Bad: 2,
+  /** Not verifiable: the packet is truncated (caplen < what the checksum covers). */
+  Unverifiable: 3,
+  /** UDP over IPv4 with checksum 0 (sender did not compute one). */
+  Zero: 4,
+} as const;
+export type CsumStatus = (typeof Csum)[keyof typeof Csum];
+
+/** Which application-layer decoder filled the app fields. */
+export const App = {
+  None: 0,
+  Dns: 1,
+  TlsClientHello: 2,
+  HttpRequest: 3,
+} as const;
+export type AppKind = (typeof App)[keyof typeof App];
+
+/** TCP flag bits as in the 12-bit flags field (AE is bit 8, RFC 9768 / AccECN). */
+export const TcpFlag = {
+  FIN: 0x001,
+  SYN: 0x002,
+  RST: 0x004,
+  PSH: 0x008,
+  ACK: 0x010,
+  URG: 0x020,
+  ECE: 0x040,
+  CWR: 0x080,
+  AE: 0x100,
+} as const;
+
+/** How the inner packet of a Layers object was reached. */
+export const Encap = {
+  None: 0,
+  Gre: 1,
+  IpInIp: 2,
+  Vxlan: 3,
+} as const;
+export type EncapKind = (typeof Encap)[keyof typeof Encap];
+
+export const MAX_VLAN = 4;
+export const MAX_MPLS = 8;
+export const MAX_SACK = 4;
+/** Maximum tunnel nesting depth we decode (deeper is flagged malformed). */
+export const MAX_TUNNEL_DEPTH = 4;
+
+/** IPv6 extension header bits in `Layers.ip6Ext`. */
+export const Ip6Ext = {
+  HopByHop: 1 << 0,
+  Routing: 1 << 1,
+  Fragment: 1 << 2,
+  DestOpts: 1 << 3,
+  Ah: 1 << 4,
+  Esp: 1 << 5,
+  Mobility: 1 << 6,
+  NoNext: 1 << 7,
+} as const;
+
+export class DnsRecord {
+  name = '';
+  type = 0;
+  cls = 0;
+  ttl = 0;
+  /** Presentation form of the RDATA ("1.2.3.4", "10 mx.example.", hex for unknown types). */
+  data = '';
+}
+
+/** A decoded DNS message. Arrays are reused; `*Count` fields say how many entries are valid. */
+export class DnsMessage {
+  id = 0;
+  flags = 0;
+  qr = false;
+  opcode = 0;
+  aa = false;
+  tc = false;
+  rd = false;
+  ra = false;
+  rcode = 0;
+  /** Header counts as sent (may exceed what could be decoded). */
+  qdcount = 0;
+  ancount = 0;
+  nscount = 0;
+  arcount = 0;
+  /** Transport: 'udp' | 'tcp'; and flavour: 'dns' | 'mdns' | 'llmnr'. */
+  transport: 'udp' | 'tcp' = 'udp';
+  flavour: 'dns' | 'mdns' | 'llmnr' = 'dns';
+  questions: DnsRecord[] = [];
+  answers: DnsRecord[] = [];
+  authority: DnsRecord[] = [];
+  additional: DnsRecord[] = [];
+  questionCount = 0;
+  answerCount = 0;
+  authorityCount = 0;
+  additionalCount = 0;
+  reset(): void {
+    this.id = this.flags = this.opcode = this.rcode = 0;
+    this.qr = this.aa = this.tc = this.rd = this.ra = false;
+    this.qdcount = this.ancount = this.nscount = this.arcount = 0;
+    this.questionCount = this.answerCount = this.authorityCount = this.additionalCount = 0;
+  }
+}
+
+export class TlsClientHello {
+  /** legacy_version of the ClientHello (e.g. 0x0303). */
+  version = 0;
+  /** Record-layer version. */
+  recordVersion = 0;
+  sni = '';
+  alpn: string[] = [];
+  /** supported_versions extension values, in order (GREASE included as sent). */
+  supportedVersions: number[] = [];
+  cipherSuites: number[] = [];
+  extensions: number[] = [];
+  groups: number[] = [];
+  ecPointFormats: number[] = [];
+  signatureAlgorithms: number[] = [];
+  ja3 = '';
+  ja3Hash = '';
+  ja4 = '';
+  /** True when carried by QUIC/DTLS rather than TLS over TCP. */
+  overQuic = false;
+}
+
+export class HttpRequest {
+  method = '';
+  uri = '';
+  version = '';
+  host = '';
+  userAgent = '';
+}
+
+/**
+ * One set of layers: the outermost packet (see Packet) or an inner packet
+ * reached through a tunnel, or the IP packet quoted inside an ICMP error.
+ */
+export class Layers {
+  // ---- link layer ----------------------------------------------------------
+  hasEth = false;
+  /** Offset of the Ethernet destination MAC (source MAC is at ethOff + 6). */
+  ethOff = 0;
+  /** EtherType (or 802.3 length for LLC frames) of the outer Ethernet header, before VLAN tags. */
+  ethType = 0;
+  /** 802.3 length field frame with an LLC header. */
+  llc = false;
+  /** LLC DSAP/SSAP/control, when llc. */
+  llcDsap = 0;
+  llcSsap = 0;
+  /** EtherType of the payload after VLAN/MPLS/PPPoE, i.e. what the network layer is. */
+  netType = 0;
+  vlanCount = 0;
+  /** VLAN IDs, outermost first. */
+  vlanIds = new Uint16Array(MAX_VLAN);
+  /** Full TCI (PCP/DEI/VID) per tag. */
+  vlanTci = new Uint16Array(MAX_VLAN);
+  /** TPID per tag (0x8100, 0x88a8, 0x9100). */
+  vlanTpids = new Uint16Array(MAX_VLAN);
+  mplsCount = 0;
+  mplsLabels = new Uint32Array(MAX_MPLS);
+  /** PPPoE session id, or -1. */
+  pppoeSession = -1;
+  /** Linux cooked capture: packet type (0 host, 4 outgoing...), or -1. */
+  sllPktType = -1;
+  /** Linux cooked capture: link-layer address offset and length (0 when absent). */
+  sllAddrOff = 0;
+  sllAddrLen = 0;
+  /** Linux cooked v2: interface index, or -1. */
+  sllIfIndex = -1;
+
+  // ---- ARP -----------------------------------------------------------------
+  hasArp = false;
+  arpOp = 0;
+  arpHtype = 0;
+  arpPtype = 0;
+  arpHlen = 0;
+  arpPlen = 0;
+  /** Offsets of sender hw, sender proto, target hw, target proto addresses. */
+  arpShaOff = 0;
+  arpSpaOff = 0;
+  arpThaOff = 0;
+  arpTpaOff = 0;
+
+  // ---- network layer -------------------------------------------------------
+  /** 0 (no IP), 4 or 6. */
+  ipVersion = 0;
+  ipOff = 0;
+  /** IPv4: IHL*4. IPv6: 40 plus the extension headers walked. */
+  ipHdrLen = 0;
+  /** IPv4 total length / IPv6 40 + payload length (jumbo aware), as the header says. */
+  ipTotalLen = 0;
+  /** The upper-layer protocol after extension headers (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6...). */
+  ipProto = 0;
+  /** IPv4 protocol field / IPv6 Next Header field of the fixed header. */
+  ipFirstNext = 0;
+  ipTtl = 0;
+  ipTos = 0;
+  ipId = 0;
+  /** IPv4 flags (DF=2, MF=1) in the low bits; IPv6 fragment header M flag as MF. */
+  ipFlags = 0;
+  /** Fragment offset in bytes. */
+  ipFragOffset = 0;
+  /** True for any fragment (offset > 0 or MF set). Non-first fragments carry no L4 header. */
+  ipIsFragment = false;
+  /** IPv6 fragment identification / flow label. */
+  ip6FragId = 0;
+  ip6FlowLabel = 0;
+  ipChecksum = 0;
+  ipChecksumStatus: CsumStatus = Csum.None;
+  /** IPv4 addresses as uint32 (network order value). */
+  src4 = 0;
+  dst4 = 0;
+  /** IPv6 addresses as four uint32 words, most significant first. */
+  src6 = new Uint32Array(4);
+  dst6 = new Uint32Array(4);
+  /** Offsets of the source and destination addresses in data (4 or 16 bytes). */
+  ipSrcOff = 0;
+  ipDstOff = 0;
+  /** Bitmask of Ip6Ext values walked. */
+  ip6Ext = 0;
+  /** IPv4 header options length (IHL*4 - 20). */
+  ipOptionsLen = 0;
+
+  // ---- transport -----------------------------------------------------------
+  hasTcp = false;
+  hasUdp = false;
+  hasIcmp = false;
+  /** Offset of the transport header. */
+  l4Off = 0;
+  sport = 0;
+  dport = 0;
+  tcpSeq = 0;
+  tcpAck = 0;
+  /** 12-bit flags incl. AE (see TcpFlag). */
+  tcpFlags = 0;
+  tcpHdrLen = 0;
+  /** Window field as sent (not scaled). */
+  tcpWindow = 0;
+  tcpUrgent = 0;
+  tcpChecksum = 0;
+  tcpMss = -1;
+  tcpWscale = -1;
+  tcpSackPerm = false;
+  tcpHasTs = false;
+  tcpTsVal = 0;
+  tcpTsEcr = 0;
+  tcpSackCount = 0;
+  /** SACK blocks as left,right pairs. */
+  tcpSack = new Uint32Array(MAX_SACK * 2);
+  udpLength = 0;
+  udpChecksum = 0;
+  /** Checksum status of the TCP/UDP/ICMP layer. */
+  l4ChecksumStatus: CsumStatus = Csum.None;
+  icmpType = 0;
+  icmpCode = 0;
+  icmpChecksum = 0;
+  /** Echo identifier and sequence (or -1 when the type has none). */
+  icmpId = -1;
+  icmpSeq = -1;
+  /** ICMPv6 NDP target address offset (NS/NA/redirect), or 0. */
+  ndpTargetOff = 0;
+  /** Offset and length of the transport payload (bytes present). */
+  payloadOff = 0;
+  payloadLen = 0;
+
+  // ---- application ---------------------------------------------------------
+  app: AppKind = App.None;
+  dns = new DnsMessage();
+  tls = new TlsClientHello();
+  http = new HttpRequest();
+
+  // ---- nesting -------------------------------------------------------------
+  /** How `inner` was reached (Encap.None = no inner packet). */
+  encap: EncapKind = Encap.None;
+  /** VXLAN VNI or GRE key, or -1. */
+  tunnelId = -1;
+  /** Preallocated inner layers (tunnel payload); valid when encap != None. */
+  inner: Layers | null = null;
+  /** The IP packet quoted by an ICMP error; valid when hasQuoted. */
+  hasQuoted = false;
+  quoted: Layers | null = null;
+
+  // ---- errors --------------------------------------------------------------
+  /** Why decoding stopped early (null when it did not). */
+  malformed: string | null = null;
+  /** Name of the layer that was malformed ('ipv4', 'tcp', 'dns'...). */
+  malformedLayer = '';
+  /** Soft problems that did not stop decoding (bad checksum is not one: see *ChecksumStatus). */
+  truncated = false;
+
+  /** Resets every field that a decode may have set (typed arrays are left; counts guard them). */
+  reset(): void {
+    this.hasEth = false;
+    this.ethOff = this.ethType = this.netType = 0;
+    this.llc = false;
+    this.llcDsap = this.llcSsap = 0;
+    this.vlanCount = this.mplsCount = 0;
+    this.pppoeSession = -1;
+    this.sllPktType = -1;
+    this.sllAddrOff = this.sllAddrLen = 0;
+    this.sllIfIndex = -1;
+    this.hasArp = false;
+    this.arpOp = this.arpHtype = this.arpPtype = this.arpHlen = this.arpPlen = 0;
+    this.arpShaOff = this.arpSpaOff = this.arpThaOff = this.arpTpaOff = 0;
+    this.ipVersion = this.ipOff = this.ipHdrLen = this.ipTotalLen = this.ipProto = this.ipFirstNext = 0;
+    this.ipTtl = this.ipTos = this.ipId = this.ipFlags = this.ipFragOffset = 0;
+    this.ipIsFragment = false;
+    this.ip6FragId = this.ip6FlowLabel = 0;
+    this.ipChecksum = 0;
+    this.ipChecksumStatus = Csum.None;
+    this.src4 = this.dst4 = 0;
+    this.ipSrcOff = this.ipDstOff = 0;
+    this.ip6Ext = 0;
+    this.ipOptionsLen = 0;
+    this.hasTcp = this.hasUdp = this.hasIcmp = false;
+    this.l4Off = this.sport = this.dport = 0;
+    this.tcpSeq = this.tcpAck = this.tcpFlags = this.tcpHdrLen = this.tcpWindow = this.tcpUrgent = this.tcpChecksum = 0;
+    this.tcpMss = this.tcpWscale = -1;
+    this.tcpSackPerm = this.tcpHasTs = false;
+    this.tcpTsVal = this.tcpTsEcr = this.tcpSackCount = 0;
+    this.udpLength = this.udpChecksum = 0;
+    this.l4ChecksumStatus = Csum.None;
+    this.icmpType = this.icmpCode = this.icmpChecksum = 0;
+    this.icmpId = this.icmpSeq = -1;
+    this.ndpTargetOff = 0;
+    this.payloadOff = this.payloadLen = 0;
+    this.app = App.None;
+    this.encap = Encap.None;
+    this.tunnelId = -1;
+    this.hasQuoted = false;
+    this.malformed = null;
+    this.malformedLayer = '';
+    this.truncated = false;
+  }
+
+  /** Marks this layer set malformed at `layer` (first reason wins). */
+  fail(layer: string, reason: string): void {
+    if (this.malformed === null) {
+      this.malformed = reason;
+      this.malformedLayer = layer;
+    }
+  }
+}
+
+/**
+ * What the flow stage attaches to each packet it tracked, so later stages
+ * (detectors, printers) can name the flow without a second look-up.
+ */
+export interface FlowRef {
+  /** Stable numeric flow id (unique within the run, as Suricata's flow_id). */
+  readonly flowId: number;
+  /** Community ID v1 string ("1:..."), computed once per flow. */
+  readonly communityId: string;
+  /** True when this packet travels in the flow's forward direction (first packet's sender). */
+  readonly lastDirForward: boolean;
+}
+
+/** The outermost layers plus the frame metadata. */
+export class Packet extends Layers {
+  /** Set by the flow stage for the packet being processed (null when no flow stage or untracked). */
+  flow: FlowRef | null = null;
+  /** 1-based frame number. */
+  n = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  /** Timestamp precision digits of the source (6 or 9), for printing. */
+  tsDigits = 6;
+  /** Original (wire) length. */
+  len = 0;
+  /** Captured length = data.length. */
+  caplen = 0;
+  linkType = 1;
+  ifIndex = 0;
+  /** The frame bytes (a view into the source's buffer; valid only during the callback). */
+  data: Uint8Array = new Uint8Array(0);
+  /** Number of tunnel levels decoded into the inner chain. */
+  depth = 0;
+
+  constructor() {
+    super();
+    // Preallocate the inner chain and the ICMP-quote slots once.
+    let cur: Layers = this;
+    for (let i = 0; i < MAX_TUNNEL_DEPTH; i++) {
+      const next = new Layers();
+      next.quoted = new Layers();
+      cur.inner = next;
+      cur = next;
+    }
+    this.quoted = new Layers();
+  }
+
+  /** Timestamp as floating seconds (µs-exact for dates before 2255; use tsSec/tsNsec for exact arithmetic). */
+  get time(): number {
+    return this.tsSec + this.tsNsec / 1e9;
+  }
+
+  /** The innermost tunnel level (the packet itself when not tunnelled). ICMP quotes are not followed. */
+  innermost(): Layers {
+    let cur: Layers = this;
+    while (cur.encap !== Encap.None && cur.inner !== null) cur = cur.inner;
+    return cur;
+  }
+
+  /** True when any level stopped decoding early. */
+  isMalformed(): boolean {
+    let cur: Layers | null = this;
+    while (cur !== null) {
+      if (cur.malformed !== null) return true;
+      if (cur.hasQuoted && cur.quoted !== null && cur.quoted.malformed !== null) return true;
+      cur = cur.encap !== Encap.None ? cur.inner : null;
+    }
+    return false;
+  }
+
+  /** First malformed reason along the chain, or null. */
+  malformedReason(): string | null {
+    let cur: Layers | null = this;
+    while (cur !== null) {
+      if (cur.malformed !== null) return `${cur.malformedLayer}: ${cur.malformed}`;
+      cur = cur.encap !== Encap.None ? cur.inner : null;
+    }
+    return null;
+  }
+}
