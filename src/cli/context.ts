@@ -26,6 +26,8 @@ export interface RunContext {
 
 export interface Feature {
   readonly name: string;
+  /** Position in the packet path: monitor 10, flow 20, detect 30, ml 40, write/print 90. */
+  readonly order: number;
   /** Adds this feature's options to a `read` or `capture` command. */
   addOptions(cmd: Command, mode: 'read' | 'capture'): void;
   /**

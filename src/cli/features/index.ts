@@ -5,4 +5,8 @@
  */
 import type { Feature } from '../context.js';
 
-export const FEATURES: Feature[] = [];
+// Each feature module adds itself to this list with one import and one entry.
+const ALL: Feature[] = [];
+
+/** Features sorted by their position in the packet path. */
+export const FEATURES: readonly Feature[] = ALL.sort((a, b) => a.order - b.order);
