@@ -12,6 +12,11 @@ export class RawFrame {
   tsSec = 0;
   /** Timestamp: nanoseconds within the second, 0..999_999_999. */
   tsNsec = 0;
+  /**
+   * False when the record carries no timestamp (pcapng Simple Packet Block);
+   * tsSec/tsNsec then repeat the previous frame's time so packet time never jumps back.
+   */
+  hasTs = true;
   /** Digits of precision the capture has (6 = µs, 9 = ns); used only for printing. */
   tsDigits = 6;
   /** Original length on the wire. */

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { Stage } from '../pipeline.js';
+import type { SourceStats } from '../capture/frame.js';
 import { EventBus } from '../events.js';
 
 /** Everything a feature may need while building a run. */
@@ -22,6 +23,8 @@ export interface RunContext {
   onClose(fn: () => void | Promise<void>): void;
   /** Link MTU when known (live: the interface's; files: --mtu or 1500). */
   readonly mtu: number;
+  /** The running source's statistics (bytes read, drops), once the source is attached. */
+  sourceStats?: () => SourceStats;
 }
 
 export interface Feature {

@@ -1,10 +1,20 @@
 /**
  * Entry point of the decode stage: fills a reusable Packet from a RawFrame.
- * (Skeleton: the full implementation dispatches on link type into link/, net/,
- * transport/ and app/ decoders.)
+ * Dispatches on the link type into link/, which hands payloads on to net/,
+ * transport/ and app/ (see DESIGN.md). Nothing here allocates per packet on
+ * the common path, and nothing throws: a malformed layer calls
+ * `layers.fail(layer, reason)` and decoding stops there.
  */
 import type { RawFrame } from '../capture/frame.js';
-import type { Packet } from './packet.js';
+import { Encap, type Packet } from './packet.js';
+import { decodeEthernet } from './link/ethernet.js';
+import { decodeSll, decodeSll2 } from './link/sll.js';
+import { decodeNull } from './link/null.js';
+import { decodeRawIp } from './link/raw.js';
+import { decodePppFrame } from './link/ppp.js';
+import { decodeNflog } from './link/nflog.js';
+import { decodeIpv4 } from './net/ipv4.js';
+import { decodeIpv6 } from './net/ipv6.js';
 
 export interface DecoderOptions {
   /** Decode application layers (DNS, TLS ClientHello, HTTP). Default true. */
@@ -13,7 +23,52 @@ export interface DecoderOptions {
   checksums?: boolean;
 }
 
-export class Decoder {
+/** What the per-protocol decoders read from the Decoder (kept tiny and monomorphic). */
+export interface DecodeFlags {
+  readonly app: boolean;
+  readonly checksums: boolean;
+}
+
+/** LINKTYPE_* values with a decoder. */
+export const LinkType = {
+  NULL: 0,
+  EN10MB: 1,
+  PPP: 9,
+  RAW_BSD12: 12,
+  RAW_BSD14: 14,
+  PPP_HDLC: 50,
+  RAW: 101,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  NFLOG: 239,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
+
+/** True when `linkType` has a decoder. */
+export function isSupportedLinkType(linkType: number): boolean {
+  switch (linkType) {
+    case LinkType.NULL:
+    case LinkType.EN10MB:
+    case LinkType.PPP:
+    case LinkType.PPP_HDLC:
+    case LinkType.RAW_BSD12:
+    case LinkType.RAW_BSD14:
+    case LinkType.RAW:
+    case LinkType.LOOP:
+    case LinkType.LINUX_SLL:
+    case LinkType.NFLOG:
+    case LinkType.IPV4:
+    case LinkType.IPV6:
+    case LinkType.LINUX_SLL2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+export class Decoder implements DecodeFlags {
   readonly app: boolean;
   readonly checksums: boolean;
   constructor(opts: DecoderOptions = {}) {
@@ -34,6 +89,51 @@ export class Decoder {
     pkt.linkType = frame.linkType;
     pkt.ifIndex = frame.ifIndex;
     pkt.data = frame.data;
-    pkt.depth = 0;
+    pkt.linkSupported = true;
+    const b = frame.data;
+    const end = b.length;
+    switch (frame.linkType) {
+      case LinkType.EN10MB:
+        decodeEthernet(this, pkt, b, 0, end, 0);
+        break;
+      case LinkType.LINUX_SLL:
+        decodeSll(this, pkt, b, 0, end);
+        break;
+      case LinkType.LINUX_SLL2:
+        decodeSll2(this, pkt, b, 0, end);
+        break;
+      case LinkType.RAW:
+      case LinkType.RAW_BSD12:
+      case LinkType.RAW_BSD14:
+        decodeRawIp(this, pkt, b, 0, end, 0);
+        break;
+      case LinkType.NULL:
+        decodeNull(this, pkt, b, 0, end, false);
+        break;
+      case LinkType.LOOP:
+        decodeNull(this, pkt, b, 0, end, true);
+        break;
+      case LinkType.IPV4:
+        pkt.netType = 0x0800;
+        decodeIpv4(this, pkt, b, 0, end, 0, false);
+        break;
+      case LinkType.IPV6:
+        pkt.netType = 0x86dd;
+        decodeIpv6(this, pkt, b, 0, end, 0, false);
+        break;
+      case LinkType.PPP:
+      case LinkType.PPP_HDLC:
+        decodePppFrame(this, pkt, b, 0, end, 0);
+        break;
+      case LinkType.NFLOG:
+        decodeNflog(this, pkt, b, 0, end);
+        break;
+      default:
+        pkt.linkSupported = false;
+        break;
+    }
+    let depth = 0;
+    for (let l = pkt.encap !== Encap.None ? pkt.inner : null; l !== null; l = l.encap !== Encap.None ? l.inner : null) depth++;
+    pkt.depth = depth;
   }
 }

@@ -55,6 +55,17 @@ export const Encap = {
   Gre: 1,
   IpInIp: 2,
   Vxlan: 3,
+  Geneve: 4,
+  /** MPLS Ethernet pseudowire (control word + Ethernet). */
+  Pseudowire: 5,
+  /** GTP-U (UDP 2152) G-PDU. */
+  Gtp: 6,
+  /** Teredo (UDP 3544, RFC 4380). */
+  Teredo: 7,
+  /** AYIYA (UDP 5072). */
+  Ayiya: 8,
+  /** MPLS over UDP (UDP 6635, RFC 7510). */
+  MplsOverUdp: 9,
 } as const;
 export type EncapKind = (typeof Encap)[keyof typeof Encap];
 
@@ -265,8 +276,12 @@ export class Layers {
   tcpSackCount = 0;
   /** SACK blocks as left,right pairs. */
   tcpSack = new Uint32Array(MAX_SACK * 2);
+  /** A TCP option had an impossible length: the option walk stopped there (the segment is still decoded). */
+  tcpOptionsBad = false;
   udpLength = 0;
   udpChecksum = 0;
+  /** The UDP length field exceeds the IP payload (not a fragment): decoded as far as the IP payload goes. */
+  udpLengthBad = false;
   /** Checksum status of the TCP/UDP/ICMP layer. */
   l4ChecksumStatus: CsumStatus = Csum.None;
   icmpType = 0;
@@ -336,7 +351,9 @@ export class Layers {
     this.tcpMss = this.tcpWscale = -1;
     this.tcpSackPerm = this.tcpHasTs = false;
     this.tcpTsVal = this.tcpTsEcr = this.tcpSackCount = 0;
+    this.tcpOptionsBad = false;
     this.udpLength = this.udpChecksum = 0;
+    this.udpLengthBad = false;
     this.l4ChecksumStatus = Csum.None;
     this.icmpType = this.icmpCode = this.icmpChecksum = 0;
     this.icmpId = this.icmpSeq = -1;
@@ -393,6 +410,8 @@ export class Packet extends Layers {
   data: Uint8Array = new Uint8Array(0);
   /** Number of tunnel levels decoded into the inner chain. */
   depth = 0;
+  /** False when the link type has no decoder: nothing was decoded, and that is not malformed. */
+  linkSupported = true;
 
   constructor() {
     super();

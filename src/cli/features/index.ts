@@ -4,9 +4,13 @@
  * stages; add a new feature here, not in the commands.
  */
 import type { Feature } from '../context.js';
+import { flowsFeature } from './flows.js';
+import { detectFeature } from './detect.js';
+import { mlFeature } from './ml.js';
+import { monitorFeature } from './monitor.js';
 
 // Each feature module adds itself to this list with one import and one entry.
-const ALL: Feature[] = [];
+const ALL: Feature[] = [flowsFeature, detectFeature, mlFeature, monitorFeature];
 
 /** Features sorted by their position in the packet path. */
 export const FEATURES: readonly Feature[] = ALL.sort((a, b) => a.order - b.order);

@@ -1,0 +1,13 @@
+/**
+ * Feature benchmarks run after the core rows. Add one with an import and an
+ * entry: `{ name: 'flows', run: flowsBench }` where bench/flows.ts exports
+ * `flowsBench: BenchModule` (see bench/harness.ts).
+ */
+import type { BenchModule } from './harness.js';
+
+export interface BenchEntry {
+  name: string;
+  run: BenchModule;
+}
+
+export const BENCHES: BenchEntry[] = [];

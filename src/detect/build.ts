@@ -1,0 +1,87 @@
+/**
+ * Builds the detectors of a rule set from a validated config:
+ *   prototype — the original four filters exactly (packet size < 50 / > 1500,
+ *               the three DNS name heuristics, AbuseIPDB > 50, unique ports per source);
+ *   default   — the sound detectors (packet size vs IP length and MTU, DNS model,
+ *               tunnelling, NXDOMAIN bursts, Zeek-style scans, floods, AbuseIPDB
+ *               and offline block lists).
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AbuseIpdbClient, DEFAULT_ABUSEIPDB_URL } from '../intel/abuseipdb.js';
+import { ReputationCache } from '../intel/cache.js';
+import { BlockLists } from '../intel/lists.js';
+import type { DetectConfig } from './config.js';
+import type { Detector } from './detector.js';
+import { DnsDetector, PrototypeDnsDetector } from './dns.js';
+import { DnsModel } from './dns-model.js';
+import { FloodDetector } from './flood.js';
+import { IntelDetector } from './intel.js';
+import { PacketSizeDetector, PrototypePacketSizeDetector } from './packet-size.js';
+import { PortScanDetector, PrototypePortScanDetector } from './portscan.js';
+
+/** data/dns-model.json of the installed package (dist/src/detect → repo root). */
+export function shippedDnsModelPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const up of [join(here, '..', '..', '..'), join(here, '..', '..')]) {
+    const p = join(up, 'data', 'dns-model.json');
+    if (existsSync(p)) return p;
+  }
+  return resolve('data', 'dns-model.json');
+}
+
+export interface BuildOptions {
+  log: (msg: string) => void;
+  /** Environment (ABUSEIPDB_API_KEY, ABUSEIPDB_URL); process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Watch block lists for changes (off in tests that do not need it). */
+  watchLists?: boolean;
+}
+
+export function buildIntel(cfg: DetectConfig, o: BuildOptions): IntelDetector | null {
+  const env = o.env ?? process.env;
+  const a = cfg.intel.abuseipdb;
+  const key = env.ABUSEIPDB_API_KEY || a.apiKey;
+  let client: AbuseIpdbClient | null = null;
+  if (a.enabled && key) {
+    const cache = new ReputationCache(a.cacheTtlSec * 1000, a.cacheSize, a.cacheDb);
+    client = new AbuseIpdbClient({
+      apiKey: key,
+      baseUrl: env.ABUSEIPDB_URL || a.baseUrl || DEFAULT_ABUSEIPDB_URL,
+      maxAgeInDays: a.maxAgeInDays,
+      timeoutMs: a.timeoutMs,
+      concurrency: a.concurrency,
+      maxQueue: a.maxQueue,
+      dailyBudget: a.dailyBudget,
+      errorTtlMs: a.errorTtlSec * 1000,
+      cache,
+      log: o.log,
+    });
+  }
+  const lists = cfg.rules === 'default' && cfg.intel.lists.length > 0 ? new BlockLists(cfg.intel.lists, o.log, cfg.intel.reloadDebounceMs) : null;
+  if (lists !== null && o.watchLists !== false) lists.watch();
+  if (client === null && lists === null) return null;
+  return new IntelDetector({ lists, abuseipdb: client, threshold: a.threshold, maxAgeInDays: a.maxAgeInDays, maxAddresses: a.cacheSize, drainMs: a.timeoutMs + 1000 });
+}
+
+export function buildDetectors(cfg: DetectConfig, o: BuildOptions): Detector[] {
+  const out: Detector[] = [];
+  const intel = buildIntel(cfg, o);
+  if (cfg.rules === 'prototype') {
+    if (cfg.packetSize.enabled) out.push(new PrototypePacketSizeDetector(cfg.packetSize));
+    if (cfg.dns.enabled) out.push(new PrototypeDnsDetector(cfg.dns));
+    if (intel !== null) out.push(intel);
+    if (cfg.portscan.enabled) out.push(new PrototypePortScanDetector(cfg.portscan));
+    return out;
+  }
+  if (cfg.packetSize.enabled) out.push(new PacketSizeDetector(cfg.packetSize));
+  if (cfg.dns.enabled) {
+    const model = cfg.dns.dga.enabled ? DnsModel.fromFile(cfg.dns.dga.model ?? shippedDnsModelPath()) : null;
+    out.push(new DnsDetector(cfg.dns, model));
+  }
+  if (intel !== null) out.push(intel);
+  if (cfg.portscan.enabled) out.push(new PortScanDetector(cfg.portscan));
+  if (cfg.flood.enabled) out.push(new FloodDetector(cfg.flood));
+  return out;
+}

@@ -1,0 +1,173 @@
+/**
+ * Threat intelligence on the packet path: offline block lists (CIDR trie,
+ * checked for every packet's source and destination) and AbuseIPDB scores
+ * (looked up once per address, asynchronously). The packet path only reads a
+ * per-address state table; a new public address costs one string and one
+ * queued request, whose answer raises the alert later, naming the flow and
+ * time of the packet that first showed the address.
+ */
+import type { Layers, Packet } from '../decode/packet.js';
+import type { AbuseIpdbClient } from '../intel/abuseipdb.js';
+import type { Reputation } from '../intel/cache.js';
+import type { BlockLists, ListEntry } from '../intel/lists.js';
+import { specialBlockV4, specialBlockWords } from '../intel/reserved.js';
+import { dstKey, srcKey } from '../util/addr-key.js';
+import { BoundedMap } from './bounded-map.js';
+import { type AlertTuple, type DetectContext, type Detector, dstAddrText, srcAddrText, tupleOf } from './detector.js';
+import { SIG } from './signatures.js';
+
+const St = { Special: 0, Pending: 1, Clean: 2, Malicious: 3, Unknown: 4 } as const;
+
+interface AddrState {
+  state: number;
+  ip: string;
+  rep: Reputation | null;
+}
+
+export interface IntelOptions {
+  lists: BlockLists | null;
+  abuseipdb: AbuseIpdbClient | null;
+  /** abuseConfidenceScore above this alerts. */
+  threshold: number;
+  maxAgeInDays: number;
+  maxAddresses: number;
+  /** How long onEnd waits for outstanding look-ups. */
+  drainMs: number;
+}
+
+export class IntelDetector implements Detector {
+  readonly name = 'intel';
+  private readonly addrs: BoundedMap<number, AddrState>;
+  private alerts = 0;
+  private lateAnswers = 0;
+  /** Last context seen, for alerts raised by answers that arrive between packets. */
+  private ctx: DetectContext | null = null;
+
+  constructor(private readonly o: IntelOptions) {
+    this.addrs = new BoundedMap(o.maxAddresses);
+  }
+
+  onPacket(pkt: Packet, ctx: DetectContext): void {
+    const l = pkt.innermost();
+    if (l.ipVersion === 0) return;
+    this.ctx = ctx;
+    const lists = this.o.lists;
+    if (lists !== null && !lists.empty) {
+      const s = l.ipVersion === 4 ? lists.lookupV4(l.src4) : lists.lookupWords(l.src6);
+      if (s !== undefined) this.listed(pkt, l, s, true, ctx);
+      const d = l.ipVersion === 4 ? lists.lookupV4(l.dst4) : lists.lookupWords(l.dst6);
+      if (d !== undefined) this.listed(pkt, l, d, false, ctx);
+    }
+    if (this.o.abuseipdb !== null) {
+      this.reputation(pkt, l, true, ctx);
+      this.reputation(pkt, l, false, ctx);
+    }
+  }
+
+  private listed(pkt: Packet, l: Layers, e: ListEntry, src: boolean, ctx: DetectContext): void {
+    this.alerts++;
+    ctx.alert({
+      tsSec: pkt.tsSec,
+      tsNsec: pkt.tsNsec,
+      tuple: tupleOf(pkt, l),
+      sig: src ? SIG.listedSrc : SIG.listedDst,
+      detector: this.name,
+      evidence: { ip: src ? srcAddrText(l) : dstAddrText(l), list: e.list, cidr: e.cidr, ...(e.note ? { note: e.note } : {}) },
+      trackBy: src ? srcAddrText(l) : `dst ${dstAddrText(l)}`,
+    });
+  }
+
+  private reputation(pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
+    const key = src ? srcKey(l) : dstKey(l);
+    const st = this.addrs.peek(key);
+    if (st !== undefined) {
+      if (st.state === St.Malicious) this.malicious(st, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
+      return;
+    }
+    const special = l.ipVersion === 4 ? specialBlockV4(src ? l.src4 : l.dst4) : specialBlockWords(src ? l.src6 : l.dst6);
+    if (special !== undefined) {
+      this.addrs.set(key, { state: St.Special, ip: '', rep: null });
+      return;
+    }
+    const ip = src ? srcAddrText(l) : dstAddrText(l);
+    const client = this.o.abuseipdb!;
+    const cached = client.cached(ip);
+    if (cached !== undefined) {
+      const s: AddrState = { state: cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, rep: cached };
+      this.addrs.set(key, s);
+      if (s.state === St.Malicious) this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
+      return;
+    }
+    const s: AddrState = { state: St.Pending, ip, rep: null };
+    this.addrs.set(key, s);
+    // The tuple and time are captured now: the answer arrives after this packet is gone.
+    const tuple = tupleOf(pkt, l);
+    const tsSec = pkt.tsSec;
+    const tsNsec = pkt.tsNsec;
+    const asked = Date.now();
+    void client.check(ip).then((rep) => {
+      if (rep === null) {
+        s.state = St.Unknown;
+        return;
+      }
+      s.rep = rep;
+      s.state = rep.score > this.o.threshold ? St.Malicious : St.Clean;
+      if (s.state === St.Malicious && this.ctx !== null) {
+        this.lateAnswers++;
+        this.malicious(s, tuple, tsSec, tsNsec, src, this.ctx, true, Date.now() - asked);
+      }
+    });
+  }
+
+  private malicious(s: AddrState, tuple: AlertTuple, tsSec: number, tsNsec: number, src: boolean, ctx: DetectContext, fromAnswer: boolean, waitedMs = 0): void {
+    const r = s.rep!;
+    this.alerts++;
+    ctx.alert({
+      tsSec,
+      tsNsec,
+      tuple,
+      sig: src ? SIG.maliciousSrc : SIG.maliciousDst,
+      detector: this.name,
+      evidence: {
+        ip: s.ip,
+        source: 'abuseipdb',
+        abuseConfidenceScore: r.score,
+        threshold: this.o.threshold,
+        maxAgeInDays: this.o.maxAgeInDays,
+        totalReports: r.totalReports,
+        countryCode: r.countryCode,
+        lastReportedAt: r.lastReportedAt,
+        isp: r.isp,
+        usageType: r.usageType,
+        ...(fromAnswer ? { answered_after_ms: waitedMs } : { cached: true }),
+      },
+      trackBy: src ? s.ip : `dst ${s.ip}`,
+    });
+  }
+
+  async onEnd(_tsSec: number, ctx: DetectContext): Promise<void> {
+    this.ctx = ctx;
+    const c = this.o.abuseipdb;
+    if (c === null || c.pending === 0) return;
+    const done = await c.drain(this.o.drainMs);
+    if (!done) {
+      ctx.log(`AbuseIPDB: ${c.pending} look-up(s) still unanswered after ${this.o.drainMs} ms at end of input; giving up on them`);
+      c.abandon();
+    }
+  }
+
+  stats(): Record<string, number> {
+    const s: Record<string, number> = { alerts: this.alerts, lateAnswerAlerts: this.lateAnswers, addresses: this.addrs.size, addressesEvicted: this.addrs.evicted };
+    if (this.o.abuseipdb !== null) {
+      const a = this.o.abuseipdb.stats();
+      for (const [k, v] of Object.entries(a)) s[`abuseipdb.${k}`] = typeof v === 'boolean' ? Number(v) : v;
+    }
+    if (this.o.lists !== null) s.listReloads = this.o.lists.reloads;
+    return s;
+  }
+
+  close(): void {
+    this.o.lists?.close();
+    this.o.abuseipdb?.abandon();
+  }
+}

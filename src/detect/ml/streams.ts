@@ -1,0 +1,417 @@
+/**
+ * AfterImage state: damped incremental statistics (Kitsune, Mirsky et al.
+ * NDSS 2018) for every stream and every decay factor λ, in struct-of-arrays
+ * typed arrays indexed by `id * L + λ index`. Streams of one group are linked
+ * pairwise (the two directions of a channel / socket) for the 2-D statistics.
+ *
+ * The arithmetic follows Kitsune-py's AfterImage.py step for step (see
+ * ../shared/datasets/kitsune/README.md): every decay call of the reference is
+ * replicated, because decaying in two steps is not bit-identical to one.
+ */
+import type { KeyIndex } from './keys.js';
+
+export const LAMBDAS: readonly number[] = [5, 3, 1, 0.1, 0.01];
+/** Number of decay factors. */
+export const L = 5;
+const LAM = Float64Array.from(LAMBDAS);
+/** Index of the slowest λ: its last-update time orders streams and links for eviction. */
+const SLOW = L - 1;
+
+/** How tables are bounded. `exact` prunes nothing (the reference's behaviour). */
+export interface BoundsOptions {
+  exact: boolean;
+  /** Bounded mode: most streams per group table. */
+  maxStreams: number;
+  /** Bounded mode: most links per stream (the oldest-updated link is dropped beyond it). */
+  maxLinksPerStream: number;
+  /** Bounded mode: most links per group. */
+  maxLinks: number;
+  /** Bounded mode: a stream or link whose weight at λ = pruneLambda, decayed to now, falls below this is pruned. */
+  pruneWeight: number;
+  /** Bounded mode: the decay factor whose weight decides pruning (one of LAMBDAS). */
+  pruneLambda: number;
+  /** Bounded mode: seconds of packet time between prune sweeps. */
+  sweepInterval: number;
+}
+
+export const DEFAULT_BOUNDS: BoundsOptions = {
+  exact: false,
+  maxStreams: 200_000,
+  maxLinksPerStream: 64,
+  maxLinks: 400_000,
+  pruneWeight: 0.1,
+  pruneLambda: 0.1,
+  sweepInterval: 5,
+};
+
+export const EXACT_BOUNDS: BoundsOptions = { ...DEFAULT_BOUNDS, exact: true };
+
+function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+function growI32(a: Int32Array, n: number, fill = 0): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  if (fill !== 0) b.fill(fill);
+  b.set(a);
+  return b;
+}
+
+/**
+ * One group's streams (MI, H, HH, jitter or HpHp) plus, for 2-D groups, the
+ * links between them.
+ */
+export class StreamGroup {
+  // ---- streams -------------------------------------------------------------
+  private cap = 0;
+  cf1 = new Float64Array(0);
+  cf2 = new Float64Array(0);
+  w = new Float64Array(0);
+  last = new Float64Array(0);
+  /** Snapshots taken right after the stream's own last insert (Kitsune-py's cached mean/var). */
+  mean = new Float64Array(0);
+  vari = new Float64Array(0);
+  private inUse = new Uint8Array(0);
+  private freeIds = new Int32Array(0);
+  private freeTop = 0;
+  private nextId = 0;
+  private live = 0;
+  /** Links of each stream in creation order (a self-link appears twice, as in the reference). */
+  private linkLists: Int32Array[] = [];
+  private linkCount = new Int32Array(0);
+
+  // ---- links ---------------------------------------------------------------
+  private lcap = 0;
+  private la = new Int32Array(0);
+  private lb = new Int32Array(0);
+  cf3 = new Float64Array(0);
+  w3 = new Float64Array(0);
+  last3 = new Float64Array(0);
+  res0 = new Float64Array(0);
+  res1 = new Float64Array(0);
+  private linkFree = new Int32Array(0);
+  private linkFreeTop = 0;
+  private linkNext = 0;
+  private linksLive = 0;
+  /** Unordered pair (lo, hi) → link id; a link's slot in this index is its own id. */
+  private pairIds = new Map<number, number>();
+  private pairKeyOf = new Float64Array(0);
+
+  /** The key index to tell when a stream is pruned. */
+  index: KeyIndex | null = null;
+  private lastSweep = -Infinity;
+  private scratch = new Float64Array(0);
+  /** Counters for reports. */
+  pruned = 0;
+  evicted = 0;
+  linksDropped = 0;
+
+  constructor(
+    readonly name: string,
+    readonly jitter: boolean,
+    readonly bounds: BoundsOptions,
+  ) {
+    this.growStreams(1024);
+    this.growLinks(1024);
+  }
+
+  get streams(): number {
+    return this.live;
+  }
+  get links(): number {
+    return this.linksLive;
+  }
+
+  private growStreams(n: number): void {
+    const nl = n * L;
+    this.cf1 = growF64(this.cf1, nl);
+    this.cf2 = growF64(this.cf2, nl);
+    this.w = growF64(this.w, nl);
+    this.last = growF64(this.last, nl);
+    this.mean = growF64(this.mean, nl);
+    this.vari = growF64(this.vari, nl);
+    const u = new Uint8Array(n);
+    u.set(this.inUse);
+    this.inUse = u;
+    this.freeIds = growI32(this.freeIds, n);
+    this.linkCount = growI32(this.linkCount, n);
+    for (let i = this.cap; i < n; i++) this.linkLists.push(new Int32Array(0));
+    this.cap = n;
+  }
+
+  private growLinks(n: number): void {
+    const nl = n * L;
+    this.la = growI32(this.la, n);
+    this.lb = growI32(this.lb, n);
+    this.cf3 = growF64(this.cf3, nl);
+    this.w3 = growF64(this.w3, nl);
+    this.last3 = growF64(this.last3, nl);
+    this.res0 = growF64(this.res0, nl);
+    this.res1 = growF64(this.res1, nl);
+    this.linkFree = growI32(this.linkFree, n);
+    this.pairKeyOf = growF64(this.pairKeyOf, n);
+    this.lcap = n;
+  }
+
+  /** Creates a stream at time t (Kitsune-py: CF1 = CF2 = 0, w = 1e-20, last = t) and returns its id. */
+  create(t: number): number {
+    let id: number;
+    if (this.freeTop > 0) id = this.freeIds[--this.freeTop]!;
+    else {
+      if (this.nextId === this.cap) this.growStreams(this.cap * 2);
+      id = this.nextId++;
+    }
+    const base = id * L;
+    for (let i = 0; i < L; i++) {
+      this.cf1[base + i] = 0;
+      this.cf2[base + i] = 0;
+      this.w[base + i] = 1e-20;
+      this.last[base + i] = t;
+      this.mean[base + i] = 0;
+      this.vari[base + i] = 0;
+    }
+    this.inUse[id] = 1;
+    this.linkCount[id] = 0;
+    this.live++;
+    return id;
+  }
+
+  private decayStream(idx: number, lam: number, t: number): void {
+    const d = t - this.last[idx]!;
+    if (d > 0) {
+      const f = Math.pow(2, -lam * d);
+      this.cf1[idx]! *= f;
+      this.cf2[idx]! *= f;
+      this.w[idx]! *= f;
+      this.last[idx] = t;
+    }
+  }
+
+  /** incStat.insert for every λ, including the update of every link of the stream. */
+  insert(s: number, v0: number, t: number): void {
+    const base = s * L;
+    const n = this.linkCount[s]!;
+    const list = this.linkLists[s]!;
+    for (let i = 0; i < L; i++) {
+      const idx = base + i;
+      let v = v0;
+      if (this.jitter) {
+        const d = t - this.last[idx]!;
+        v = d > 0 ? d : 0;
+      }
+      this.decayStream(idx, LAM[i]!, t);
+      const c1 = (this.cf1[idx]! += v);
+      const c2 = (this.cf2[idx]! += v * v);
+      const w = (this.w[idx]! += 1);
+      const m = c1 / w;
+      this.mean[idx] = m;
+      this.vari[idx] = Math.abs(c2 / w - m * m);
+      for (let k = 0; k < n; k++) this.updateCov(list[k]!, s, v, t, i);
+    }
+  }
+
+  /** incStat_cov.update_cov for one λ. */
+  private updateCov(l: number, s: number, v: number, t: number, i: number): void {
+    const lam = LAM[i]!;
+    const a = this.la[l]!;
+    const inc0 = a === s;
+    const other = inc0 ? this.lb[l]! : a;
+    this.decayStream(other * L + i, lam, t);
+    const li = l * L + i;
+    const d = t - this.last3[li]!;
+    if (d > 0) {
+      const f = Math.pow(2, -lam * d);
+      this.cf3[li]! *= f;
+      this.w3[li]! *= f;
+      this.last3[li] = t;
+      if (inc0) this.res0[li]! *= f;
+      else this.res1[li]! *= f;
+    }
+    const res = v - this.mean[s * L + i]!;
+    if (inc0) {
+      this.cf3[li]! += res * this.res1[li]!;
+      this.res0[li] = res;
+    } else {
+      this.cf3[li]! += res * this.res0[li]!;
+      this.res1[li] = res;
+    }
+    this.w3[li]! += 1;
+  }
+
+  /** The link update_get_2D_Stats uses for (s, d), created when new (register_cov). */
+  linkFor(s: number, d: number, t: number): number {
+    if (s === d) {
+      // Kitsune-py's look-up matches any link that has d as an endpoint: the stream's first link.
+      if (this.linkCount[s]! > 0) return this.linkLists[s]![0]!;
+      return this.createLink(s, d, t);
+    }
+    const key = s < d ? s * 4294967296 + d : d * 4294967296 + s;
+    const l = this.pairIds.get(key);
+    if (l !== undefined) return l;
+    return this.createLink(s, d, t);
+  }
+
+  private createLink(s: number, d: number, t: number): number {
+    if (!this.bounds.exact) {
+      if (this.linksLive >= this.bounds.maxLinks) this.evictOldestLinks();
+      if (this.linkCount[s]! >= this.bounds.maxLinksPerStream) this.dropOldestLinkOf(s);
+      if (s !== d && this.linkCount[d]! >= this.bounds.maxLinksPerStream) this.dropOldestLinkOf(d);
+    }
+    let l: number;
+    if (this.linkFreeTop > 0) l = this.linkFree[--this.linkFreeTop]!;
+    else {
+      if (this.linkNext === this.lcap) this.growLinks(this.lcap * 2);
+      l = this.linkNext++;
+    }
+    this.la[l] = s;
+    this.lb[l] = d;
+    const base = l * L;
+    for (let i = 0; i < L; i++) {
+      this.cf3[base + i] = 0;
+      this.w3[base + i] = 1e-20;
+      this.last3[base + i] = t;
+      this.res0[base + i] = 0;
+      this.res1[base + i] = 0;
+    }
+    const key = s < d ? s * 4294967296 + d : d * 4294967296 + s;
+    this.pairKeyOf[l] = key;
+    if (s !== d) this.pairIds.set(key, l);
+    this.appendLink(s, l);
+    this.appendLink(d, l);
+    this.linksLive++;
+    return l;
+  }
+
+  private appendLink(s: number, l: number): void {
+    let list = this.linkLists[s]!;
+    const n = this.linkCount[s]!;
+    if (n === list.length) {
+      const bigger = new Int32Array(Math.max(4, n * 2));
+      bigger.set(list);
+      this.linkLists[s] = list = bigger;
+    }
+    list[n] = l;
+    this.linkCount[s] = n + 1;
+  }
+
+  /** Second update_cov of update_get_1D2D_Stats, then the 2-D outputs. */
+  updateLink(l: number, s: number, v: number, t: number): void {
+    for (let i = 0; i < L; i++) this.updateCov(l, s, v, t, i);
+  }
+
+  linkA(l: number): number {
+    return this.la[l]!;
+  }
+  linkB(l: number): number {
+    return this.lb[l]!;
+  }
+
+  // ---- bounding (never in exact mode) ---------------------------------------
+
+  /** Called before a frame's ids are resolved: prunes decayed state and keeps room for new streams. */
+  maintain(t: number): void {
+    const b = this.bounds;
+    if (b.exact) return;
+    if (t - this.lastSweep >= b.sweepInterval) {
+      this.lastSweep = t;
+      this.sweep(t);
+    }
+    if (this.live + 4 > b.maxStreams) this.evictOldestStreams();
+  }
+
+  private sweep(t: number): void {
+    const cut = this.bounds.pruneWeight;
+    const li = LAMBDAS.indexOf(this.bounds.pruneLambda);
+    const p = li >= 0 ? li : SLOW;
+    const lam = LAM[p]!;
+    // Links first: a stale link costs time on every frame of its live endpoint.
+    for (let l = 0; l < this.linkNext; l++) {
+      if (this.la[l]! < 0) continue;
+      const idx = l * L + p;
+      const d = t - this.last3[idx]!;
+      if ((d > 0 ? this.w3[idx]! * Math.pow(2, -lam * d) : this.w3[idx]!) < cut) this.removeLink(l);
+    }
+    for (let s = 0; s < this.nextId; s++) {
+      if (this.inUse[s] !== 1) continue;
+      const idx = s * L + p;
+      const d = t - this.last[idx]!;
+      if ((d > 0 ? this.w[idx]! * Math.pow(2, -lam * d) : this.w[idx]!) < cut) {
+        this.removeStream(s);
+        this.pruned++;
+      }
+    }
+  }
+
+  private evictOldestStreams(): void {
+    // Drop the eighth of streams that were updated longest ago.
+    if (this.scratch.length < this.nextId) this.scratch = new Float64Array(this.cap);
+    let n = 0;
+    for (let s = 0; s < this.nextId; s++) if (this.inUse[s] === 1) this.scratch[n++] = this.last[s * L + SLOW]!;
+    const sorted = this.scratch.subarray(0, n).sort();
+    const cutoff = sorted[Math.max(0, (n >> 3) - 1)]!;
+    for (let s = 0; s < this.nextId; s++) {
+      if (this.inUse[s] === 1 && this.last[s * L + SLOW]! <= cutoff) {
+        this.removeStream(s);
+        this.evicted++;
+      }
+    }
+  }
+
+  private evictOldestLinks(): void {
+    if (this.scratch.length < this.linkNext) this.scratch = new Float64Array(this.lcap);
+    let n = 0;
+    for (let l = 0; l < this.linkNext; l++) if (this.la[l]! >= 0) this.scratch[n++] = this.last3[l * L + SLOW]!;
+    const sorted = this.scratch.subarray(0, n).sort();
+    const cutoff = sorted[Math.max(0, (n >> 3) - 1)]!;
+    for (let l = 0; l < this.linkNext; l++) {
+      if (this.la[l]! >= 0 && this.last3[l * L + SLOW]! <= cutoff) this.removeLink(l);
+    }
+  }
+
+  private dropOldestLinkOf(s: number): void {
+    const list = this.linkLists[s]!;
+    const n = this.linkCount[s]!;
+    let best = -1;
+    let bestT = Infinity;
+    for (let k = 0; k < n; k++) {
+      const lt = this.last3[list[k]! * L + SLOW]!;
+      if (lt < bestT) {
+        bestT = lt;
+        best = list[k]!;
+      }
+    }
+    if (best >= 0) this.removeLink(best);
+  }
+
+  private removeFromList(s: number, l: number): void {
+    const list = this.linkLists[s]!;
+    const n = this.linkCount[s]!;
+    let j = 0;
+    for (let k = 0; k < n; k++) if (list[k] !== l) list[j++] = list[k]!;
+    this.linkCount[s] = j;
+  }
+
+  private removeLink(l: number): void {
+    const a = this.la[l]!;
+    const b = this.lb[l]!;
+    this.removeFromList(a, l);
+    if (b !== a) {
+      this.removeFromList(b, l);
+      this.pairIds.delete(this.pairKeyOf[l]!);
+    }
+    this.la[l] = -1;
+    this.lb[l] = -1;
+    this.linkFree[this.linkFreeTop++] = l;
+    this.linksLive--;
+    this.linksDropped++;
+  }
+
+  private removeStream(s: number): void {
+    while (this.linkCount[s]! > 0) this.removeLink(this.linkLists[s]![0]!);
+    this.inUse[s] = 0;
+    this.freeIds[this.freeTop++] = s;
+    this.live--;
+    this.index?.release(s);
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * Port scans, counted as Zeek counts them: only failed attempts matter — a
+ * probe answered by RST or ICMP unreachable, or not answered at all within
+ * `probeTimeoutSec`. Per (scanner, victim) the unique failed destination
+ * ports within a sliding window make a vertical scan (default 15 in 5 min);
+ * per (scanner, port) the unique failed victims make a horizontal sweep
+ * (default 25). The scan type comes from the probes' flags: SYN (crafted, no
+ * or MSS-only options), connect (the OS stack's SYN with full options), FIN,
+ * NULL, Xmas, ACK (counted only when answered by RST: an unanswered bare ACK
+ * is ordinary traffic), UDP.
+ *
+ * The prototype rule (unique destination ports per source in a window, any
+ * outcome) is PrototypePortScanDetector.
+ */
+import { type Layers, type Packet, TcpFlag } from '../decode/packet.js';
+import { formatIPv4, formatIPv6Words } from '../util/format.js';
+import { srcKey } from '../util/addr-key.js';
+import { BoundedMap } from './bounded-map.js';
+import type { DetectConfig } from './config.js';
+import { type AlertTuple, type DetectContext, type Detector, protoName, tupleOf } from './detector.js';
+import { ProbeTable, Slot } from './probe-table.js';
+import { SIG } from './signatures.js';
+
+type ScanConfig = DetectConfig['portscan'];
+
+export const ScanKind = { SYN: 1, CONNECT: 2, FIN: 3, NULL: 4, XMAS: 5, ACK: 6, UDP: 7, OTHER: 8 } as const;
+const KIND_NAMES = ['', 'SYN', 'connect', 'FIN', 'NULL', 'Xmas', 'ACK', 'UDP', 'other-flags'];
+
+const F_FIN = TcpFlag.FIN;
+const F_SYN = TcpFlag.SYN;
+const F_RST = TcpFlag.RST;
+const F_PSH = TcpFlag.PSH;
+const F_ACK = TcpFlag.ACK;
+const F_URG = TcpFlag.URG;
+/** Flags that classify a probe (ECN bits ignored). */
+const F_CLASS = F_FIN | F_SYN | F_RST | F_PSH | F_ACK | F_URG;
+
+/** Seconds an answered pair is remembered after its last packet. */
+const ANSWERED_IDLE_SEC = 120;
+
+// Scratch address words for the packet being processed (no allocation per packet).
+const S = new Uint32Array(4);
+const D = new Uint32Array(4);
+
+function loadWords(l: Layers, src: boolean, out: Uint32Array): void {
+  if (l.ipVersion === 4) {
+    out[0] = 0;
+    out[1] = 0;
+    out[2] = 0xffff;
+    out[3] = src ? l.src4 : l.dst4;
+  } else {
+    const w = src ? l.src6 : l.dst6;
+    out[0] = w[0]!;
+    out[1] = w[1]!;
+    out[2] = w[2]!;
+    out[3] = w[3]!;
+  }
+}
+
+function wordsText(w: Uint32Array, o: number): string {
+  if (w[o] === 0 && w[o + 1] === 0 && w[o + 2] === 0xffff) return formatIPv4(w[o + 3]!);
+  return formatIPv6Words(w.subarray(o, o + 4));
+}
+
+function isMulticastOrBroadcast(l: Layers): boolean {
+  if (l.ipVersion === 4) return l.dst4 >>> 28 === 14 || l.dst4 === 0xffffffff || (l.dst4 & 0xff) === 0xff;
+  return l.dst6[0]! >>> 24 === 0xff;
+}
+
+/** Classifies a TCP segment as a probe kind, or 0 when it is not probe-like. */
+function tcpProbeKind(l: Layers): number {
+  const f = l.tcpFlags & F_CLASS;
+  if (f === F_SYN) return l.tcpHdrLen <= 24 ? ScanKind.SYN : ScanKind.CONNECT;
+  if (f === 0) return ScanKind.NULL;
+  if (f === F_FIN) return ScanKind.FIN;
+  if (f === (F_FIN | F_PSH | F_URG)) return ScanKind.XMAS;
+  if (f === F_ACK && l.payloadLen === 0) return ScanKind.ACK;
+  if ((f & (F_ACK | F_RST)) === 0) return ScanKind.OTHER;
+  return 0;
+}
+
+interface ScanWindow {
+  scanner: string;
+  target: string;
+  /** port-or-host key → [time, kind] of the last failed attempt. */
+  items: Map<number, { t: number; kind: number }>;
+  lastFired: number;
+  proto: number;
+  port: number;
+}
+
+export class PortScanDetector implements Detector {
+  readonly name = 'portscan';
+  private readonly probes: ProbeTable;
+  private readonly vertical: BoundedMap<string, ScanWindow>;
+  private readonly horizontal: BoundedMap<string, ScanWindow>;
+  private alerts = 0;
+  private failed = 0;
+  private lostPending = 0;
+
+  constructor(private readonly cfg: ScanConfig) {
+    this.probes = new ProbeTable(cfg.maxProbes);
+    this.vertical = new BoundedMap(cfg.maxKeys);
+    this.horizontal = new BoundedMap(cfg.maxKeys);
+  }
+
+  onPacket(pkt: Packet, ctx: DetectContext): void {
+    const l = pkt.innermost();
+    if (l.ipVersion === 0 || l.ipIsFragment && !(l.hasTcp || l.hasUdp || l.hasIcmp)) return;
+    const t = pkt.tsSec + pkt.tsNsec / 1e9;
+    if (l.hasTcp) this.onTcp(l, t, ctx);
+    else if (l.hasUdp) this.onUdp(l, t);
+    else if (l.hasIcmp && l.hasQuoted && l.quoted !== null) this.onIcmpError(l, l.quoted, t, ctx);
+  }
+
+  private onTcp(l: Layers, t: number, ctx: DetectContext): void {
+    const tab = this.probes;
+    loadWords(l, true, S);
+    loadWords(l, false, D);
+    const f = l.tcpFlags;
+    // An answer? Look up the reverse tuple.
+    const r = tab.find(D, S, l.dport, l.sport, 6);
+    if (r >= 0) {
+      if (tab.state[r] === Slot.Pending) {
+        if ((f & F_RST) !== 0) {
+          this.fail(r, t, 'rst', ctx);
+          return;
+        }
+        if (tab.kind[r] !== ScanKind.ACK || (f & F_SYN) === 0) {
+          tab.state[r] = Slot.Answered;
+        }
+      }
+      tab.ts[r] = t;
+      return;
+    }
+    if ((f & F_RST) !== 0) return;
+    const kind = tcpProbeKind(l);
+    const i = tab.find(S, D, l.sport, l.dport, 6);
+    if (i >= 0) {
+      // Retransmitted probes keep their first time; answered pairs stay fresh.
+      if (tab.state[i] === Slot.Answered) tab.ts[i] = t;
+      return;
+    }
+    if (kind === 0 || isMulticastOrBroadcast(l)) return;
+    tab.insert(S, D, l.sport, l.dport, 6, Slot.Pending, kind, t);
+    this.accountEviction();
+  }
+
+  private onUdp(l: Layers, t: number): void {
+    const tab = this.probes;
+    loadWords(l, true, S);
+    loadWords(l, false, D);
+    const r = tab.find(D, S, l.dport, l.sport, 17);
+    if (r >= 0) {
+      tab.state[r] = Slot.Answered;
+      tab.ts[r] = t;
+      return;
+    }
+    const i = tab.find(S, D, l.sport, l.dport, 17);
+    if (i >= 0) {
+      if (tab.state[i] === Slot.Answered) tab.ts[i] = t;
+      return;
+    }
+    if (isMulticastOrBroadcast(l)) return;
+    tab.insert(S, D, l.sport, l.dport, 17, Slot.Pending, ScanKind.UDP, t);
+    this.accountEviction();
+  }
+
+  private onIcmpError(l: Layers, q: Layers, t: number, ctx: DetectContext): void {
+    const unreachable = l.ipVersion === 4 ? l.icmpType === 3 : l.icmpType === 1;
+    if (!unreachable || q.ipVersion === 0 || !(q.hasTcp || q.hasUdp)) return;
+    loadWords(q, true, S);
+    loadWords(q, false, D);
+    const i = this.probes.find(S, D, q.sport, q.dport, q.hasTcp ? 6 : 17);
+    if (i >= 0 && this.probes.state[i] === Slot.Pending) this.fail(i, t, `icmp-unreachable code ${l.icmpCode}`, ctx);
+  }
+
+  private accountEviction(): void {
+    if (this.probes.lastEvictedState === Slot.Pending) this.lostPending++;
+  }
+
+  /** A failed attempt: count it towards both scan kinds, free the slot. */
+  private fail(i: number, t: number, how: string, ctx: DetectContext): void {
+    const tab = this.probes;
+    const kind = tab.kind[i]!;
+    const proto = tab.proto[i]!;
+    const dport = tab.dport[i]!;
+    const when = how === 'timeout' ? tab.ts[i]! : t;
+    const o = i * 4;
+    const sk = wordKey(tab.src, o);
+    const dk = wordKey(tab.dst, o);
+    this.failed++;
+    // One window per probe type: a FIN scan after a SYN scan is a new finding, and types do not dilute each other.
+    const vKey = `${sk}>${dk}#${kind}`;
+    let v = this.vertical.get(vKey);
+    if (v === undefined) {
+      v = { scanner: wordsText(tab.src, o), target: wordsText(tab.dst, o), items: new Map(), lastFired: -Infinity, proto, port: 0 };
+      this.vertical.set(vKey, v);
+    }
+    const hKey = `${sk}:${proto}/${dport}#${kind}`;
+    let h = this.horizontal.get(hKey);
+    if (h === undefined) {
+      h = { scanner: v.scanner, target: '', items: new Map(), lastFired: -Infinity, proto, port: dport };
+      this.horizontal.set(hKey, h);
+    }
+    tab.free(i);
+    this.add(v, proto * 65536 + dport, kind, when);
+    this.add(h, dk, kind, when);
+    h.target = v.target;
+    this.check(v, this.cfg.portsPerVictim, when, true, how, ctx);
+    this.check(h, this.cfg.hostsPerPort, when, false, how, ctx);
+  }
+
+  private add(w: ScanWindow, key: number, kind: number, t: number): void {
+    w.items.delete(key);
+    w.items.set(key, { t, kind });
+    // Keep the window bounded: old entries leave first (Map keeps insertion order).
+    const cap = 4 * Math.max(this.cfg.portsPerVictim, this.cfg.hostsPerPort);
+    if (w.items.size > cap) w.items.delete(w.items.keys().next().value!);
+  }
+
+  private check(w: ScanWindow, threshold: number, t: number, vertical: boolean, how: string, ctx: DetectContext): void {
+    if (w.items.size < threshold) return;
+    const from = t - this.cfg.windowSec;
+    for (const [k, e] of w.items) {
+      if (e.t >= from) break;
+      w.items.delete(k);
+    }
+    if (w.items.size < threshold || t - w.lastFired < this.cfg.windowSec) return;
+    w.lastFired = t;
+    const kinds = new Map<number, number>();
+    for (const e of w.items.values()) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
+    let best = 0;
+    let bestN = -1;
+    for (const [k, n] of kinds) if (n > bestN) [best, bestN] = [k, n];
+    const byKind: Record<string, number> = {};
+    for (const [k, n] of kinds) byKind[KIND_NAMES[k]!] = n;
+    const sec = Math.floor(t);
+    const tuple: AlertTuple = {
+      srcIp: w.scanner,
+      srcPort: null,
+      destIp: vertical ? w.target : '',
+      destPort: vertical ? null : w.port,
+      proto: protoName(w.proto),
+      flowId: null,
+      communityId: null,
+    };
+    this.alerts++;
+    const sample = [...w.items.keys()].slice(0, 20);
+    ctx.alert({
+      tsSec: sec,
+      tsNsec: Math.round((t - sec) * 1e9),
+      tuple,
+      sig: vertical ? SIG.verticalScan : SIG.horizontalScan,
+      detector: this.name,
+      trackBy: `${w.scanner} ${vertical ? w.target : w.port} ${KIND_NAMES[best]}`,
+      evidence: {
+        scan_type: KIND_NAMES[best],
+        scanner: w.scanner,
+        ...(vertical ? { target: w.target, failed_ports: w.items.size } : { port: w.port, failed_hosts: w.items.size }),
+        threshold,
+        window_sec: this.cfg.windowSec,
+        probes_by_type: byKind,
+        last_failure: how,
+        ...(vertical ? { sample_ports: sample.map((k) => k % 65536) } : {}),
+      },
+    });
+  }
+
+  onTick(tsSec: number, ctx: DetectContext): void {
+    this.expire(tsSec, this.cfg.probeTimeoutSec, ctx);
+  }
+
+  /** Pending probes older than `timeout` failed (no answer); idle answered pairs are forgotten. */
+  private expire(now: number, timeout: number, ctx: DetectContext): void {
+    const tab = this.probes;
+    if (tab.used === 0) return;
+    for (let i = 0; i < tab.cap; i++) {
+      const st = tab.state[i];
+      if (st === Slot.Empty) continue;
+      const age = now - tab.ts[i]!;
+      if (st === Slot.Pending && age >= timeout) {
+        // A bare ACK nobody answered is ordinary traffic, not a failed probe.
+        if (tab.kind[i] === ScanKind.ACK) tab.free(i);
+        else this.fail(i, now, 'timeout', ctx);
+      } else if (st === Slot.Answered && age >= ANSWERED_IDLE_SEC) tab.free(i);
+    }
+  }
+
+  onEnd(tsSec: number, ctx: DetectContext): void {
+    // End of input: whatever is still unanswered will never be answered.
+    this.expire(tsSec + 1e9, 0, ctx);
+  }
+
+  stats(): Record<string, number> {
+    return {
+      alerts: this.alerts,
+      failedAttempts: this.failed,
+      probeSlotsUsed: this.probes.used,
+      probesEvicted: this.probes.evicted,
+      pendingProbesLost: this.lostPending,
+      verticalKeys: this.vertical.size,
+      verticalEvicted: this.vertical.evicted,
+      horizontalKeys: this.horizontal.size,
+      horizontalEvicted: this.horizontal.evicted,
+    };
+  }
+}
+
+const TWO32 = 4294967296;
+/** Numeric key of four address words (IPv4-mapped → the IPv4 value; IPv6 → 52-bit hash above 2^32). */
+function wordKey(w: Uint32Array, o: number): number {
+  if (w[o] === 0 && w[o + 1] === 0 && w[o + 2] === 0xffff) return w[o + 3]!;
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < 4; i++) {
+    h1 = Math.imul(h1 ^ w[o + i]!, 0x01000193);
+    h2 = Math.imul(h2 + w[o + i]!, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  return TWO32 + (h1 >>> 0) * 1048576 + ((h2 >>> 0) >>> 12);
+}
+
+/** The prototype's rule: unique destination ports per source within a window, whatever the answer. */
+export class PrototypePortScanDetector implements Detector {
+  readonly name = 'portscan';
+  private readonly sources: BoundedMap<number, { ports: Map<number, number>; fired: boolean }>;
+  private alerts = 0;
+
+  constructor(private readonly cfg: ScanConfig) {
+    this.sources = new BoundedMap(cfg.maxKeys);
+  }
+
+  onPacket(pkt: Packet, ctx: DetectContext): void {
+    const l = pkt.innermost();
+    if (!(l.hasTcp || l.hasUdp)) return;
+    const key = srcKey(l);
+    let s = this.sources.get(key);
+    if (s === undefined) {
+      s = { ports: new Map(), fired: false };
+      this.sources.set(key, s);
+    }
+    const t = pkt.tsSec;
+    s.ports.delete(l.dport);
+    s.ports.set(l.dport, t);
+    const { threshold, windowSec } = this.cfg.prototype;
+    if (s.ports.size <= threshold) return;
+    for (const [p, pt] of s.ports) {
+      if (t - pt < windowSec) break;
+      s.ports.delete(p);
+    }
+    if (s.ports.size <= threshold) {
+      s.fired = false;
+      return;
+    }
+    // Bound the set: the threshold was crossed, older ports add nothing.
+    while (s.ports.size > threshold + 1) s.ports.delete(s.ports.keys().next().value!);
+    if (s.fired) return;
+    s.fired = true;
+    this.alerts++;
+    ctx.alert({
+      tsSec: pkt.tsSec,
+      tsNsec: pkt.tsNsec,
+      tuple: tupleOf(pkt, l),
+      sig: SIG.protoPortScan,
+      detector: this.name,
+      evidence: { unique_dst_ports: s.ports.size, threshold, window_sec: windowSec },
+    });
+  }
+
+  stats(): Record<string, number> {
+    return { alerts: this.alerts, sources: this.sources.size, sourcesEvicted: this.sources.evicted };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The detect stage: runs every detector on each packet, turns their alerts
+ * into EVE records (with suppression) and publishes them on the EventBus as
+ * 'alert'. Ended flows from the flow stage reach detectors through the bus.
+ */
+import type { Packet } from '../decode/packet.js';
+import type { EventBus } from '../events.js';
+import { eveAlert } from '../output/eve.js';
+import type { Stage } from '../pipeline.js';
+import type { DetectConfig } from './config.js';
+import type { Alert, DetectContext, Detector, FlowEvent } from './detector.js';
+import { Suppressor } from './suppress.js';
+
+export interface DetectStageOptions {
+  bus: EventBus;
+  mtu: number;
+  suppress: DetectConfig['suppress'];
+  log: (msg: string) => void;
+}
+
+export class DetectStage implements Stage, DetectContext {
+  readonly name = 'detect';
+  readonly mtu: number;
+  private readonly suppressor: Suppressor | null;
+  private readonly n: number;
+  alertsRaised = 0;
+  alertsPublished = 0;
+
+  constructor(
+    readonly detectors: readonly Detector[],
+    private readonly o: DetectStageOptions,
+  ) {
+    this.mtu = o.mtu;
+    this.n = detectors.length;
+    this.suppressor = o.suppress.enabled ? new Suppressor(o.suppress.intervalSec, o.suppress.maxKeys) : null;
+    if (detectors.some((d) => d.onFlow !== undefined)) {
+      o.bus.on('flow', (rec) => {
+        for (const d of this.detectors) d.onFlow?.(rec as FlowEvent, this);
+      });
+    }
+  }
+
+  onPacket(pkt: Packet): void {
+    const ds = this.detectors;
+    for (let i = 0; i < this.n; i++) ds[i]!.onPacket(pkt, this);
+  }
+
+  onTick(tsSec: number): void {
+    for (let i = 0; i < this.n; i++) this.detectors[i]!.onTick?.(tsSec, this);
+  }
+
+  async onEnd(tsSec: number): Promise<void> {
+    for (const d of this.detectors) await d.onEnd?.(tsSec, this);
+  }
+
+  /** DetectContext: suppress, format, publish. */
+  alert(a: Alert): void {
+    this.alertsRaised++;
+    let suppressed = 0;
+    if (this.suppressor !== null) {
+      suppressed = this.suppressor.check(a.trackBy ?? a.tuple.srcIp, a.sig.id, a.tsSec);
+      if (suppressed < 0) return;
+    }
+    this.alertsPublished++;
+    this.o.bus.emit('alert', eveAlert(a, suppressed));
+  }
+
+  log(msg: string): void {
+    this.o.log(msg);
+  }
+
+  /** Counters of the stage and every detector ("portscan.probesEvicted": 0, ...). */
+  stats(): Record<string, number> {
+    const s: Record<string, number> = {
+      alertsRaised: this.alertsRaised,
+      alertsPublished: this.alertsPublished,
+      alertsSuppressed: this.suppressor?.suppressedTotal ?? 0,
+      suppressionKeysEvicted: this.suppressor?.evicted ?? 0,
+    };
+    for (const d of this.detectors) for (const [k, v] of Object.entries(d.stats())) s[`${d.name}.${k}`] = v;
+    return s;
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.detectors) await d.close?.();
+  }
+}

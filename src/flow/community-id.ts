@@ -1,0 +1,88 @@
+/**
+ * Community ID v1 (https://github.com/corelight/community-id-spec): SHA-1
+ * over seed (2 bytes, big-endian), source address, destination address,
+ * protocol (1 byte), one zero byte, then source and destination port (2
+ * bytes each, only for TCP, UDP, SCTP, ICMP and ICMPv6), with the endpoints
+ * ordered so both directions give the same ID; "1:" + base64 of the digest.
+ * Computed once per flow (at first use), never per packet.
+ */
+import { createHash } from 'node:crypto';
+import { K } from './layout.js';
+import { icmpCounterpart } from './key.js';
+
+function hasPortsInHash(proto: number): boolean {
+  return proto === 6 || proto === 17 || proto === 132 || proto === 1 || proto === 58;
+}
+
+/** Community ID from explicit endpoints (addresses as 4 or 16 bytes). Ordering is applied here. */
+export function communityIdOf(
+  src: Uint8Array,
+  dst: Uint8Array,
+  proto: number,
+  sport: number,
+  dport: number,
+  seed = 0,
+): string {
+  let oneWay = false;
+  if (proto === 1 || proto === 58) {
+    // ICMP: type/code become ports; request/reply types use the counterpart type.
+    const pair = icmpCounterpart(sport, proto === 58);
+    if (pair >= 0) dport = pair;
+    else oneWay = true;
+  }
+  let swap = false;
+  if (!oneWay) {
+    let cmp = 0;
+    for (let i = 0; i < src.length && cmp === 0; i++) cmp = src[i]! - dst[i]!;
+    swap = cmp > 0 || (cmp === 0 && sport > dport);
+  }
+  const a = swap ? dst : src;
+  const b = swap ? src : dst;
+  const withPorts = hasPortsInHash(proto);
+  const buf = new Uint8Array(2 + a.length * 2 + 2 + (withPorts ? 4 : 0));
+  buf[0] = (seed >>> 8) & 255;
+  buf[1] = seed & 255;
+  buf.set(a, 2);
+  buf.set(b, 2 + a.length);
+  let o = 2 + a.length * 2;
+  buf[o++] = proto;
+  buf[o++] = 0;
+  if (withPorts) {
+    const p1 = swap ? dport : sport;
+    const p2 = swap ? sport : dport;
+    buf[o++] = p1 >>> 8;
+    buf[o++] = p1 & 255;
+    buf[o++] = p2 >>> 8;
+    buf[o++] = p2 & 255;
+  }
+  return '1:' + createHash('sha1').update(buf).digest('base64');
+}
+
+/** Address words of key side `base` (K.LowAddr / K.HighAddr) as bytes. */
+export function keyAddrBytes(k: Uint32Array, ko: number, base: number, v6: boolean): Uint8Array {
+  const n = v6 ? 4 : 1;
+  const out = new Uint8Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const w = k[ko + base + i]!;
+    out[i * 4] = w >>> 24;
+    out[i * 4 + 1] = (w >>> 16) & 255;
+    out[i * 4 + 2] = (w >>> 8) & 255;
+    out[i * 4 + 3] = w & 255;
+  }
+  return out;
+}
+
+/** Community ID of a stored flow key; '' for non-IP flows. `fwdIsLow` orders one-way ICMP as first seen. */
+export function communityIdOfKey(k: Uint32Array, ko: number, fwdIsLow: boolean): string {
+  const meta = k[ko + K.Meta]!;
+  const ver = (meta >>> 8) & 15;
+  if (ver !== 4 && ver !== 6) return '';
+  const proto = meta & 255;
+  const v6 = ver === 6;
+  const lo = keyAddrBytes(k, ko, K.LowAddr, v6);
+  const hi = keyAddrBytes(k, ko, K.HighAddr, v6);
+  const ports = k[ko + K.Ports]!;
+  const lp = ports >>> 16;
+  const hp = ports & 0xffff;
+  return fwdIsLow ? communityIdOf(lo, hi, proto, lp, hp) : communityIdOf(hi, lo, proto, hp, lp);
+}

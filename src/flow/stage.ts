@@ -1,0 +1,613 @@
+/**
+ * The flow stage: bidirectional flow table with timeouts, TCP state and the
+ * streaming feature accumulators (docs/features.md). Per packet it builds
+ * the key into a reused array, finds the flow in an open-addressing index,
+ * and updates numbers in a Float64Array slab: no allocation on the common
+ * path. Time is packet time, so files and live capture behave the same.
+ *
+ * Ended flows become FlowRecords (EVE `flow` shape) handed to the sinks.
+ */
+import { Csum, TcpFlag, type FlowRef, type Layers, type Packet } from '../decode/packet.js';
+import type { Stage } from '../pipeline.js';
+import { AppProto, appFromPayload } from './app-proto.js';
+import { communityIdOfKey } from './community-id.js';
+import { flowLayers, KeyBuilder } from './key.js';
+import { F, K, KeyKind, TcpState } from './layout.js';
+import type { FlowOptions } from './options.js';
+import { buildRecord, type EndReason, type FlowRecord } from './record.js';
+import { statAdd } from './stats.js';
+import { FlowAppInfo, FlowStore } from './store.js';
+
+export type FlowSink = (rec: FlowRecord) => void;
+
+export interface FlowStageStats {
+  /** Packets attached to a flow. */
+  packets: number;
+  /** Packets with no usable key (unknown link layer without Ethernet or IP). */
+  untracked: number;
+  created: number;
+  ended: number;
+  /** Flows ended early because --max-flows was reached. */
+  evicted: number;
+  active: number;
+  peakActive: number;
+  endedBy: Record<EndReason, number>;
+}
+
+/** Zeek-style history letters; uppercase for the forward (originator) side. */
+const HIST = 'SHADFRCTWIQ';
+const H_S = 0;
+const H_H = 1;
+const H_A = 2;
+const H_D = 3;
+const H_F = 4;
+const H_R = 5;
+const H_C = 6;
+const H_T = 7;
+const H_W = 8;
+const H_I = 9;
+const H_Q = 10;
+
+/** The FlowRef the stage sets on packets; one reused object (valid during the callback, as the Packet). */
+class FlowRefView implements FlowRef {
+  flowId = 0;
+  lastDirForward = true;
+  slot = -1;
+  constructor(private readonly stage: FlowStage) {}
+  get communityId(): string {
+    return this.stage.communityIdOfSlot(this.slot);
+  }
+}
+
+export class FlowStage implements Stage {
+  readonly name = 'flow';
+  readonly store = new FlowStore();
+  private readonly kb = new KeyBuilder();
+  private readonly ref = new FlowRefView(this);
+  private readonly sinks: FlowSink[] = [];
+  private nextFlowId = 1;
+  private readonly idleTcpUs: number;
+  private readonly idleUdpUs: number;
+  private readonly idleOtherUs: number;
+  private readonly minIdleUs: number;
+  private readonly activeUs: number;
+  private readonly thresholdUs: number;
+  private readonly lingerUs: number;
+  /** TCP flows waiting for their linger to pass: parallel FIFO of slot and flow id. */
+  private closingSlots: number[] = [];
+  private closingIds: number[] = [];
+  private closingHead = 0;
+  private lastUs = 0;
+  readonly stats: FlowStageStats = {
+    packets: 0,
+    untracked: 0,
+    created: 0,
+    ended: 0,
+    evicted: 0,
+    active: 0,
+    peakActive: 0,
+    endedBy: { idle_timeout: 0, active_timeout: 0, tcp_fin: 0, tcp_rst: 0, end_of_input: 0, evicted: 0 },
+  };
+
+  constructor(readonly opts: FlowOptions) {
+    this.idleTcpUs = opts.idleTcpS * 1e6;
+    this.idleUdpUs = opts.idleUdpS * 1e6;
+    this.idleOtherUs = opts.idleOtherS * 1e6;
+    this.minIdleUs = Math.min(this.idleTcpUs, this.idleUdpUs, this.idleOtherUs);
+    this.activeUs = opts.activeS * 1e6;
+    this.thresholdUs = opts.activityThresholdS * 1e6;
+    this.lingerUs = opts.tcpLingerS * 1e6;
+  }
+
+  private readonly tickHooks: (() => void)[] = [];
+
+  /** Adds a consumer of ended flows (file writers, the event bus). */
+  addSink(fn: FlowSink): void {
+    this.sinks.push(fn);
+  }
+
+  /** Runs `fn` after each tick's expiry (writers flush there, so live output appears as flows end). */
+  onAfterTick(fn: () => void): void {
+    this.tickHooks.push(fn);
+  }
+
+  communityIdOfSlot(slot: number): string {
+    if (slot < 0) return '';
+    const s = this.store;
+    let id = s.communityId[slot];
+    if (id === null || id === undefined) {
+      const fwdIsLow = s.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1;
+      id = communityIdOfKey(s.keysOf(slot), FlowStore.keyOff(slot), fwdIsLow);
+      s.communityId[slot] = id;
+    }
+    return id;
+  }
+
+  onPacket(pkt: Packet): void {
+    const l = flowLayers(pkt);
+    let ts = pkt.tsSec * 1e6 + Math.floor(pkt.tsNsec / 1000);
+    // Packets out of time order count as simultaneous with the latest one, so no interval is negative.
+    if (ts < this.lastUs) ts = this.lastUs;
+    else this.lastUs = ts;
+    // Tunnel carriers over UDP/TCP (VXLAN, Geneve, GTP...) are flows of their own too, as in Zeek and Suricata.
+    if (l !== pkt) {
+      let cur: Layers | null = pkt;
+      while (cur !== null && cur !== l) {
+        if (cur.hasUdp || cur.hasTcp) this.track(pkt, cur, ts);
+        cur = cur.inner;
+      }
+    }
+    const slot = this.track(pkt, l, ts);
+    if (slot < 0) {
+      pkt.flow = null;
+      this.stats.untracked++;
+      return;
+    }
+    this.stats.packets++;
+    const ref = this.ref;
+    ref.slot = slot;
+    ref.flowId = this.store.valsOf(slot)[FlowStore.valOff(slot) + F.FlowId]!;
+    ref.lastDirForward = this.lastFwd;
+    pkt.flow = ref;
+  }
+
+  /** Direction of the packet in the flow last tracked. */
+  private lastFwd = true;
+
+  /** Accounts the packet to the flow of level `l`; returns its slot, or -1 when no key can be built. */
+  private track(pkt: Packet, l: Layers, ts: number): number {
+    const kb = this.kb;
+    if (!kb.build(pkt, l)) return -1;
+    const store = this.store;
+    const key = kb.key;
+    const proto = key[K.Meta]! & 255;
+    const isIp = ((key[K.Meta]! >>> 12) & 15) === KeyKind.Ip;
+    const tcp = isIp && proto === 6 && l.hasTcp;
+    const flags = tcp ? l.tcpFlags : 0;
+    let slot = store.find(key);
+    if (slot >= 0) {
+      const a = store.valsOf(slot);
+      const o = FlowStore.valOff(slot);
+      const idle = proto === 6 && isIp ? this.idleTcpUs : proto === 17 && isIp ? this.idleUdpUs : this.idleOtherUs;
+      let reason: EndReason | null = null;
+      if (ts - a[o + F.LastUs]! > idle) reason = 'idle_timeout';
+      else if (ts - a[o + F.FirstUs]! > this.activeUs) reason = 'active_timeout';
+      else if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) {
+        // A new SYN on a closed connection is port reuse: a new flow.
+        const st = a[o + F.TcpState]!;
+        if (st === TcpState.Closed) reason = 'tcp_fin';
+        else if (st === TcpState.Reset) reason = 'tcp_rst';
+      }
+      if (reason !== null) {
+        this.endFlow(slot, reason);
+        slot = -1;
+      } else {
+        store.touch(slot);
+      }
+    }
+    const srcIsLow = kb.srcIsLow;
+    let fwd: boolean;
+    if (slot < 0) {
+      if (store.size >= this.opts.maxFlows) this.evictOldest();
+      slot = store.insert(key);
+      this.initFlow(slot, ts, srcIsLow, pkt, l);
+      fwd = true;
+    } else {
+      fwd = (store.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1) === srcIsLow;
+    }
+    this.update(slot, ts, fwd, pkt, l, tcp, flags);
+    this.lastFwd = fwd;
+    return slot;
+  }
+
+  onTick(tsSec: number, tsNsec: number): void {
+    const now = tsSec * 1e6 + Math.floor(tsNsec / 1000);
+    if (now > this.lastUs) this.lastUs = now;
+    this.expireClosing(now);
+    this.expireIdle(now);
+    for (let i = 0; i < this.tickHooks.length; i++) this.tickHooks[i]!();
+  }
+
+  onEnd(): void {
+    // Closed TCP flows keep their own reason; everything else ends with the input.
+    this.expireClosing(Number.POSITIVE_INFINITY);
+    const store = this.store;
+    for (let s = store.oldest(); s >= 0; s = store.oldest()) this.endFlow(s, 'end_of_input');
+  }
+
+  // ---- expiry ---------------------------------------------------------------
+
+  private expireIdle(now: number): void {
+    const store = this.store;
+    let s = store.oldest();
+    while (s >= 0) {
+      const a = store.valsOf(s);
+      const o = FlowStore.valOff(s);
+      const last = a[o + F.LastUs]!;
+      if (now - last <= this.minIdleUs) return;
+      const nextS = store.newer(s);
+      const ko = FlowStore.keyOff(s);
+      const meta = store.keysOf(s)[ko + K.Meta]!;
+      const isIp = ((meta >>> 12) & 15) === KeyKind.Ip;
+      const proto = meta & 255;
+      const idle = isIp && proto === 6 ? this.idleTcpUs : isIp && proto === 17 ? this.idleUdpUs : this.idleOtherUs;
+      if (now - last > idle) this.endFlow(s, 'idle_timeout');
+      s = nextS;
+    }
+  }
+
+  private expireClosing(now: number): void {
+    const store = this.store;
+    while (this.closingHead < this.closingSlots.length) {
+      const slot = this.closingSlots[this.closingHead]!;
+      const id = this.closingIds[this.closingHead]!;
+      const a = store.valsOf(slot);
+      const o = FlowStore.valOff(slot);
+      // The slot may have been ended and reused since it was queued.
+      const same = a !== undefined && a[o + F.FlowId] === id && a[o + F.CloseDeadlineUs]! > 0;
+      if (same && a[o + F.CloseDeadlineUs]! > now) break;
+      this.closingHead++;
+      if (same) this.endFlow(slot, a[o + F.TcpState] === TcpState.Reset ? 'tcp_rst' : 'tcp_fin');
+    }
+    if (this.closingHead > 1024 && this.closingHead * 2 > this.closingSlots.length) {
+      this.closingSlots = this.closingSlots.slice(this.closingHead);
+      this.closingIds = this.closingIds.slice(this.closingHead);
+      this.closingHead = 0;
+    }
+  }
+
+  private evictOldest(): void {
+    const s = this.store.oldest();
+    if (s < 0) return;
+    this.stats.evicted++;
+    this.endFlow(s, 'evicted');
+  }
+
+  private endFlow(slot: number, reason: EndReason): void {
+    const store = this.store;
+    const st = this.stats;
+    st.ended++;
+    st.endedBy[reason]++;
+    if (this.sinks.length > 0) {
+      const a = store.valsOf(slot);
+      const o = FlowStore.valOff(slot);
+      this.finishActive(a, o);
+      const rec = buildRecord({
+        vals: a,
+        vo: o,
+        keys: store.keysOf(slot),
+        ko: FlowStore.keyOff(slot),
+        communityId: this.communityIdOfSlot(slot),
+        history: store.history[slot] ?? '',
+        app: store.app[slot] ?? null,
+        reason,
+      });
+      for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!(rec);
+    }
+    // Mark the slab record dead so a queued close entry for this slot is ignored.
+    store.valsOf(slot)[FlowStore.valOff(slot) + F.FlowId] = 0;
+    store.remove(slot);
+    st.active = store.size;
+  }
+
+  /** Closes the last active period (CIC: added when the flow ends if it lasted > 0). */
+  private finishActive(a: Float64Array, o: number): void {
+    const span = a[o + F.ActiveEndUs]! - a[o + F.ActiveStartUs]!;
+    if (span > 0) statAdd(a, o + F.Active, span);
+    a[o + F.ActiveStartUs] = a[o + F.ActiveEndUs]!;
+  }
+
+  // ---- per packet -----------------------------------------------------------
+
+  private initFlow(slot: number, ts: number, srcIsLow: boolean, pkt: Packet, l: Layers): void {
+    const a = this.store.valsOf(slot);
+    const o = FlowStore.valOff(slot);
+    a[o + F.FlowId] = this.nextFlowId++;
+    a[o + F.FwdIsLow] = srcIsLow ? 1 : 0;
+    a[o + F.FirstUs] = ts;
+    a[o + F.LastUs] = ts;
+    a[o + F.ActiveStartUs] = ts;
+    a[o + F.ActiveEndUs] = ts;
+    a[o + F.FwdInitWin] = -1;
+    a[o + F.BwdInitWin] = -1;
+    a[o + F.FBulkStart] = -1;
+    a[o + F.FBulkLast] = -1;
+    a[o + F.BBulkStart] = -1;
+    a[o + F.BBulkLast] = -1;
+    a[o + F.SubflowCount] = 1;
+    a[o + F.FwdNextSeq] = -1;
+    a[o + F.BwdNextSeq] = -1;
+    a[o + F.FwdFinSeq] = -1;
+    a[o + F.BwdFinSeq] = -1;
+    a[o + F.Vlan] = pkt.vlanCount > 0 ? pkt.vlanIds[0]! : -1;
+    // Tunnel: the outermost encapsulation and its id (VXLAN VNI / GRE key).
+    a[o + F.Encap] = pkt.encap;
+    a[o + F.TunnelId] = pkt.encap !== 0 ? pkt.tunnelId : -1;
+    if (l !== pkt && a[o + F.Vlan] === -1 && l.vlanCount > 0) a[o + F.Vlan] = l.vlanIds[0]!;
+    const st = this.stats;
+    st.created++;
+    st.active = this.store.size;
+    if (st.active > st.peakActive) st.peakActive = st.active;
+  }
+
+  private update(slot: number, ts: number, fwd: boolean, pkt: Packet, l: Layers, tcp: boolean, flags: number): void {
+    const store = this.store;
+    const a = store.valsOf(slot);
+    const o = FlowStore.valOff(slot);
+    const lens = this.lens;
+    packetLengths(pkt, l, lens);
+    const payload = lens[0]!;
+    const hdr = lens[1]!;
+    const ipBytes = lens[2]!;
+
+    // Flow-wide timing: IAT, subflows (gap > 1 s), active/idle periods.
+    const nBefore = a[o + F.FwdLen]! + a[o + F.BwdLen]!;
+    if (nBefore > 0) {
+      const gap = ts - a[o + F.LastUs]!;
+      statAdd(a, o + F.FlowIat, gap);
+      if (gap > 1e6) a[o + F.SubflowCount] = a[o + F.SubflowCount]! + 1;
+      if (ts - a[o + F.ActiveEndUs]! > this.thresholdUs) {
+        const span = a[o + F.ActiveEndUs]! - a[o + F.ActiveStartUs]!;
+        if (span > 0) statAdd(a, o + F.Active, span);
+        statAdd(a, o + F.Idle, ts - a[o + F.ActiveEndUs]!);
+        a[o + F.ActiveStartUs] = ts;
+      }
+      a[o + F.ActiveEndUs] = ts;
+      a[o + F.LastUs] = ts;
+    }
+    statAdd(a, o + F.AllLen, payload);
+
+    if (fwd) {
+      if (a[o + F.FwdLen]! > 0) statAdd(a, o + F.FwdIat, ts - a[o + F.LastFwdUs]!);
+      else {
+        a[o + F.FirstFwdUs] = ts;
+        a[o + F.FwdMinHdr] = hdr;
+      }
+      a[o + F.LastFwdUs] = ts;
+      statAdd(a, o + F.FwdLen, payload);
+      a[o + F.FwdBytes] = a[o + F.FwdBytes]! + payload;
+      a[o + F.FwdWireBytes] = a[o + F.FwdWireBytes]! + pkt.len;
+      a[o + F.FwdIpBytes] = a[o + F.FwdIpBytes]! + ipBytes;
+      a[o + F.FwdHdrBytes] = a[o + F.FwdHdrBytes]! + hdr;
+      if (hdr < a[o + F.FwdMinHdr]!) a[o + F.FwdMinHdr] = hdr;
+      if (payload >= 1) a[o + F.FwdActData] = a[o + F.FwdActData]! + 1;
+      if (flags & TcpFlag.PSH) a[o + F.FwdPsh] = a[o + F.FwdPsh]! + 1;
+      if (flags & TcpFlag.URG) a[o + F.FwdUrg] = a[o + F.FwdUrg]! + 1;
+      if (tcp && a[o + F.FwdInitWin] === -1) a[o + F.FwdInitWin] = l.tcpWindow;
+      bulkUpdate(a, o + F.FBulkStart, a[o + F.BBulkLast]!, ts, payload);
+    } else {
+      if (a[o + F.BwdLen]! > 0) statAdd(a, o + F.BwdIat, ts - a[o + F.LastBwdUs]!);
+      else a[o + F.FirstBwdUs] = ts;
+      a[o + F.LastBwdUs] = ts;
+      statAdd(a, o + F.BwdLen, payload);
+      a[o + F.BwdBytes] = a[o + F.BwdBytes]! + payload;
+      a[o + F.BwdWireBytes] = a[o + F.BwdWireBytes]! + pkt.len;
+      a[o + F.BwdIpBytes] = a[o + F.BwdIpBytes]! + ipBytes;
+      a[o + F.BwdHdrBytes] = a[o + F.BwdHdrBytes]! + hdr;
+      if (flags & TcpFlag.PSH) a[o + F.BwdPsh] = a[o + F.BwdPsh]! + 1;
+      if (flags & TcpFlag.URG) a[o + F.BwdUrg] = a[o + F.BwdUrg]! + 1;
+      if (tcp && a[o + F.BwdInitWin] === -1) a[o + F.BwdInitWin] = l.tcpWindow;
+      bulkUpdate(a, o + F.BBulkStart, a[o + F.FBulkLast]!, ts, payload);
+    }
+
+    if (tcp) {
+      if (flags & TcpFlag.FIN) a[o + F.CntFin] = a[o + F.CntFin]! + 1;
+      if (flags & TcpFlag.SYN) a[o + F.CntSyn] = a[o + F.CntSyn]! + 1;
+      if (flags & TcpFlag.RST) a[o + F.CntRst] = a[o + F.CntRst]! + 1;
+      if (flags & TcpFlag.PSH) a[o + F.CntPsh] = a[o + F.CntPsh]! + 1;
+      if (flags & TcpFlag.ACK) a[o + F.CntAck] = a[o + F.CntAck]! + 1;
+      if (flags & TcpFlag.URG) a[o + F.CntUrg] = a[o + F.CntUrg]! + 1;
+      if (flags & TcpFlag.CWR) a[o + F.CntCwr] = a[o + F.CntCwr]! + 1;
+      if (flags & TcpFlag.ECE) a[o + F.CntEce] = a[o + F.CntEce]! + 1;
+      this.tcpUpdate(slot, a, o, ts, fwd, l, flags, payload);
+    }
+
+    if (a[o + F.AppProto] === AppProto.Unknown && payload > 0) {
+      const code = appFromPayload(l, pkt.data);
+      if (code !== AppProto.Unknown) a[o + F.AppProto] = code;
+    }
+    if (l.app !== 0) this.captureAppStrings(slot, l);
+  }
+
+  /** Reused output of packetLengths: payload, transport header, IP bytes. */
+  private readonly lens = new Float64Array(3);
+
+  private captureAppStrings(slot: number, l: Layers): void {
+    const store = this.store;
+    let info = store.app[slot] ?? null;
+    if (l.app === 1) {
+      if (l.dns.questionCount > 0 && (info === null || info.dnsQuery === '')) {
+        info ??= store.app[slot] = new FlowAppInfo();
+        info.dnsQuery = l.dns.questions[0]!.name;
+      }
+    } else if (l.app === 2) {
+      if (info === null || (info.sni === '' && info.ja3 === '')) {
+        info ??= store.app[slot] = new FlowAppInfo();
+        info.sni = l.tls.sni;
+        info.ja3 = l.tls.ja3;
+        info.ja3Hash = l.tls.ja3Hash;
+        info.ja4 = l.tls.ja4;
+      }
+    } else if (l.app === 3) {
+      if (l.http.host !== '' && (info === null || info.httpHost === '')) {
+        info ??= store.app[slot] = new FlowAppInfo();
+        info.httpHost = l.http.host;
+      }
+    }
+  }
+
+  private addHistory(slot: number, a: Float64Array, o: number, letter: number, fwd: boolean): void {
+    const bit = fwd ? letter : letter + 11;
+    const bits = a[o + F.HistoryBits]!;
+    if ((bits >>> bit) & 1) return;
+    a[o + F.HistoryBits] = bits + 2 ** bit;
+    const c = HIST[letter]!;
+    this.store.history[slot] += fwd ? c : c.toLowerCase();
+  }
+
+  private tcpUpdate(
+    slot: number,
+    a: Float64Array,
+    o: number,
+    ts: number,
+    fwd: boolean,
+    l: Layers,
+    flags: number,
+    payload: number,
+  ): void {
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const ack = (flags & TcpFlag.ACK) !== 0;
+    const fin = (flags & TcpFlag.FIN) !== 0;
+    const rst = (flags & TcpFlag.RST) !== 0;
+    // History letters (Zeek conn.log "history", each once per direction).
+    if (syn && fin) this.addHistory(slot, a, o, H_Q, fwd);
+    if (syn && rst) this.addHistory(slot, a, o, H_I, fwd);
+    if (syn) this.addHistory(slot, a, o, ack ? H_H : H_S, fwd);
+    if (fin) this.addHistory(slot, a, o, H_F, fwd);
+    if (rst) this.addHistory(slot, a, o, H_R, fwd);
+    if (payload > 0) this.addHistory(slot, a, o, H_D, fwd);
+    else if (ack && !syn && !fin && !rst) this.addHistory(slot, a, o, H_A, fwd);
+    if (l.l4ChecksumStatus === Csum.Bad) this.addHistory(slot, a, o, H_C, fwd);
+    if (l.tcpWindow === 0 && !syn && !rst) this.addHistory(slot, a, o, H_W, fwd);
+
+    // Handshake timing.
+    if (syn && !ack && fwd && a[o + F.SynUs] === 0) a[o + F.SynUs] = ts;
+    else if (syn && ack && !fwd && a[o + F.SynUs]! > 0 && a[o + F.SynAckUs] === 0) a[o + F.SynAckUs] = ts;
+    else if (!syn && ack && fwd && a[o + F.SynAckUs]! > 0 && a[o + F.HandshakeAckUs] === 0) a[o + F.HandshakeAckUs] = ts;
+
+    // Sequence tracking: retransmissions and out-of-order segments.
+    const segLen = payload + (syn ? 1 : 0) + (fin ? 1 : 0);
+    if (segLen > 0 && !rst) {
+      const nextF = fwd ? F.FwdNextSeq : F.BwdNextSeq;
+      const holeS = fwd ? F.FwdHoleStart : F.BwdHoleStart;
+      const holeE = fwd ? F.FwdHoleEnd : F.BwdHoleEnd;
+      const seq = l.tcpSeq >>> 0;
+      const end = (seq + segLen) >>> 0;
+      const next = a[o + nextF]!;
+      if (next < 0) a[o + nextF] = end;
+      else {
+        const rel = (seq - next) | 0;
+        if (rel === 0) a[o + nextF] = end;
+        else if (rel > 0) {
+          a[o + holeS] = next;
+          a[o + holeE] = seq;
+          a[o + nextF] = end;
+        } else {
+          const hs = a[o + holeS]!;
+          const he = a[o + holeE]!;
+          if (hs !== he && ((seq - hs) | 0) >= 0 && ((seq - he) | 0) < 0) {
+            // Fills the hole left by an earlier gap: arrived out of order, not resent.
+            if (fwd) a[o + F.FwdOoo] = a[o + F.FwdOoo]! + 1;
+            else a[o + F.BwdOoo] = a[o + F.BwdOoo]! + 1;
+            if (seq === hs) a[o + holeS] = ((end - he) | 0) >= 0 ? he : end;
+            if (a[o + holeS] === he) a[o + holeS] = a[o + holeE] = 0;
+          } else if (payload > 0) {
+            // Data already covered: a retransmission (a repeated bare SYN or FIN is not counted, as in Zeek).
+            if (fwd) a[o + F.FwdRetrans] = a[o + F.FwdRetrans]! + 1;
+            else a[o + F.BwdRetrans] = a[o + F.BwdRetrans]! + 1;
+            this.addHistory(slot, a, o, H_T, fwd);
+          }
+          if (((end - next) | 0) > 0) a[o + nextF] = end;
+        }
+      }
+    }
+
+    // Connection state.
+    const st = a[o + F.TcpState]!;
+    if (st === TcpState.Closed || st === TcpState.Reset) return;
+    if (rst) {
+      this.close(slot, a, o, ts, TcpState.Reset);
+      return;
+    }
+    if (fin) {
+      // Store the acknowledgment number that covers this FIN.
+      const finAck = ((l.tcpSeq >>> 0) + payload + 1) >>> 0;
+      if (fwd) a[o + F.FwdFinSeq] = finAck;
+      else a[o + F.BwdFinSeq] = finAck;
+      a[o + F.TcpState] = TcpState.FinWait;
+    }
+    // Both FINs seen and this (FIN-less) packet acknowledges the other side's FIN: the last ACK, closed.
+    const otherFin = fwd ? a[o + F.BwdFinSeq]! : a[o + F.FwdFinSeq]!;
+    const ownFin = fwd ? a[o + F.FwdFinSeq]! : a[o + F.BwdFinSeq]!;
+    if (ack && !fin && otherFin >= 0 && ownFin >= 0 && l.tcpAck >>> 0 === otherFin) {
+      this.close(slot, a, o, ts, TcpState.Closed);
+      return;
+    }
+    if (a[o + F.TcpState] === TcpState.FinWait) return;
+    if (syn && !ack) a[o + F.TcpState] = TcpState.SynSent;
+    else if (syn && ack) a[o + F.TcpState] = TcpState.SynAckSeen;
+    else if (ack || payload > 0) a[o + F.TcpState] = TcpState.Established;
+  }
+
+  private close(slot: number, a: Float64Array, o: number, ts: number, state: number): void {
+    a[o + F.TcpState] = state;
+    a[o + F.CloseDeadlineUs] = ts + this.lingerUs;
+    this.closingSlots.push(slot);
+    this.closingIds.push(a[o + F.FlowId]!);
+  }
+}
+
+/**
+ * Lengths of one packet as the features use them (from header fields, so a
+ * snaplen cut does not shrink them): [0] transport payload ("packet length"
+ * in CIC), [1] transport header (CIC "header length"), [2] IP bytes
+ * (IP total length, as Zeek's ip_bytes).
+ */
+export function packetLengths(pkt: Packet, l: Layers, out: Float64Array): void {
+  if (l.ipVersion === 0) {
+    const p = pkt.len - 14;
+    out[0] = p > 0 ? p : 0;
+    out[1] = 0;
+    out[2] = 0;
+    return;
+  }
+  // IPv4 total length 0 happens with TCP segmentation offload: fall back to the frame.
+  let ipTotal = l.ipTotalLen;
+  if (ipTotal <= 0) ipTotal = pkt.len - l.ipOff;
+  const l4 = ipTotal - l.ipHdrLen;
+  let hdr = 0;
+  if (l.hasTcp) hdr = l.tcpHdrLen;
+  else if (l.hasUdp || l.hasIcmp) hdr = 8;
+  let payload = l.ipIsFragment && l.ipFragOffset > 0 ? l4 : l4 - hdr;
+  if (payload < 0) payload = 0;
+  out[0] = payload;
+  out[1] = hdr;
+  out[2] = ipTotal;
+}
+
+/**
+ * CIC's bulk algorithm for one direction, with the direction test fixed
+ * (CICFlowMeter #124): a bulk is 4+ payload packets in this direction with no
+ * payload packet of the other direction in between and no gap over 1 s.
+ * Block at `b`: start, last, pktsH, bytesH, count, pkts, bytes, duration.
+ */
+function bulkUpdate(a: Float64Array, b: number, otherLast: number, ts: number, size: number): void {
+  if (otherLast > a[b]!) a[b] = -1;
+  if (size <= 0) return;
+  if (a[b]! < 0) {
+    a[b] = ts;
+    a[b + 1] = ts;
+    a[b + 2] = 1;
+    a[b + 3] = size;
+  } else if (ts - a[b + 1]! > 1e6) {
+    a[b] = ts;
+    a[b + 1] = ts;
+    a[b + 2] = 1;
+    a[b + 3] = size;
+  } else {
+    const n = a[b + 2]! + 1;
+    a[b + 2] = n;
+    a[b + 3] = a[b + 3]! + size;
+    if (n === 4) {
+      a[b + 4] = a[b + 4]! + 1;
+      a[b + 5] = a[b + 5]! + n;
+      a[b + 6] = a[b + 6]! + a[b + 3]!;
+      a[b + 7] = a[b + 7]! + (ts - a[b]!);
+    } else if (n > 4) {
+      a[b + 5] = a[b + 5]! + 1;
+      a[b + 6] = a[b + 6]! + size;
+      a[b + 7] = a[b + 7]! + (ts - a[b + 1]!);
+    }
+    a[b + 1] = ts;
+  }
+}

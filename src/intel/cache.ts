@@ -1,0 +1,99 @@
+/**
+ * Reputation cache: an in-memory LRU with a TTL, backed by an optional SQLite
+ * file so answers survive restarts (each address costs one API request per
+ * TTL, not one per run). The daily request budget is kept in the same file.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { BoundedMap } from '../detect/bounded-map.js';
+
+export interface Reputation {
+  ip: string;
+  score: number;
+  countryCode: string | null;
+  totalReports: number;
+  lastReportedAt: string | null;
+  isp: string | null;
+  usageType: string | null;
+  /** Wall-clock ms when the answer was received. */
+  checkedAt: number;
+}
+
+type Db = InstanceType<typeof Database>;
+
+export class ReputationCache {
+  private readonly mem: BoundedMap<string, Reputation>;
+  private readonly db: Db | null;
+  private readonly getStmt: Database.Statement<unknown[]> | null = null;
+  private readonly putStmt: Database.Statement<unknown[]> | null = null;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    size: number,
+    file: string | null,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.mem = new BoundedMap(size);
+    if (file === null) {
+      this.db = null;
+      return;
+    }
+    try {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.exec(`CREATE TABLE IF NOT EXISTS abuseipdb_cache (ip TEXT PRIMARY KEY, score INTEGER NOT NULL, result TEXT NOT NULL, checked_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS abuseipdb_budget (day TEXT PRIMARY KEY, used INTEGER NOT NULL)`);
+    } catch (e) {
+      throw new Error(`reputation cache ${file}: cannot open SQLite database: ${(e as Error).message}`);
+    }
+    this.getStmt = this.db.prepare('SELECT result, checked_at FROM abuseipdb_cache WHERE ip = ?');
+    this.putStmt = this.db.prepare('INSERT OR REPLACE INTO abuseipdb_cache (ip, score, result, checked_at) VALUES (?, ?, ?, ?)');
+  }
+
+  /** A fresh answer for the address, from memory or the file; undefined when absent or expired. */
+  get(ip: string): Reputation | undefined {
+    const now = this.now();
+    let r = this.mem.get(ip);
+    if (r === undefined && this.getStmt !== null) {
+      const row = this.getStmt.get(ip) as { result: string; checked_at: number } | undefined;
+      if (row !== undefined) {
+        r = { ...(JSON.parse(row.result) as Reputation), checkedAt: row.checked_at };
+        this.mem.set(ip, r);
+      }
+    }
+    if (r === undefined || now - r.checkedAt >= this.ttlMs) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    return r;
+  }
+
+  put(r: Reputation): void {
+    this.mem.set(r.ip, r);
+    this.putStmt?.run(r.ip, r.score, JSON.stringify(r), r.checkedAt);
+  }
+
+  /** Requests already spent on the UTC day of `nowMs`. */
+  budgetUsed(day: string): number {
+    if (this.db === null) return 0;
+    const row = this.db.prepare('SELECT used FROM abuseipdb_budget WHERE day = ?').get(day) as { used: number } | undefined;
+    return row?.used ?? 0;
+  }
+
+  saveBudget(day: string, used: number): void {
+    this.db?.prepare('INSERT OR REPLACE INTO abuseipdb_budget (day, used) VALUES (?, ?)').run(day, used);
+  }
+
+  get evicted(): number {
+    return this.mem.evicted;
+  }
+
+  close(): void {
+    this.db?.close();
+  }
+}

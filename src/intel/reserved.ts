@@ -1,0 +1,36 @@
+/**
+ * Addresses that must never be sent to a reputation service: private,
+ * loopback, link-local, shared (CGN), documentation, benchmarking,
+ * multicast, reserved (IANA special-purpose registries, RFC 6890 and updates).
+ */
+import { CidrTrie } from './cidr.js';
+import { parseCidr } from './ip.js';
+
+const SPECIAL = [
+  // IPv4
+  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24',
+  '192.0.2.0/24', '192.88.99.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24',
+  '224.0.0.0/4', '240.0.0.0/4',
+  // IPv6
+  '::/128', '::1/128', '64:ff9b:1::/48', '100::/64', '2001::/23', '2001:db8::/32', '2002::/16', '3fff::/20',
+  'fc00::/7', 'fe80::/10', 'ff00::/8',
+];
+
+let trie: CidrTrie<string> | null = null;
+
+function special(): CidrTrie<string> {
+  if (trie === null) {
+    trie = new CidrTrie<string>();
+    for (const c of SPECIAL) trie.add(parseCidr(c)!, c);
+  }
+  return trie;
+}
+
+/** The special-purpose block covering the address (four words), or undefined when it is public. */
+export function specialBlockWords(w: ArrayLike<number>): string | undefined {
+  return special().lookupWords(w);
+}
+
+export function specialBlockV4(v: number): string | undefined {
+  return special().lookupV4(v);
+}
