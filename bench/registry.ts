@@ -4,10 +4,11 @@
  * `flowsBench: BenchModule` (see bench/harness.ts).
  */
 import type { BenchModule } from './harness.js';
+import { flowsBench } from './flows.js';
 
 export interface BenchEntry {
   name: string;
   run: BenchModule;
 }
 
-export const BENCHES: BenchEntry[] = [];
+export const BENCHES: BenchEntry[] = [{ name: 'flows', run: flowsBench }];

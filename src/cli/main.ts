@@ -14,13 +14,14 @@ import * as flows from './commands/flows.js';
 import * as read from './commands/read.js';
 import * as capture from './commands/capture.js';
 import * as interfaces from './commands/interfaces.js';
+import * as serve from './commands/serve.js';
 import { EXIT_USAGE } from './run.js';
 
 interface CommandModule {
   register(program: Command): void;
 }
 
-const COMMANDS: readonly CommandModule[] = [read, demo, flows, capture, interfaces, features];
+const COMMANDS: readonly CommandModule[] = [read, demo, flows, capture, interfaces, features, serve];
 
 function packageVersion(): string {
   // dist/src/cli/main.js → package.json three levels up.

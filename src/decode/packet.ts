@@ -92,7 +92,7 @@ export class DnsRecord {
   type = 0;
   cls = 0;
   ttl = 0;
-  /** Presentation form of the RDATA ("1.2.3.4", "10 mx.example.", hex for unknown types). */
+  /** Presentation form of the RDATA ("1.2.3.4", "10 mx.example" — names without the trailing dot, as tshark; `\# len hex` for unknown types). */
   data = '';
 }
 

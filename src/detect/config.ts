@@ -169,6 +169,7 @@ const FloodSchema = z
             '161': 'SNMP',
             '389': 'CLDAP',
             '500': 'ISAKMP',
+            '4500': 'ISAKMP',
             '1900': 'SSDP',
             '11211': 'memcached',
             '19': 'chargen',

@@ -195,9 +195,9 @@ export class FloodDetector implements Detector {
     const c = (r.count[k]! += n);
     if (r.fired[k] !== 0) return;
     const lim = this.limits[k]!;
-    if (!lim.enabled || c < lim.minRate) return;
+    if (!lim.enabled) return;
     const base = r.ewma[k]!;
-    const byBaseline = c > this.cfg.baselineFactor * base;
+    const byBaseline = c >= lim.minRate && c > this.cfg.baselineFactor * base;
     if (c < lim.hardLimit && !byBaseline) return;
     if (k === K_UDP && r.udpOut > this.cfg.udp.maxReplyRatio * c) return;
     // SYNs spread over many ports are a scan (the scan detector's job), not a flood of one service;

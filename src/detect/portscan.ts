@@ -161,7 +161,8 @@ export class PortScanDetector implements Detector {
       if (tab.state[i] === Slot.Answered) tab.ts[i] = t;
       return;
     }
-    if (isMulticastOrBroadcast(l)) return;
+    // From a service port to an ephemeral one is an answer (DNS, NTP... possibly reflected), not a probe.
+    if (isMulticastOrBroadcast(l) || (l.sport < 1024 && l.dport >= 1024)) return;
     tab.insert(S, D, l.sport, l.dport, 17, Slot.Pending, ScanKind.UDP, t);
     this.accountEviction();
   }

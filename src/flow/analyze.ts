@@ -26,12 +26,11 @@ export async function analyzeFile(
 ): Promise<AnalyzeResult> {
   const stage = new FlowStage(flowOptions(preset, over));
   if (onFlow !== null) stage.addSink(onFlow);
-  const src = await openCaptureFile(path);
-  const pipe = new Pipeline(src, [stage]);
   let summary: RunSummary | null = null;
   let error: Error | null = null;
   try {
-    summary = await pipe.run();
+    const src = await openCaptureFile(path);
+    summary = await new Pipeline(src, [stage]).run();
   } catch (e) {
     // The pipeline ends the stages before rejecting, so flows of every good record are out already.
     error = e as Error;

@@ -23,7 +23,6 @@ export const enum F {
   FwdIsLow,
   FirstUs,
   LastUs,
-  FirstFwdUs,
   FirstBwdUs,
   LastFwdUs,
   LastBwdUs,
@@ -41,13 +40,11 @@ export const enum F {
   BwdHdrBytes,
   FwdMinHdr,
   FwdActData,
-  /** TCP flag counts: FIN SYN RST PSH ACK URG CWR ECE. */
+  /** TCP flag counts FIN SYN RST ACK CWR ECE (PSH and URG are the sums of the per-direction counts). */
   CntFin,
   CntSyn,
   CntRst,
-  CntPsh,
   CntAck,
-  CntUrg,
   CntCwr,
   CntEce,
   FwdPsh,
@@ -105,8 +102,7 @@ export const enum F {
   /** Streaming statistics blocks (S.Size doubles each). */
   FwdLen,
   BwdLen = FwdLen + S.Size,
-  AllLen = BwdLen + S.Size,
-  FlowIat = AllLen + S.Size,
+  FlowIat = BwdLen + S.Size,
   FwdIat = FlowIat + S.Size,
   BwdIat = FwdIat + S.Size,
   Active = BwdIat + S.Size,

@@ -8,7 +8,7 @@ import { formatIPv4, formatIPv6Words, formatIsoTime } from '../util/format.js';
 import { appProtoName } from './app-proto.js';
 import { CIC_FEATURE_KEYS } from './columns.js';
 import { F, K, KeyKind, TcpState } from './layout.js';
-import { statMax, statMean, statMin, statN, statStd, statVar } from './stats.js';
+import { pooledVar, statMax, statMean, statMin, statN, statStd } from './stats.js';
 import type { FlowAppInfo } from './store.js';
 
 export type EndReason = 'idle_timeout' | 'active_timeout' | 'tcp_fin' | 'tcp_rst' | 'end_of_input' | 'evicted';
@@ -127,6 +127,8 @@ export function buildRecord(r: RecordInput): FlowRecord {
   const appCode = a[o + F.AppProto]!;
   const appName = kind === KeyKind.NonIp ? 'unknown' : appProtoName(appCode, proto, sport, dport);
 
+  // All-packet length variance from the two directions' Welford states (Chan et al.'s pooled formula).
+  const allVar = pooledVar(a, o + F.FwdLen, a, o + F.BwdLen);
   // Values in CIC column order from "Flow Duration" to "Idle Min" (see docs/features.md).
   const cic: number[] = [
     dur,
@@ -148,7 +150,7 @@ export function buildRecord(r: RecordInput): FlowRecord {
     statStd(a, o + F.FlowIat),
     statMax(a, o + F.FlowIat),
     statMin(a, o + F.FlowIat),
-    fwdN > 1 ? a[o + F.LastFwdUs]! - a[o + F.FirstFwdUs]! : 0,
+    fwdN > 1 ? a[o + F.LastFwdUs]! - first : 0,
     statMean(a, o + F.FwdIat),
     statStd(a, o + F.FwdIat),
     statMax(a, o + F.FwdIat),
@@ -166,17 +168,17 @@ export function buildRecord(r: RecordInput): FlowRecord {
     a[o + F.BwdHdrBytes]!,
     div(fwdN, durS),
     div(bwdN, durS),
-    statMin(a, o + F.AllLen),
-    statMax(a, o + F.AllLen),
-    statMean(a, o + F.AllLen),
-    statStd(a, o + F.AllLen),
-    statVar(a, o + F.AllLen),
+    allN > 0 ? Math.min(fwdN > 0 ? statMin(a, o + F.FwdLen) : Infinity, bwdN > 0 ? statMin(a, o + F.BwdLen) : Infinity) : 0,
+    Math.max(statMax(a, o + F.FwdLen), statMax(a, o + F.BwdLen)),
+    div(fwdBytes + bwdBytes, allN),
+    Math.sqrt(allVar),
+    allVar,
     a[o + F.CntFin]!,
     a[o + F.CntSyn]!,
     a[o + F.CntRst]!,
-    a[o + F.CntPsh]!,
+    a[o + F.FwdPsh]! + a[o + F.BwdPsh]!,
     a[o + F.CntAck]!,
-    a[o + F.CntUrg]!,
+    a[o + F.FwdUrg]! + a[o + F.BwdUrg]!,
     a[o + F.CntCwr]!,
     a[o + F.CntEce]!,
     div(bwdN, fwdN),

@@ -113,14 +113,10 @@ export class FlowStage implements Stage {
 
   communityIdOfSlot(slot: number): string {
     if (slot < 0) return '';
+    // Not cached per flow (8 bytes per flow saved): a SHA-1 of ~40 bytes, asked at flow end and by alerts.
     const s = this.store;
-    let id = s.communityId[slot];
-    if (id === null || id === undefined) {
-      const fwdIsLow = s.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1;
-      id = communityIdOfKey(s.keysOf(slot), FlowStore.keyOff(slot), fwdIsLow);
-      s.communityId[slot] = id;
-    }
-    return id;
+    const fwdIsLow = s.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1;
+    return communityIdOfKey(s.keysOf(slot), FlowStore.keyOff(slot), fwdIsLow);
   }
 
   onPacket(pkt: Packet): void {
@@ -355,14 +351,11 @@ export class FlowStage implements Stage {
       a[o + F.ActiveEndUs] = ts;
       a[o + F.LastUs] = ts;
     }
-    statAdd(a, o + F.AllLen, payload);
 
     if (fwd) {
+      // The first forward packet is the flow's first packet (FirstUs).
       if (a[o + F.FwdLen]! > 0) statAdd(a, o + F.FwdIat, ts - a[o + F.LastFwdUs]!);
-      else {
-        a[o + F.FirstFwdUs] = ts;
-        a[o + F.FwdMinHdr] = hdr;
-      }
+      else a[o + F.FwdMinHdr] = hdr;
       a[o + F.LastFwdUs] = ts;
       statAdd(a, o + F.FwdLen, payload);
       a[o + F.FwdBytes] = a[o + F.FwdBytes]! + payload;
@@ -394,9 +387,7 @@ export class FlowStage implements Stage {
       if (flags & TcpFlag.FIN) a[o + F.CntFin] = a[o + F.CntFin]! + 1;
       if (flags & TcpFlag.SYN) a[o + F.CntSyn] = a[o + F.CntSyn]! + 1;
       if (flags & TcpFlag.RST) a[o + F.CntRst] = a[o + F.CntRst]! + 1;
-      if (flags & TcpFlag.PSH) a[o + F.CntPsh] = a[o + F.CntPsh]! + 1;
       if (flags & TcpFlag.ACK) a[o + F.CntAck] = a[o + F.CntAck]! + 1;
-      if (flags & TcpFlag.URG) a[o + F.CntUrg] = a[o + F.CntUrg]! + 1;
       if (flags & TcpFlag.CWR) a[o + F.CntCwr] = a[o + F.CntCwr]! + 1;
       if (flags & TcpFlag.ECE) a[o + F.CntEce] = a[o + F.CntEce]! + 1;
       this.tcpUpdate(slot, a, o, ts, fwd, l, flags, payload);

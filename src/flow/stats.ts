@@ -54,3 +54,19 @@ export function statVar(a: Float64Array, o: number): number {
 export function statStd(a: Float64Array, o: number): number {
   return Math.sqrt(statVar(a, o));
 }
+
+/**
+ * Sample variance of the union of two Welford states (Chan, Golub and
+ * LeVeque's parallel combination), so the all-packets statistic needs no
+ * accumulator of its own.
+ */
+export function pooledVar(a: Float64Array, oa: number, b: Float64Array, ob: number): number {
+  const na = a[oa + S.N]!;
+  const nb = b[ob + S.N]!;
+  const n = na + nb;
+  if (n < 2) return 0;
+  const d = b[ob + S.Mean]! - a[oa + S.Mean]!;
+  const m2 = a[oa + S.M2]! + b[ob + S.M2]! + (na > 0 && nb > 0 ? (d * d * na * nb) / n : 0);
+  const v = m2 / (n - 1);
+  return v > 0 ? v : 0;
+}

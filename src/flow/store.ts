@@ -27,8 +27,6 @@ export class FlowStore {
   private readonly keys: Uint32Array[] = [];
   /** Zeek-style history string per slot. */
   history: string[] = [];
-  /** Community ID per slot, computed on first use. */
-  communityId: (string | null)[] = [];
   app: (FlowAppInfo | null)[] = [];
   /** Free slots (stack) and the number of slots ever handed out. */
   private freeList = new Int32Array(64);
@@ -119,7 +117,6 @@ export class FlowStore {
     for (let i = 0; i < K.Words; i++) ks[ko + i] = key[i]!;
     this.vals[slot >> CHUNK_BITS]!.fill(0, (slot & CHUNK_MASK) * F.Stride, ((slot & CHUNK_MASK) + 1) * F.Stride);
     this.history[slot] = '';
-    this.communityId[slot] = null;
     this.app[slot] = null;
     this.live++;
     if (this.live * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
@@ -133,7 +130,6 @@ export class FlowStore {
     this.indexDelete(slot);
     this.unlink(slot);
     this.history[slot] = '';
-    this.communityId[slot] = null;
     this.app[slot] = null;
     if (this.freeTop === this.freeList.length) {
       const f = new Int32Array(this.freeList.length * 2);

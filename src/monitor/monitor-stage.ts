@@ -24,20 +24,37 @@ export interface MonitorOptions {
   maxConnections?: number;
 }
 
-/** Protocol mix counters: packets and bytes per protocol name. */
+/** Protocol mix counters over a fixed list of names (indexed, so counting builds no strings and touches no Map). */
 export class ProtoCounter {
-  readonly pkts = new Map<string, number>();
-  readonly bytes = new Map<string, number>();
-  add(name: string, bytes: number): void {
-    this.pkts.set(name, (this.pkts.get(name) ?? 0) + 1);
-    this.bytes.set(name, (this.bytes.get(name) ?? 0) + bytes);
+  readonly pktsAt: Float64Array;
+  readonly bytesAt: Float64Array;
+  constructor(readonly names: readonly string[]) {
+    this.pktsAt = new Float64Array(names.length);
+    this.bytesAt = new Float64Array(names.length);
+  }
+  add(i: number, bytes: number): void {
+    this.pktsAt[i]! += 1;
+    this.bytesAt[i]! += bytes;
+  }
+  /** Packets per protocol name (non-zero entries only). */
+  get pkts(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (let i = 0; i < this.names.length; i++) if (this.pktsAt[i]! > 0) m.set(this.names[i]!, this.pktsAt[i]!);
+    return m;
   }
   toJSON(): Record<string, { pkts: number; bytes: number }> {
     const out: Record<string, { pkts: number; bytes: number }> = {};
-    for (const [k, v] of this.pkts) out[k] = { pkts: v, bytes: this.bytes.get(k) ?? 0 };
+    for (let i = 0; i < this.names.length; i++) if (this.pktsAt[i]! > 0) out[this.names[i]!] = { pkts: this.pktsAt[i]!, bytes: this.bytesAt[i]! };
     return out;
   }
 }
+
+const L3_NAMES = ['ipv4', 'ipv6', 'arp', 'other'] as const;
+const L4_NAMES = ['tcp', 'udp', 'icmp', 'icmpv6', 'fragment', 'other-ip', 'none', 'other'] as const;
+const APP_NAMES = ['dns', 'mdns', 'llmnr', 'tls', 'quic', 'http', 'ssh', 'ntp', 'dhcp', 'smtp', 'ftp', 'other'] as const;
+const enum L3 { V4, V6, Arp, Other }
+const enum L4 { Tcp, Udp, Icmp, Icmp6, Fragment, OtherIp, None, Other }
+const APP = Object.fromEntries(APP_NAMES.map((n, i) => [n, i])) as Record<(typeof APP_NAMES)[number], number>;
 
 export interface MonitorSnapshot {
   time: number;
@@ -79,11 +96,11 @@ const PORT_UDP = 0x20000;
 export class MonitorStage implements Stage {
   readonly name = 'monitor';
   readonly rates = new RateRing();
-  readonly l3 = new ProtoCounter();
-  readonly l4 = new ProtoCounter();
-  readonly appMix = new ProtoCounter();
-  readonly talkersBytes: SpaceSaving;
-  readonly talkersPkts: SpaceSaving;
+  readonly l3 = new ProtoCounter(L3_NAMES);
+  readonly l4 = new ProtoCounter(L4_NAMES);
+  readonly appMix = new ProtoCounter(APP_NAMES);
+  /** Top talkers: ranked by bytes (the Space-Saving weight), with packets alongside. */
+  readonly talkers: SpaceSaving;
   readonly ports: SpaceSaving;
   readonly tcp: TcpAnalyzer;
   packets = 0;
@@ -103,8 +120,7 @@ export class MonitorStage implements Stage {
   ) {
     this.intervalSec = opts.intervalSec ?? 10;
     const cap = opts.topCapacity ?? 1000;
-    this.talkersBytes = new SpaceSaving(cap);
-    this.talkersPkts = new SpaceSaving(cap);
+    this.talkers = new SpaceSaving(cap);
     this.ports = new SpaceSaving(cap);
     this.tcp = new TcpAnalyzer(opts.maxConnections ?? 100_000);
   }
@@ -124,16 +140,14 @@ export class MonitorStage implements Stage {
     if (pkt.isMalformed()) this.malformed++;
 
     const l = pkt.innermost();
-    this.countLayers(pkt, l, len);
+    this.countLayers(l, len);
     if (l.ipVersion !== 0) {
       this.srcLabel.l = l;
       this.dstLabel.l = l;
       const sk = srcKey(l);
       const dk = dstKey(l);
-      this.talkersBytes.add(sk, len, 1, this.srcLabel);
-      this.talkersBytes.add(dk, len, 1, this.dstLabel);
-      this.talkersPkts.add(sk, 1, len, this.srcLabel);
-      this.talkersPkts.add(dk, 1, len, this.dstLabel);
+      this.talkers.add(sk, len, 1, this.srcLabel);
+      this.talkers.add(dk, len, 1, this.dstLabel);
     }
     if (l.hasTcp) {
       // The server port is the lower one: a good proxy for the service.
@@ -146,22 +160,20 @@ export class MonitorStage implements Stage {
     }
   }
 
-  private countLayers(pkt: Packet, l: Layers, len: number): void {
-    const l3 = l.ipVersion === 4 ? 'ipv4' : l.ipVersion === 6 ? 'ipv6' : l.hasArp ? 'arp' : 'other';
+  private countLayers(l: Layers, len: number): void {
+    const l3 = l.ipVersion === 4 ? L3.V4 : l.ipVersion === 6 ? L3.V6 : l.hasArp ? L3.Arp : L3.Other;
     this.l3.add(l3, len);
-    let l4 = 'other';
-    if (l.hasTcp) l4 = 'tcp';
-    else if (l.hasUdp) l4 = 'udp';
+    let l4: number;
+    if (l.hasTcp) l4 = L4.Tcp;
+    else if (l.hasUdp) l4 = L4.Udp;
     else if (l.hasIcmp) {
-      l4 = l.ipVersion === 6 ? 'icmpv6' : 'icmp';
+      l4 = l.ipVersion === 6 ? L4.Icmp6 : L4.Icmp;
       // Destination unreachable: ICMP type 3, ICMPv6 type 1.
       if ((l.ipVersion === 4 && l.icmpType === 3) || (l.ipVersion === 6 && l.icmpType === 1)) this.icmpUnreachable++;
-    } else if (l.ipVersion !== 0) l4 = l.ipIsFragment ? 'fragment' : `ip-proto-${l.ipProto}`;
-    else if (l3 !== 'other') l4 = 'none';
-    if (l4.startsWith('ip-proto-')) l4 = 'other-ip';
+    } else if (l.ipVersion !== 0) l4 = l.ipIsFragment ? L4.Fragment : L4.OtherIp;
+    else l4 = l3 === L3.Other ? L4.Other : L4.None;
     this.l4.add(l4, len);
-    this.appMix.add(appName(l), len);
-    if (pkt !== l && pkt.ipVersion !== 0) this.l3.add('tunnel', 0);
+    this.appMix.add(appIndex(l), len);
   }
 
   onTick(tsSec: number): void {
@@ -217,8 +229,8 @@ export class MonitorStage implements Stage {
       l3: this.l3.toJSON(),
       l4: this.l4.toJSON(),
       app: this.appMix.toJSON(),
-      topTalkersBytes: this.talkersBytes.top(top).map((e) => ({ addr: e.label, bytes: e.count, pkts: e.aux, error: e.error })),
-      topTalkersPkts: this.talkersPkts.top(top).map((e) => ({ addr: e.label, pkts: e.count, bytes: e.aux, error: e.error })),
+      topTalkersBytes: this.talkers.top(top).map((e) => ({ addr: e.label, bytes: e.count, pkts: e.aux, error: e.error })),
+      topTalkersPkts: this.talkers.top(top, 'aux').map((e) => ({ addr: e.label, pkts: e.aux, bytes: e.count, error: e.error })),
       topPorts: this.ports.top(top).map((e) => ({ port: e.label, pkts: e.count, bytes: e.aux, error: e.error })),
       tcp: {
         connections: t.connections,
@@ -234,7 +246,7 @@ export class MonitorStage implements Stage {
       malformed: this.malformed,
       dropped: src?.dropped ?? 0,
       ifDropped: src?.ifDropped ?? 0,
-      topErrorBound: this.talkersBytes.errorBound,
+      topErrorBound: this.talkers.errorBound,
     };
   }
 }
@@ -254,39 +266,24 @@ const PORT_LABEL: Labeler = {
   },
 };
 
-function appName(l: Layers): string {
+function appIndex(l: Layers): number {
   switch (l.app) {
     case App.Dns:
-      return l.dns.flavour === 'dns' ? 'dns' : l.dns.flavour;
+      return l.dns.flavour === 'mdns' ? APP.mdns : l.dns.flavour === 'llmnr' ? APP.llmnr : APP.dns;
     case App.TlsClientHello:
-      return l.tls.overQuic ? 'quic' : 'tls';
+      return l.tls.overQuic ? APP.quic : APP.tls;
     case App.HttpRequest:
-      return 'http';
+      return APP.http;
     default:
       break;
   }
-  if (l.hasTcp || l.hasUdp) {
-    const p = l.sport < l.dport ? l.sport : l.dport;
-    const name = WELL_KNOWN.get((l.hasTcp ? PORT_TCP : PORT_UDP) | p);
-    if (name !== undefined) return name;
-  }
-  return 'other';
+  if (l.hasTcp) return TCP_PORT_APP[l.sport < l.dport ? l.sport : l.dport]!;
+  if (l.hasUdp) return UDP_PORT_APP[l.sport < l.dport ? l.sport : l.dport]!;
+  return APP.other;
 }
 
-/** Port-based fallback names for packets whose payload was not recognised (continuations of known sessions). */
-const WELL_KNOWN = new Map<number, string>([
-  [PORT_TCP | 80, 'http'],
-  [PORT_TCP | 8080, 'http'],
-  [PORT_TCP | 443, 'tls'],
-  [PORT_UDP | 443, 'quic'],
-  [PORT_TCP | 22, 'ssh'],
-  [PORT_TCP | 53, 'dns'],
-  [PORT_UDP | 53, 'dns'],
-  [PORT_UDP | 5353, 'mdns'],
-  [PORT_UDP | 5355, 'llmnr'],
-  [PORT_UDP | 123, 'ntp'],
-  [PORT_UDP | 67, 'dhcp'],
-  [PORT_UDP | 68, 'dhcp'],
-  [PORT_TCP | 25, 'smtp'],
-  [PORT_TCP | 21, 'ftp'],
-]);
+/** Port-based fallback for packets whose payload was not recognised (continuations of known sessions): flat tables, no Map. */
+const TCP_PORT_APP = new Uint8Array(65536).fill(APP.other);
+const UDP_PORT_APP = new Uint8Array(65536).fill(APP.other);
+for (const [p, a] of [[80, APP.http], [8080, APP.http], [443, APP.tls], [22, APP.ssh], [53, APP.dns], [25, APP.smtp], [21, APP.ftp]] as const) TCP_PORT_APP[p] = a;
+for (const [p, a] of [[443, APP.quic], [53, APP.dns], [5353, APP.mdns], [5355, APP.llmnr], [123, APP.ntp], [67, APP.dhcp], [68, APP.dhcp]] as const) UDP_PORT_APP[p] = a;

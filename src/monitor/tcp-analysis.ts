@@ -30,6 +30,9 @@ class Side {
 }
 
 class Conn {
+  /** Next connection with the same hash (collision chain). */
+  next: Conn | null = null;
+  hash = 0;
   aKey = 0;
   aPort = 0;
   bKey = 0;
@@ -50,7 +53,11 @@ export interface TcpTotals {
 }
 
 export class TcpAnalyzer {
+  /** Hash → chain of connections; `order` keeps insertion order for eviction. */
   private readonly conns = new Map<number, Conn>();
+  private readonly order: Conn[] = [];
+  private orderHead = 0;
+  private count = 0;
   readonly handshakeRtt = new LogHistogram();
   readonly dataRtt = new LogHistogram();
   readonly totals: TcpTotals = { connections: 0, handshakes: 0, retransmissions: 0, outOfOrder: 0, zeroWindows: 0, resets: 0, evicted: 0 };
@@ -62,29 +69,51 @@ export class TcpAnalyzer {
   constructor(private readonly maxConnections = 100_000) {}
 
   get size(): number {
-    return this.conns.size;
+    return this.count;
+  }
+
+  /** Drops the oldest connection (insertion order). */
+  private evictOldest(): void {
+    const victim = this.order[this.orderHead++]!;
+    if (this.orderHead > 4096 && this.orderHead * 2 > this.order.length) {
+      this.order.splice(0, this.orderHead);
+      this.orderHead = 0;
+    }
+    let c = this.conns.get(victim.hash) ?? null;
+    let prev: Conn | null = null;
+    while (c !== null && c !== victim) {
+      prev = c;
+      c = c.next;
+    }
+    if (c === null) return;
+    if (prev === null) {
+      if (c.next === null) this.conns.delete(c.hash);
+      else this.conns.set(c.hash, c.next);
+    } else prev.next = c.next;
+    this.count--;
+    this.totals.evicted++;
   }
 
   onSegment(l: Layers, time: number): void {
     this.lastWasRetransmission = false;
     const sk = srcKey(l);
     const dk = dstKey(l);
-    const key = connKey(sk, l.sport, dk, l.dport);
-    let c = this.conns.get(key);
+    const hash = connHash(sk, l.sport, dk, l.dport);
+    let c = this.conns.get(hash) ?? null;
+    while (c !== null && !matches(c, sk, l.sport, dk, l.dport)) c = c.next;
     const flags = l.tcpFlags;
-    if (c === undefined || !matches(c, sk, l.sport, dk, l.dport)) {
-      // A bare SYN starts a fresh connection even if a stale entry shares the key.
+    if (c === null) {
+      if (this.size >= this.maxConnections) this.evictOldest();
       c = new Conn();
+      c.hash = hash;
       c.aKey = sk;
       c.aPort = l.sport;
       c.bKey = dk;
       c.bPort = l.dport;
-      if (this.conns.size >= this.maxConnections) {
-        const oldest = this.conns.keys().next().value as number;
-        this.conns.delete(oldest);
-        this.totals.evicted++;
-      }
-      this.conns.set(key, c);
+      c.next = this.conns.get(hash) ?? null;
+      this.conns.set(hash, c);
+      this.order.push(c);
+      this.count++;
       this.totals.connections++;
     }
     const fromA = c.aKey === sk && c.aPort === l.sport;
@@ -152,19 +181,17 @@ function matches(c: Conn, sk: number, sp: number, dk: number, dp: number): boole
   return (c.aKey === sk && c.aPort === sp && c.bKey === dk && c.bPort === dp) || (c.aKey === dk && c.aPort === dp && c.bKey === sk && c.bPort === sp);
 }
 
-/** Direction-independent numeric key of a TCP connection (collisions are resolved by `matches`). */
-function connKey(sk: number, sp: number, dk: number, dp: number): number {
+/** Direction-independent 30-bit hash of a TCP connection (a small integer keeps Map look-ups fast; collisions chain). */
+function connHash(sk: number, sp: number, dk: number, dp: number): number {
   const h1 = endpointHash(sk, sp);
   const h2 = endpointHash(dk, dp);
-  const lo = h1 < h2 ? h1 : h2;
-  const hi = h1 < h2 ? h2 : h1;
-  // 32 mixed bits plus 21 bits of the smaller hash: a 53-bit key, exact in a double.
-  return ((Math.imul(lo, 0x9e3779b1) ^ hi) >>> 0) + (lo & 0x1fffff) * 4294967296;
+  return ((h1 ^ h2) + Math.imul(h1 & h2, 0x9e3779b1)) & 0x3fffffff;
 }
 
 function endpointHash(k: number, port: number): number {
   const lo = k >>> 0;
-  const hi = Math.floor(k / 4294967296) >>> 0;
+  // IPv6 keys carry hash bits above 2^32 (see util/addr-key.ts).
+  const hi = k > 4294967295 ? (k / 4294967296) >>> 0 : 0;
   let h = Math.imul(lo ^ 0x85ebca6b, 0xc2b2ae35);
   h = Math.imul(h ^ hi ^ (h >>> 13), 0x27d4eb2f);
   return (h ^ Math.imul(port + 1, 0x165667b1) ^ (h >>> 16)) >>> 0;

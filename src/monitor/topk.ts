@@ -89,10 +89,17 @@ export class SpaceSaving {
     return this.total / this.capacity;
   }
 
-  /** The `n` largest entries, largest first. */
-  top(n: number): TopEntry[] {
+  /**
+   * The `n` largest entries, largest first, by the ranked weight or by the
+   * auxiliary one. Ranking by `aux` is exact while the table has held every
+   * key (distinct keys ≤ capacity); beyond that only the main weight carries
+   * the Space-Saving guarantee.
+   */
+  top(n: number, by: 'count' | 'aux' = 'count'): TopEntry[] {
     const idx = Array.from({ length: this.size }, (_, i) => i);
-    idx.sort((a, b) => this.counts[b]! - this.counts[a]! || this.keys[a]! - this.keys[b]!);
+    const w = by === 'count' ? this.counts : this.aux;
+    const w2 = by === 'count' ? this.aux : this.counts;
+    idx.sort((a, b) => w[b]! - w[a]! || w2[b]! - w2[a]! || this.keys[a]! - this.keys[b]!);
     return idx.slice(0, n).map((i) => ({
       key: this.keys[i]!,
       label: this.labels[i]!,

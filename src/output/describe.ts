@@ -4,7 +4,7 @@
  * decode path.
  */
 import { Encap, Ip6Ext, TcpFlag, type CsumStatus, type EncapKind, type Layers } from '../decode/packet.js';
-import { formatIPv4, formatIPv6Words, formatMac, formatIPv4Bytes, formatIPv6Bytes } from '../util/format.js';
+import { formatIsoTime, formatIPv4, formatIPv6Words, formatMac, formatIPv4Bytes, formatIPv6Bytes } from '../util/format.js';
 
 const CSUM_NAMES = ['none', 'good', 'bad', 'unverifiable', 'zero'] as const;
 export type CsumName = (typeof CSUM_NAMES)[number];
@@ -144,8 +144,7 @@ export class IsoTimeFormatter {
   format(tsSec: number, tsNsec: number, digits: number): string {
     if (tsSec !== this.sec) {
       this.sec = tsSec;
-      const d = new Date(tsSec * 1000);
-      this.base = Number.isFinite(d.getTime()) ? d.toISOString().slice(0, 19) : `@${tsSec}`;
+      this.base = formatIsoTime(tsSec, 0, 0).slice(0, -1);
     }
     const n = digits < 0 ? 0 : digits > 9 ? 9 : digits;
     if (n === 0) return `${this.base}Z`;

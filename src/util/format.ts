@@ -69,7 +69,8 @@ function formatIPv6Groups(g: number[]): string {
 /** ISO-8601 UTC with `digits` fractional digits (6 or 9), e.g. 2020-06-10T09:21:03.720289Z. */
 export function formatIsoTime(tsSec: number, tsNsec: number, digits = 6): string {
   const d = new Date(tsSec * 1000);
-  const base = Number.isFinite(d.getTime()) ? d.toISOString().slice(0, 19) : `@${tsSec}`;
+  // toISOString gives "+151991-10-29T21:30:39.000Z" past year 9999: cut at the seconds, whatever the year width.
+  const base = Number.isFinite(d.getTime()) ? d.toISOString().replace(/\.\d{3}Z$/, '') : `@${tsSec}`;
   const frac = String(tsNsec).padStart(9, '0').slice(0, Math.max(0, Math.min(9, digits)));
   return frac.length > 0 ? `${base}.${frac}Z` : `${base}Z`;
 }

@@ -45,8 +45,11 @@ test('SYN flood: a learned baseline raises the bar; the hard limit fires regardl
   // 1400/s is > minRate but < 10 x ~150: not a flood for this destination.
   for (let i = 0; i < 1400; i++) x.feed(eth(ip('198.18.9.9', V, tcp({ sport: 1024 + i, dport: 443, flags: SYN }))), 1060 + i / 1401);
   assert.equal(x.alerts.length, 0);
-  const y = h({ syn: { ...cfg.flood.syn, hardLimit: 1000, halfOpenLimit: 1e6 } });
-  for (let i = 0; i < 1000; i++) y.feed(eth(ip('198.18.9.9', V, tcp({ sport: 1024 + i, dport: 443, flags: SYN }))), 5 + i / 1001);
+  // With the baseline rule out of reach only the hard limit remains: 999 silent, 1000 fire.
+  const y = h({ syn: { ...cfg.flood.syn, minRate: 1e6, hardLimit: 1000, halfOpenLimit: 1e6 } });
+  for (let i = 0; i < 999; i++) y.feed(eth(ip('198.18.9.9', V, tcp({ sport: 1024 + i, dport: 443, flags: SYN }))), 5 + i / 1001);
+  assert.equal(y.alerts.length, 0);
+  y.feed(eth(ip('198.18.9.9', V, tcp({ sport: 9999, dport: 443, flags: SYN }))), 5.9999);
   assert.equal(y.alerts.length, 1);
   assert.equal(y.alerts[0]!.wirewatch.evidence.bound, 'rate >= hard_limit');
 });
@@ -68,16 +71,20 @@ test('SYN flood: half-open connections per destination, 999 silent, 1000 fire; c
 
 test('SYNs spread over many ports are a scan, not a SYN flood', () => {
   const x = h();
-  for (let p = 1; p <= 1000; p++) x.feed(eth(ip('198.18.0.3', V, tcp({ sport: 40000, dport: p, flags: SYN }))), 1 + p / 1001);
+  for (let p = 1; p <= 1000; p++) {
+    x.feed(eth(ip('198.18.0.3', V, tcp({ sport: 40000, dport: p, flags: SYN }))), 1 + p / 1001);
+    x.feed(eth(ip(V, '198.18.0.3', tcp({ sport: p, dport: 40000, flags: 0x14 }))), 1 + p / 1001);
+  }
   assert.equal(x.count('SYN Flood'), 0);
+  assert.equal(x.count('TCP Reflection (SYN-ACK/RST backscatter)'), 0, 'the RSTs answer the scanner\'s own SYNs');
 });
 
 test('UDP flood: 499/s silent, 500/s fires; answered datagrams (a stream) do not', () => {
-  const dg = (i: number, sec: number): Uint8Array => eth(ip('198.18.0.3', V, udp({ sport: 1024 + i, dport: 53 })));
+  const dg = (i: number): Uint8Array => eth(ip('198.18.0.3', V, udp({ sport: 1024 + i, dport: 53 })));
   const a = h();
-  for (let i = 0; i < 499; i++) a.feed(dg(i, 1), 1 + i / 500);
+  for (let i = 0; i < 499; i++) a.feed(dg(i), 1 + i / 500);
   assert.equal(a.alerts.length, 0);
-  a.feed(dg(499, 1), 1.999);
+  a.feed(dg(499), 1.999);
   assert.deepEqual(a.signatures(), ['UDP Flood']);
   const b = h();
   for (let i = 0; i < 2000; i++) {

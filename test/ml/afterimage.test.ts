@@ -129,7 +129,7 @@ test('bounded mode prunes decayed streams and links; exact mode keeps them', () 
     parseTsharkRow(row(0.5, 60, '10.0.0.1', '10.0.0.2', String(10000 + i), '80'), f);
     fe.process(f, x);
   }
-  assert.ok(ai.hp.links <= 100 && ai.stateSize().links <= 8 * 100);
   const server = ai.ids[6]!;
-  assert.equal(ai.hp.linkA(ai.lastHpLink) === server || ai.hp.linkB(ai.lastHpLink) === server, true);
+  assert.equal(ai.hp.linksOf(server), 8);
+  assert.equal(ai.hp.links, 8);
 });

@@ -8,9 +8,10 @@ import { flowsFeature } from './flows.js';
 import { detectFeature } from './detect.js';
 import { mlFeature } from './ml.js';
 import { monitorFeature } from './monitor.js';
+import { webFeature } from './web.js';
 
 // Each feature module adds itself to this list with one import and one entry.
-const ALL: Feature[] = [flowsFeature, detectFeature, mlFeature, monitorFeature];
+const ALL: Feature[] = [flowsFeature, detectFeature, mlFeature, monitorFeature, webFeature];
 
 /** Features sorted by their position in the packet path. */
 export const FEATURES: readonly Feature[] = ALL.sort((a, b) => a.order - b.order);

@@ -7,10 +7,6 @@ import { MT19937 } from './mt19937.js';
 
 const NORM_EPS = 1e-16;
 
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
 /** Serialised form (±Infinity normalisers, before any training, are stored as null). */
 export interface AutoencoderJson {
   nVisible: number;
@@ -81,17 +77,22 @@ export class Autoencoder {
     const W = this.W;
     const xn = this.xn;
     const y = this.y;
-    for (let j = 0; j < nh; j++) {
-      let s = 0;
-      for (let k = 0; k < nv; k++) s += xn[k]! * W[k * nh + j]!;
-      y[j] = sigmoid(s + this.hbias[j]!);
+    // y = sigmoid(xn·W + hb): accumulate row by row (contiguous W), each sum still runs over k in order.
+    y.fill(0);
+    for (let k = 0; k < nv; k++) {
+      const xk = xn[k]!;
+      const row = k * nh;
+      for (let j = 0; j < nh; j++) y[j]! += xk * W[row + j]!;
     }
+    const hb = this.hbias;
+    for (let j = 0; j < nh; j++) y[j] = 1 / (1 + Math.exp(-(y[j]! + hb[j]!)));
     let se = 0;
+    const vb = this.vbias;
     for (let k = 0; k < nv; k++) {
       let s = 0;
       const row = k * nh;
       for (let j = 0; j < nh; j++) s += y[j]! * W[row + j]!;
-      const ek = xn[k]! - sigmoid(s + this.vbias[k]!);
+      const ek = xn[k]! - 1 / (1 + Math.exp(-(s + vb[k]!)));
       this.e[k] = ek;
       se += ek * ek;
     }
@@ -115,11 +116,13 @@ export class Autoencoder {
     const e = this.e;
     const h = this.h;
     const xn = this.xn;
-    for (let j = 0; j < nh; j++) {
-      let s = 0;
-      for (let k = 0; k < nv; k++) s += e[k]! * W[k * nh + j]!;
-      h[j] = s * y[j]! * (1 - y[j]!);
+    h.fill(0);
+    for (let k = 0; k < nv; k++) {
+      const ek = e[k]!;
+      const row = k * nh;
+      for (let j = 0; j < nh; j++) h[j]! += ek * W[row + j]!;
     }
+    for (let j = 0; j < nh; j++) h[j] = h[j]! * y[j]! * (1 - y[j]!);
     const lr = this.lr;
     for (let k = 0; k < nv; k++) {
       const row = k * nh;

@@ -37,10 +37,11 @@ export interface BoundsOptions {
 export const DEFAULT_BOUNDS: BoundsOptions = {
   exact: false,
   maxStreams: 200_000,
-  maxLinksPerStream: 64,
+  maxLinksPerStream: 16,
   maxLinks: 400_000,
-  pruneWeight: 0.1,
-  pruneLambda: 0.1,
+  // A link or stream updated once is pruned about 2.2 s after its last packet (2^(-3·2.2) < 0.01).
+  pruneWeight: 0.01,
+  pruneLambda: 3,
   sweepInterval: 5,
 };
 
@@ -298,6 +299,11 @@ export class StreamGroup {
   /** Second update_cov of update_get_1D2D_Stats, then the 2-D outputs. */
   updateLink(l: number, s: number, v: number, t: number): void {
     for (let i = 0; i < L; i++) this.updateCov(l, s, v, t, i);
+  }
+
+  /** Number of links of stream s. */
+  linksOf(s: number): number {
+    return this.linkCount[s]!;
   }
 
   linkA(l: number): number {

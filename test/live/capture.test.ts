@@ -1,0 +1,259 @@
+/**
+ * Live capture against tcpdump, in two network namespaces joined by a veth
+ * pair (198.18.0.0/24, 2001:db8::/64): traffic from curl/nginx, dig/dnsmasq,
+ * ping, nmap and hping3, each bounded in count and time. wirewatch and
+ * tcpdump capture the same interface at the same time and must agree.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nativeAvailable } from '../../src/capture/native.js';
+import { need, needRoot, needTool, ROOT } from '../helpers/env.js';
+import { A6, B4, B6, collect, NetnsPair, waitForOutput } from './netns.js';
+import { parsePcap } from '../bpf/pcap-records.js';
+
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const TOOLS = ['tcpdump', 'tshark', 'editcap', 'nginx', 'dnsmasq', 'curl', 'dig', 'nmap', 'hping3', 'ping'];
+let net: NetnsPair | null = null;
+let ready = false;
+
+before(() => {
+  if (process.getuid?.() !== 0 || !nativeAvailable() || TOOLS.some((t) => execFileSync('sh', ['-c', `command -v ${t} || true`]).length === 0)) return;
+  net = new NetnsPair();
+  net.startNginx();
+  net.startDnsmasq();
+  ready = true;
+});
+
+after(() => net?.destroy());
+
+function prerequisites(t: import('node:test').TestContext): boolean {
+  if (!needRoot(t)) return false;
+  for (const tool of TOOLS) if (!needTool(t, tool)) return false;
+  if (!need(t, nativeAvailable(), 'needs the libpcap binding (npm rebuild)')) return false;
+  return need(t, ready && net !== null, 'network namespaces could not be created');
+}
+
+/** Mixed real traffic from `a` to `b`, every tool bounded in count and time. */
+function traffic(n: NetnsPair): void {
+  for (let i = 0; i < 3; i++) n.run(n.a, ['curl', '-s', '-o', '/dev/null', '--max-time', '5', `http://${B4}/`]);
+  n.run(n.a, ['curl', '-s', '-o', '/dev/null', '--max-time', '5', `http://${B4}/big.bin`]);
+  for (let i = 0; i < 2; i++) n.run(n.a, ['curl', '-s', '-o', '/dev/null', '--max-time', '5', `http://[${B6}]/`]);
+  for (const type of ['A', 'AAAA', 'TXT']) n.run(n.a, ['dig', '+time=2', '+tries=1', `@${B4}`, 'example.test', type]);
+  n.run(n.a, ['ping', '-c', '3', '-i', '0.05', '-W', '1', B4]);
+  n.run(n.a, ['ping', '-6', '-c', '3', '-i', '0.05', '-W', '1', B6]);
+  n.run(n.a, ['nmap', '-n', '-Pn', '-sS', '--max-retries', '0', '--host-timeout', '10s', '-p', '20-100', B4], 20000);
+  n.run(n.a, ['hping3', '-q', '-S', '-p', '80', '-c', '20', '-i', 'u5000', B4], 10000);
+  n.run(n.a, ['hping3', '-q', '--udp', '-p', '9999', '-c', '10', '-i', 'u5000', B4], 10000);
+}
+
+interface Fields {
+  time: string;
+  len: string;
+  caplen: string;
+  rest: string[];
+}
+
+const TSHARK_FIELDS = ['frame.time_epoch', 'frame.len', 'frame.cap_len', 'eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'tcp.flags', 'udp.srcport', 'udp.dstport', 'frame.protocols'];
+
+function tsharkFields(file: string): Fields[] {
+  const args = ['-r', file, '-T', 'fields', '-E', 'occurrence=f', '-o', 'tcp.desegment_tcp_streams:FALSE'];
+  for (const f of TSHARK_FIELDS) args.push('-e', f);
+  const out = execFileSync('tshark', args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+  return out.split('\n').filter((l) => l !== '').map((l) => {
+    const c = l.split('\t');
+    // µs precision: tcpdump writes microsecond pcap by default.
+    const [s, frac = ''] = c[0]!.split('.');
+    return { time: `${s}.${frac.padEnd(9, '0').slice(0, 6)}`, len: c[1]!, caplen: c[2]!, rest: c.slice(3) };
+  });
+}
+
+interface JsonPacket {
+  n: number;
+  ts: string;
+  len: number;
+  caplen: number;
+  eth?: { src: string; dst: string };
+  ip?: { version: number; src: string; dst: string };
+  tcp?: { sport: number; dport: number; flags: number };
+  udp?: { sport: number; dport: number };
+}
+
+function isoToEpochMicros(ts: string): string {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(ts);
+  assert.ok(m, `bad ts ${ts}`);
+  const secs = Date.parse(`${m[1]}Z`) / 1000;
+  return `${secs}.${(m[2] ?? '').padEnd(9, '0').slice(0, 6)}`;
+}
+
+/** The decoded fields of our JSON line, in TSHARK_FIELDS order (empty where absent). */
+function jsonFields(p: JsonPacket): Fields {
+  const v4 = p.ip?.version === 4;
+  const v6 = p.ip?.version === 6;
+  const s = (x: number | string | undefined): string => (x === undefined ? '' : String(x));
+  return {
+    time: isoToEpochMicros(p.ts),
+    len: String(p.len),
+    caplen: String(p.caplen),
+    rest: [
+      s(p.eth?.src), s(p.eth?.dst), v4 ? s(p.ip?.src) : '', v4 ? s(p.ip?.dst) : '', v6 ? s(p.ip?.src) : '', v6 ? s(p.ip?.dst) : '',
+      s(p.tcp?.sport), s(p.tcp?.dport), p.tcp ? `0x${p.tcp.flags.toString(16).padStart(4, '0')}` : '', s(p.udp?.sport), s(p.udp?.dport),
+    ],
+  };
+}
+
+async function startTcpdump(n: NetnsPair, file: string): Promise<ReturnType<NetnsPair['spawn']>> {
+  const td = n.spawn(n.a, ['tcpdump', '-i', n.vethA, '-U', '-w', file]);
+  await waitForOutput(td, /listening on/);
+  return td;
+}
+
+function startWirewatch(n: NetnsPair, args: string[]): ReturnType<NetnsPair['spawn']> {
+  return n.spawn(n.a, [process.execPath, CLI, 'capture', '-i', n.vethA, ...args]);
+}
+
+async function stop(child: ReturnType<NetnsPair['spawn']>, done: Promise<unknown>): Promise<void> {
+  await new Promise((r) => setTimeout(r, 300)); // let the last kernel block reach both sockets
+  child.kill('SIGINT');
+  await done;
+}
+
+function summaryOf(stderr: string): { seen: number; decoded: number; kernel: number; iface: number } {
+  const m = /capture \S+: ([\d,]+) packets seen, ([\d,]+) decoded.*?, ([\d,]+) dropped by kernel, ([\d,]+) dropped by interface/.exec(stderr);
+  assert.ok(m, `no capture summary in: ${stderr}`);
+  const num = (x: string): number => Number(x.replace(/,/g, ''));
+  return { seen: num(m[1]!), decoded: num(m[2]!), kernel: num(m[3]!), iface: num(m[4]!) };
+}
+
+test('capture sees the same packets as tcpdump: count, bytes, decoded fields; -w reads back identically in tshark', async (t) => {
+  if (!prerequisites(t)) return;
+  const n = net!;
+  await n.waitForServers();
+  const ref = join(n.dir, 'ref.pcap');
+  const out = join(n.dir, 'out.pcapng');
+  const td = await startTcpdump(n, ref);
+  const tdDone = collect(td);
+  const ww = startWirewatch(n, ['--format', 'json', '-w', out]);
+  const wwDone = collect(ww);
+  await waitForOutput(ww, /capturing on/);
+  traffic(n);
+  await stop(ww, wwDone);
+  await stop(td, tdDone);
+  const res = await wwDone;
+  assert.equal(res.code, 0, res.stderr);
+
+  const theirs = tsharkFields(ref);
+  const lines = res.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as JsonPacket);
+  t.diagnostic(`tcpdump ${theirs.length} packets, wirewatch ${lines.length}`);
+  assert.ok(theirs.length > 150, `too little traffic captured (${theirs.length})`);
+  assert.equal(lines.length, theirs.length, 'packet count');
+  const ours = lines.map(jsonFields);
+  for (let i = 0; i < theirs.length; i++) {
+    assert.equal(lines[i]!.n, i + 1);
+    const th = theirs[i]!;
+    assert.deepEqual({ ...ours[i]!, rest: ours[i]!.rest }, { ...th, rest: th.rest.slice(0, 11) }, `packet ${i + 1}`);
+  }
+  // The -w file: same packets, times, lengths and dissection in tshark as tcpdump's file.
+  assert.deepEqual(tsharkFields(out), theirs);
+  const sum = summaryOf(res.stderr);
+  assert.equal(sum.seen, theirs.length);
+  assert.equal(sum.kernel, 0);
+});
+
+test('-c N stops at exactly N packets, also within a batch; --user drops root after opening', async (t) => {
+  if (!prerequisites(t)) return;
+  const n = net!;
+  const out = join(n.dir, 'count.pcapng');
+  // Default (non-immediate) mode: the kernel hands over blocks of many packets at once.
+  const ww = startWirewatch(n, ['-c', '25', '--format', 'json', '-w', out, '--user', 'nobody']);
+  const done = collect(ww);
+  await waitForOutput(ww, /capturing on/);
+  n.run(n.a, ['hping3', '-q', '-S', '-p', '80', '-c', '120', '-i', 'u1000', B4], 10000);
+  const timer = setTimeout(() => ww.kill('SIGINT'), 10000);
+  const res = await done;
+  clearTimeout(timer);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stderr, /capturing as nobody/);
+  const lines = res.stdout.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 25);
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as JsonPacket).n), Array.from({ length: 25 }, (_, i) => i + 1));
+  assert.equal(tsharkFields(out).length, 25);
+  assert.equal(summaryOf(res.stderr).seen, 25);
+  assert.doesNotMatch(res.stderr, /interrupted/);
+});
+
+test('-f selects exactly what tcpdump -r selects with the same expression', async (t) => {
+  if (!prerequisites(t)) return;
+  const n = net!;
+  const expr = `tcp port 80 or icmp6 or (udp and dst host ${B4})`;
+  const ref = join(n.dir, 'ref-f.pcap');
+  const out = join(n.dir, 'filtered.pcapng');
+  const td = await startTcpdump(n, ref);
+  const tdDone = collect(td);
+  const ww = startWirewatch(n, ['-f', expr, '-q', '-w', out]);
+  const wwDone = collect(ww);
+  await waitForOutput(ww, /capturing on/);
+  traffic(n);
+  await stop(ww, wwDone);
+  await stop(td, tdDone);
+  const res = await wwDone;
+  assert.equal(res.code, 0, res.stderr);
+  const selected = parsePcap(execFileSync('tcpdump', ['-r', ref, '-w', '-', expr], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }));
+  const unfiltered = parsePcap(readFileSync(ref));
+  const oursPcap = parsePcap(execFileSync('editcap', ['-F', 'pcap', out, '-'], { maxBuffer: 1 << 28 }));
+  t.diagnostic(`tcpdump: ${unfiltered.frames.length} packets, ${selected.frames.length} match; wirewatch wrote ${oursPcap.frames.length}`);
+  assert.ok(selected.frames.length > 50 && selected.frames.length < unfiltered.frames.length);
+  assert.equal(oursPcap.frames.length, selected.frames.length);
+  for (let i = 0; i < selected.frames.length; i++) {
+    const a = oursPcap.frames[i]!;
+    const b = selected.frames[i]!;
+    assert.deepEqual([a.tsSec, Math.floor(a.tsNsec / 1000), a.capLen, a.origLen, Buffer.from(a.data).toString('hex')],
+      [b.tsSec, Math.floor(b.tsNsec / 1000), b.capLen, b.origLen, Buffer.from(b.data).toString('hex')], `packet ${i + 1}`);
+  }
+  assert.equal(summaryOf(res.stderr).seen, selected.frames.length);
+});
+
+test('SIGINT mid-capture flushes every output and reports drops in the summary', async (t) => {
+  if (!prerequisites(t)) return;
+  const n = net!;
+  const out = join(n.dir, 'sigint.pcapng');
+  const ww = startWirewatch(n, ['--format', 'json', '-w', out]);
+  const done = collect(ww);
+  await waitForOutput(ww, /capturing on/);
+  const flood = n.spawn(n.a, ['hping3', '-q', '-S', '-p', '80', '-c', '20000', '-i', 'u50', B4]);
+  const floodDone = collect(flood);
+  await new Promise((r) => setTimeout(r, 400));
+  ww.kill('SIGINT'); // while the flood is still running
+  const res = await done;
+  flood.kill('SIGINT');
+  await floodDone;
+  assert.equal(res.code, 0, res.stderr);
+  const sum = summaryOf(res.stderr);
+  assert.match(res.stderr, /\(interrupted\)/);
+  const lines = res.stdout.split('\n').filter((l) => l !== '');
+  for (const l of lines) JSON.parse(l); // every line complete
+  t.diagnostic(`${sum.seen} packets before SIGINT, ${sum.kernel} dropped by kernel, ${sum.iface} by interface`);
+  assert.ok(sum.seen > 100, `only ${sum.seen} packets seen`);
+  assert.equal(lines.length, sum.seen);
+  assert.equal(tsharkFields(out).length, sum.seen);
+});
+
+test('permission denied names the fixes (root or setcap on node)', (t) => {
+  if (!prerequisites(t)) return;
+  const n = net!;
+  let stderr = '';
+  try {
+    execFileSync('ip', ['netns', 'exec', n.a, 'setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', process.execPath, CLI, 'capture', '-i', n.vethA, '-c', '1'], {
+      encoding: 'utf8', timeout: 20000, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    assert.fail('capture as nobody should fail');
+  } catch (e) {
+    const err = e as { status?: number; stderr?: string };
+    stderr = err.stderr ?? '';
+    assert.equal(err.status, 1, stderr);
+  }
+  assert.match(stderr, /run as root/);
+  assert.match(stderr, /setcap cap_net_raw,cap_net_admin\+eip \$\(readlink -f \$\(which node\)\)/);
+});
