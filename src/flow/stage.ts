@@ -7,7 +7,9 @@
  *
  * Ended flows become FlowRecords (EVE `flow` shape) handed to the sinks.
  */
-import { Csum, TcpFlag, type FlowRef, type Layers, type Packet } from '../decode/packet.js';
+import { RawFrame } from '../capture/frame.js';
+import { Decoder, LinkType } from '../decode/decoder.js';
+import { Csum, Encap, MAX_TUNNEL_DEPTH, Packet, TcpFlag, type EncapKind, type FlowRef, type Layers } from '../decode/packet.js';
 import type { Stage } from '../pipeline.js';
 import { AppProto, appFromPayload } from './app-proto.js';
 import { communityIdOfKey } from './community-id.js';
@@ -17,6 +19,7 @@ import type { FlowOptions } from './options.js';
 import { buildRecord, type EndReason, type FlowRecord } from './record.js';
 import { statAdd } from './stats.js';
 import { FlowAppInfo, FlowStore } from './store.js';
+import { FragmentTracker, type FragmentStats } from './fragments.js';
 
 export type FlowSink = (rec: FlowRecord) => void;
 
@@ -25,6 +28,10 @@ export interface FlowStageStats {
   packets: number;
   /** Packets with no usable key (unknown link layer without Ethernet or IP). */
   untracked: number;
+  /** Fragment frames held until their datagram completes (the completing frame counts in `packets`). */
+  fragmentsHeld: number;
+  /** IP reassembly: datagrams completed, dropped (timeout, limits) and invalid fragments. */
+  reassembly: FragmentStats;
   created: number;
   ended: number;
   /** Flows ended early because --max-flows was reached. */
@@ -63,6 +70,19 @@ export class FlowStage implements Stage {
   readonly name = 'flow';
   readonly store = new FlowStore();
   private readonly kb = new KeyBuilder();
+  /** IP reassembly: fragments are counted once per datagram, as Zeek and tshark do. */
+  readonly frags = new FragmentTracker();
+  /** Decodes reassembled datagrams into `dgPkt` (one reused frame and packet). */
+  private readonly dgDecoder = new Decoder();
+  private readonly dgFrame = new RawFrame();
+  private readonly dgPkt = new Packet();
+  /** Tunnel and VLAN of the frame whose packet is being tracked (a reassembled datagram keeps its frame's). */
+  private originEncap: EncapKind = Encap.None;
+  private originTunnelId = -1;
+  private originVlan = -1;
+  /** Slot of the flow the current frame's packet went to (-1 none); whether it was held as a fragment. */
+  private frameSlot = -1;
+  private frameHeld = false;
   private readonly ref = new FlowRefView(this);
   private readonly sinks: FlowSink[] = [];
   private nextFlowId = 1;
@@ -81,6 +101,8 @@ export class FlowStage implements Stage {
   readonly stats: FlowStageStats = {
     packets: 0,
     untracked: 0,
+    fragmentsHeld: 0,
+    reassembly: this.frags.stats,
     created: 0,
     ended: 0,
     evicted: 0,
@@ -120,23 +142,21 @@ export class FlowStage implements Stage {
   }
 
   onPacket(pkt: Packet): void {
-    const l = flowLayers(pkt);
     let ts = pkt.tsSec * 1e6 + Math.floor(pkt.tsNsec / 1000);
     // Packets out of time order count as simultaneous with the latest one, so no interval is negative.
     if (ts < this.lastUs) ts = this.lastUs;
     else this.lastUs = ts;
-    // Tunnel carriers over UDP/TCP (VXLAN, Geneve, GTP...) are flows of their own too, as in Zeek and Suricata.
-    if (l !== pkt) {
-      let cur: Layers | null = pkt;
-      while (cur !== null && cur !== l) {
-        if (cur.hasUdp || cur.hasTcp) this.track(pkt, cur, ts);
-        cur = cur.inner;
-      }
-    }
-    const slot = this.track(pkt, l, ts);
+    this.originEncap = pkt.encap;
+    this.originTunnelId = pkt.encap !== Encap.None ? pkt.tunnelId : -1;
+    this.originVlan = pkt.vlanCount > 0 ? pkt.vlanIds[0]! : -1;
+    this.frameSlot = -1;
+    this.frameHeld = false;
+    this.trackChain(pkt, ts, 0);
+    const slot = this.frameSlot;
     if (slot < 0) {
       pkt.flow = null;
-      this.stats.untracked++;
+      if (this.frameHeld) this.stats.fragmentsHeld++;
+      else this.stats.untracked++;
       return;
     }
     this.stats.packets++;
@@ -147,6 +167,54 @@ export class FlowStage implements Stage {
     pkt.flow = ref;
   }
 
+  /**
+   * Tracks the levels of `pkt`: tunnel carriers over UDP/TCP (VXLAN, Geneve,
+   * GTP...) are flows of their own too, as in Zeek and Suricata, then the
+   * innermost IP level. A level that is an IP fragment goes to the
+   * reassembler instead, with everything inside it; the completed datagram
+   * is decoded and tracked in its place (`nest` bounds that recursion).
+   */
+  private trackChain(pkt: Packet, ts: number, nest: number): void {
+    const l = flowLayers(pkt);
+    let cur: Layers = pkt;
+    for (;;) {
+      if (cur.ipIsFragment && cur.ipVersion !== 0) {
+        this.reassemble(pkt, cur, ts, nest);
+        return;
+      }
+      if (cur === l || cur.inner === null) break;
+      if (cur.hasUdp || cur.hasTcp) this.track(pkt, cur, ts);
+      cur = cur.inner;
+    }
+    this.frameSlot = this.track(pkt, l, ts);
+  }
+
+  private reassemble(pkt: Packet, l: Layers, ts: number, nest: number): void {
+    const dg = this.frags.add(l, pkt.data, ts);
+    if (dg === null) {
+      this.frameHeld = true;
+      return;
+    }
+    // Fragments nested inside reassembled fragments deeper than any tunnel chain: drop.
+    if (nest >= MAX_TUNNEL_DEPTH) {
+      this.frags.stats.invalid++;
+      return;
+    }
+    const f = this.dgFrame;
+    f.n = pkt.n;
+    f.tsSec = pkt.tsSec;
+    f.tsNsec = pkt.tsNsec;
+    f.tsDigits = pkt.tsDigits;
+    // tshark counts the datagram on the frame that completes it, with that frame's length.
+    f.origLen = pkt.len;
+    f.capLen = dg.length;
+    f.linkType = LinkType.RAW;
+    f.ifIndex = pkt.ifIndex;
+    f.data = dg;
+    const d = this.dgPkt;
+    this.dgDecoder.decode(f, d);
+    this.trackChain(d, ts, nest + 1);
+  }
   /** Direction of the packet in the flow last tracked. */
   private lastFwd = true;
 
@@ -201,12 +269,14 @@ export class FlowStage implements Stage {
     if (now > this.lastUs) this.lastUs = now;
     this.expireClosing(now);
     this.expireIdle(now);
+    this.frags.expire(now);
     for (let i = 0; i < this.tickHooks.length; i++) this.tickHooks[i]!();
   }
 
   onEnd(): void {
     // Closed TCP flows keep their own reason; everything else ends with the input.
     this.expireClosing(Number.POSITIVE_INFINITY);
+    this.frags.clear();
     const store = this.store;
     for (let s = store.oldest(); s >= 0; s = store.oldest()) this.endFlow(s, 'end_of_input');
   }
@@ -315,10 +385,10 @@ export class FlowStage implements Stage {
     a[o + F.BwdNextSeq] = -1;
     a[o + F.FwdFinSeq] = -1;
     a[o + F.BwdFinSeq] = -1;
-    a[o + F.Vlan] = pkt.vlanCount > 0 ? pkt.vlanIds[0]! : -1;
-    // Tunnel: the outermost encapsulation and its id (VXLAN VNI / GRE key).
-    a[o + F.Encap] = pkt.encap;
-    a[o + F.TunnelId] = pkt.encap !== 0 ? pkt.tunnelId : -1;
+    a[o + F.Vlan] = this.originVlan;
+    // Tunnel: the outermost encapsulation of the frame and its id (VXLAN VNI / GRE key).
+    a[o + F.Encap] = this.originEncap;
+    a[o + F.TunnelId] = this.originTunnelId;
     if (l !== pkt && a[o + F.Vlan] === -1 && l.vlanCount > 0) a[o + F.Vlan] = l.vlanIds[0]!;
     const st = this.stats;
     st.created++;

@@ -2,9 +2,10 @@
  * The cheap statistical detector beside Kitsune: per second of packet time it
  * counts packets, bytes, new flows (5-tuples not seen in the last
  * `flowIdleSec`) and distinct destinations, keeps an EWMA mean and variance of
- * each, and alerts when a second's z-score exceeds `z`. Anomalous seconds do
- * not update the baseline, so a long flood keeps alerting instead of becoming
- * the new normal. Alerts name the second's top source and destination.
+ * each, and alerts when a second's z-score exceeds `z`. Values enter the
+ * baseline clipped at the alert level, so recurring benign bursts widen it
+ * while a flood cannot quickly become the new normal. Alerts name the
+ * second's top source and destination.
  */
 import type { Packet } from '../../decode/packet.js';
 import type { EventBus } from '../../events.js';
@@ -194,23 +195,20 @@ export class VolumeStage implements Stage {
     for (let m = 0; m < NM; m++) {
       const x = this.counts[m]!;
       const mu = this.mean[m]!;
-      let anomalous = false;
+      // Floor the deviation so a perfectly flat baseline does not make every wiggle infinite.
+      const sd = Math.max(Math.sqrt(this.vari[m]!), 0.1 * mu, 1);
       if (warm) {
-        // Floor the deviation so a perfectly flat baseline does not make every wiggle infinite.
-        const sd = Math.max(Math.sqrt(this.vari[m]!), 0.1 * mu, 1);
         const z = (x - mu) / sd;
-        if (z > o.z) {
-          anomalous = true;
-          this.spike(sec, nsec, VOLUME_METRICS[m]!, x, mu, z);
-        }
+        if (z > o.z) this.spike(sec, nsec, VOLUME_METRICS[m]!, x, mu, z);
       }
-      if (!anomalous) {
-        if (this.seconds === 0) this.mean[m] = x;
-        else {
-          const d = x - mu;
-          this.mean[m] = mu + o.alpha * d;
-          this.vari[m] = (1 - o.alpha) * (this.vari[m]! + o.alpha * d * d);
-        }
+      if (this.seconds === 0) this.mean[m] = x;
+      else {
+        // Learn from every second, but clip outliers at the alert level: recurring benign bursts widen the
+        // baseline over time, while one flood cannot drag it up in a few seconds.
+        const xc = warm ? Math.min(x, mu + o.z * sd) : x;
+        const d = xc - mu;
+        this.mean[m] = mu + o.alpha * d;
+        this.vari[m] = (1 - o.alpha) * (this.vari[m]! + o.alpha * d * d);
       }
       this.counts[m] = 0;
     }
