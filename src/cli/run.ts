@@ -50,7 +50,7 @@ export function parseMtu(value: string): number {
 /** Output options every packet command shares: --format, -q, -c, --no-app. */
 export function addOutputOptions(cmd: Command, defaultFormat: OutputFormat): void {
   cmd
-    .addOption(new Option('-f, --format <format>', 'per-packet output').choices(OUTPUT_FORMATS).default(defaultFormat))
+    .addOption(new Option('--format <format>', 'per-packet output').choices(OUTPUT_FORMATS).default(defaultFormat))
     .option('-q, --quiet', 'no per-packet output (same as --format none)')
     .option('-c, --count <n>', 'stop after N packets', parsePositiveInt)
     .option('--no-app', 'skip application-layer decoding (DNS, TLS, HTTP)');

@@ -13,6 +13,7 @@ import { decodeNull } from './link/null.js';
 import { decodeRawIp } from './link/raw.js';
 import { decodePppFrame } from './link/ppp.js';
 import { decodeNflog } from './link/nflog.js';
+import { decodeIeee80211, decodeRadiotap } from './link/ieee80211.js';
 import { decodeIpv4 } from './net/ipv4.js';
 import { decodeIpv6 } from './net/ipv6.js';
 
@@ -38,8 +39,10 @@ export const LinkType = {
   RAW_BSD14: 14,
   PPP_HDLC: 50,
   RAW: 101,
+  IEEE802_11: 105,
   LOOP: 108,
   LINUX_SLL: 113,
+  IEEE802_11_RADIOTAP: 127,
   NFLOG: 239,
   IPV4: 228,
   IPV6: 229,
@@ -62,6 +65,8 @@ export function isSupportedLinkType(linkType: number): boolean {
     case LinkType.IPV4:
     case LinkType.IPV6:
     case LinkType.LINUX_SLL2:
+    case LinkType.IEEE802_11:
+    case LinkType.IEEE802_11_RADIOTAP:
       return true;
     default:
       return false;
@@ -127,6 +132,12 @@ export class Decoder implements DecodeFlags {
         break;
       case LinkType.NFLOG:
         decodeNflog(this, pkt, b, 0, end);
+        break;
+      case LinkType.IEEE802_11:
+        decodeIeee80211(this, pkt, b, 0, end);
+        break;
+      case LinkType.IEEE802_11_RADIOTAP:
+        decodeRadiotap(this, pkt, b, 0, end);
         break;
       default:
         pkt.linkSupported = false;

@@ -14,6 +14,8 @@
  * during the stage callback: copy what you keep.
  */
 
+import { l4ChecksumStatus } from './net/l4-checksum.js';
+
 /** Checksum verification result. */
 export const Csum = {
   /** Not checked (layer absent, or checksum not applicable). */
@@ -282,8 +284,40 @@ export class Layers {
   udpChecksum = 0;
   /** The UDP length field exceeds the IP payload (not a fragment): decoded as far as the IP payload goes. */
   udpLengthBad = false;
-  /** Checksum status of the TCP/UDP/ICMP layer. */
-  l4ChecksumStatus: CsumStatus = Csum.None;
+  /**
+   * Checksum status of the TCP/UDP/ICMP layer. Verification is deferred: the
+   * decoder records what to sum and the sum runs on first read, so stages that
+   * never look (decode-only, monitor) do not pay for summing every payload.
+   */
+  get l4ChecksumStatus(): CsumStatus {
+    if (this.l4CsumBuf !== null) {
+      const b = this.l4CsumBuf;
+      this.l4CsumBuf = null;
+      this.l4Csum = l4ChecksumStatus(this, b, this.l4CsumOff, this.l4CsumEnd, this.l4CsumLen, this.l4CsumProto, this.l4CsumPseudo);
+    }
+    return this.l4Csum;
+  }
+  set l4ChecksumStatus(v: CsumStatus) {
+    this.l4CsumBuf = null;
+    this.l4Csum = v;
+  }
+  /** Defers the transport checksum check of the `len`-byte message at `off` (see l4ChecksumStatus). */
+  deferL4Checksum(b: Uint8Array, off: number, end: number, len: number, proto: number, pseudo: boolean): void {
+    this.l4CsumBuf = b;
+    this.l4CsumOff = off;
+    this.l4CsumEnd = end;
+    this.l4CsumLen = len;
+    this.l4CsumProto = proto;
+    this.l4CsumPseudo = pseudo;
+  }
+  private l4Csum: CsumStatus = Csum.None;
+  /** Pending deferred check (null when none or done). */
+  private l4CsumBuf: Uint8Array | null = null;
+  private l4CsumOff = 0;
+  private l4CsumEnd = 0;
+  private l4CsumLen = 0;
+  private l4CsumProto = 0;
+  private l4CsumPseudo = false;
   icmpType = 0;
   icmpCode = 0;
   icmpChecksum = 0;

@@ -45,6 +45,8 @@ class DstRate {
   reflPortChanges = 0;
   /** Echo requests this destination sent this second (its echo replies are answers, not a flood). */
   echoOut = 0;
+  /** Handshakes to this destination completed this second (client's ACK after SYN). */
+  completed = 0;
   constructor(readonly ip: string) {}
 }
 
@@ -117,6 +119,7 @@ export class FloodDetector implements Detector {
     r.synPortChanges = 0;
     r.reflPortChanges = 0;
     r.echoOut = 0;
+    r.completed = 0;
     r.ampReq = 0;
     r.ampPort = 0;
   }
@@ -203,6 +206,8 @@ export class FloodDetector implements Detector {
     // SYNs spread over many ports are a scan (the scan detector's job), not a flood of one service;
     // a random-port SYN flood still shows as half-open connections.
     if (k === K_SYN && r.synPortChanges > c / 2 && c < lim.hardLimit) return;
+    // Many SYNs whose handshakes complete are load (a busy service), not a flood.
+    if (k === K_SYN && r.completed > c / 2 && c < lim.hardLimit) return;
     // Backscatter of a reflection attack arrives on the victim's many (spoofed) ports; RSTs to one
     // port are a scanner's or flooder's own replies.
     if (k === K_REFL && r.reflPortChanges <= c / 2 && c < lim.hardLimit) return;
@@ -247,7 +252,9 @@ export class FloodDetector implements Detector {
     if (tab.lastEvictedState !== Slot.Empty) this.decrement(this.halfOpenDst[i]!);
     this.halfOpenDst[i] = dstKey(l);
     r.halfOpen++;
-    if (!r.halfOpenFired && r.halfOpen >= this.cfg.syn.halfOpenLimit && this.cfg.syn.enabled) {
+    // A scanner probing many filtered ports leaves half-open connections too: that is the scan detector's case.
+    const spread = r.synPortChanges > (r.count[K_SYN]! + 1) / 2;
+    if (!r.halfOpenFired && r.halfOpen >= this.cfg.syn.halfOpenLimit && this.cfg.syn.enabled && !spread) {
       r.halfOpenFired = true;
       this.fire(pkt, l, SIG.synFlood, {
         flood: 'syn',
@@ -275,8 +282,13 @@ export class FloodDetector implements Detector {
     let i = this.halfOpen.find(S, D, l.sport, l.dport, 6);
     if (i < 0 && rst) i = this.halfOpen.find(D, S, l.dport, l.sport, 6);
     if (i < 0) return;
-    this.decrement(this.halfOpenDst[i]!);
+    const key = this.halfOpenDst[i]!;
+    this.decrement(key);
     this.halfOpen.free(i);
+    if (!rst) {
+      const r = this.dsts.peek(key);
+      if (r !== undefined) r.completed++;
+    }
   }
 
   private decrement(key: number): void {

@@ -34,6 +34,8 @@ export interface FragmentStats {
   evicted: number;
   /** Fragments dropped as invalid (beyond 65535 bytes, past the final fragment, no IPv6 fragment header). */
   invalid: number;
+  /** Non-first fragments not fully captured (snap length): dropped, as Zeek and tshark do. */
+  truncated: number;
   /** Datagrams pending now. */
   pending: number;
 }
@@ -53,8 +55,6 @@ class Pending {
   ranges: number[] = [];
   /** Payload length, known once the fragment without MF arrived; -1 before. */
   total = -1;
-  /** Lowest payload offset whose bytes were not captured (snaplen); Infinity when all were. */
-  capturedTo = Number.POSITIVE_INFINITY;
   constructor(
     readonly version: number,
     readonly firstUs: number,
@@ -62,7 +62,7 @@ class Pending {
 }
 
 export class FragmentTracker {
-  readonly stats: FragmentStats = { fragments: 0, reassembled: 0, expired: 0, evicted: 0, invalid: 0, pending: 0 };
+  readonly stats: FragmentStats = { fragments: 0, reassembled: 0, expired: 0, evicted: 0, invalid: 0, truncated: 0, pending: 0 };
   /** Insertion order is first-fragment order, so the oldest datagram is first. */
   private readonly pending = new Map<string, Pending>();
   private bytes = 0;
@@ -87,14 +87,14 @@ export class FragmentTracker {
     st.fragments++;
     this.expire(ts);
     const v6 = l.ipVersion === 6;
+    // The caller passes only fragments captured in full (Zeek and tshark skip reassembly otherwise).
     const ipEnd = l.ipOff + l.ipTotalLen;
-    const capEnd = ipEnd < b.length ? ipEnd : b.length;
     let dataOff: number;
     let fragHdr = -1;
     let nhPos = 0;
     if (v6) {
       nhPos = l.ipOff + 6;
-      fragHdr = findFragmentHeader(b, l.ipOff, capEnd, nhPos);
+      fragHdr = findFragmentHeader(b, l.ipOff, ipEnd, nhPos);
       if (fragHdr < 0) {
         st.invalid++;
         return null;
@@ -138,17 +138,13 @@ export class FragmentTracker {
         p.fragNext = b[fragHdr]!;
       }
     }
-    // Copy the bytes present; remember where the capture cut them short.
-    const present = capEnd - dataOff > 0 ? capEnd - dataOff : 0;
-    const copy = present < declared ? present : declared;
-    if (copy < declared && start + copy < p.capturedTo) p.capturedTo = start + copy;
     if (end > p.payload.length) {
       const grown = new Uint8Array(Math.min(MAX_DATAGRAM, Math.max(end, p.payload.length * 2)));
       grown.set(p.payload);
       this.bytes += grown.length - p.payload.length;
       p.payload = grown;
     }
-    if (copy > 0) p.payload.set(b.subarray(dataOff, dataOff + copy), start);
+    p.payload.set(b.subarray(dataOff, ipEnd), start);
     addRange(p.ranges, start, end);
     if (p.total < 0 || p.header === null || p.ranges.length !== 2 || p.ranges[0] !== 0 || p.ranges[1] !== p.total) {
       if (this.bytes > this.opts.maxBytes) this.makeRoom();
@@ -259,6 +255,5 @@ function assemble(p: Pending): Uint8Array {
     out[5] = plen & 255;
     out[p.nhPos] = p.fragNext;
   }
-  const have = p.capturedTo < total ? h.length + p.capturedTo : out.length;
-  return have < out.length ? out.subarray(0, have) : out;
+  return out;
 }

@@ -179,8 +179,17 @@ export class FlowStage implements Stage {
     let cur: Layers = pkt;
     for (;;) {
       if (cur.ipIsFragment && cur.ipVersion !== 0) {
-        this.reassemble(pkt, cur, ts, nest);
-        return;
+        // A fragment cut short by the snap length cannot be reassembled: like Zeek and tshark,
+        // the first one is taken as it is and the others are dropped.
+        if (cur.ipOff + cur.ipTotalLen <= pkt.data.length) {
+          this.reassemble(pkt, cur, ts, nest);
+          return;
+        }
+        if (cur.ipFragOffset > 0) {
+          this.frags.stats.truncated++;
+          this.frameHeld = true;
+          return;
+        }
       }
       if (cur === l || cur.inner === null) break;
       if (cur.hasUdp || cur.hasTcp) this.track(pkt, cur, ts);

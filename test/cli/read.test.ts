@@ -9,8 +9,8 @@ import { CLI, jsonLines, runCli } from './run-cli.js';
 const DEMO = join(ROOT, 'data', 'demo.pcapng');
 
 test('-c N stops after N packets in every format', () => {
-  assert.equal(jsonLines(runCli(['read', DEMO, '-f', 'json', '-c', '7']).stdout).length, 7);
-  assert.equal(runCli(['read', DEMO, '-f', 'brief', '-c', '5']).stdout.trim().split('\n').length, 5);
+  assert.equal(jsonLines(runCli(['read', DEMO, '--format', 'json', '-c', '7']).stdout).length, 7);
+  assert.equal(runCli(['read', DEMO, '--format', 'brief', '-c', '5']).stdout.trim().split('\n').length, 5);
   const text = runCli(['read', DEMO, '-c', '3']).stdout;
   assert.deepEqual([...text.matchAll(/^Packet (\d+) /gm)].map((m) => m[1]), ['1', '2', '3']);
 });
@@ -53,7 +53,7 @@ test('a missing file is a runtime error (exit 1) naming the file', () => {
 test('a corrupt file: every good record is printed, then the error with its byte offset, exit 1', (t) => {
   if (!needShared(t)) return;
   // The corpus README: garbage record header (caplen 4325376) after 6 good packets.
-  const r = runCli(['read', corpusFile('suricata-verify/tls_DER-incomplete-header.pcap'), '-f', 'json']);
+  const r = runCli(['read', corpusFile('suricata-verify/tls_DER-incomplete-header.pcap'), '--format', 'json']);
   assert.equal(r.status, 1);
   assert.deepEqual(jsonLines(r.stdout).map((o) => o.n), [1, 2, 3, 4, 5, 6]);
   assert.match(r.stderr, /tls_DER-incomplete-header\.pcap: .*4325376.*\(at byte offset \d+\)/);
@@ -63,8 +63,8 @@ test('read - takes a capture on stdin (tcpdump -r F -w - | wirewatch read -)', (
   if (!needTool(t, 'tcpdump')) return;
   const pcap = spawnSync('tcpdump', ['-r', DEMO, '-w', '-'], { maxBuffer: 64 * 1024 * 1024 });
   assert.equal(pcap.status, 0);
-  const fromStdin = runCli(['read', '-', '-f', 'json'], pcap.stdout);
-  const fromFile = runCli(['read', DEMO, '-f', 'json']);
+  const fromStdin = runCli(['read', '-', '--format', 'json'], pcap.stdout);
+  const fromFile = runCli(['read', DEMO, '--format', 'json']);
   assert.equal(fromStdin.status, 0, fromStdin.stderr);
   const a = jsonLines(fromStdin.stdout);
   const b = jsonLines(fromFile.stdout);
@@ -74,7 +74,7 @@ test('read - takes a capture on stdin (tcpdump -r F -w - | wirewatch read -)', (
 });
 
 test('a reader that goes away (| head -1) ends the run quietly with exit 0', async () => {
-  const child = spawn(process.execPath, [CLI, 'read', DEMO, '-f', 'brief'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'read', DEMO, '--format', 'brief'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.once('data', () => child.stdout.destroy());
@@ -86,7 +86,7 @@ test('a reader that goes away (| head -1) ends the run quietly with exit 0', asy
 test('brief lines carry the same time, addresses and ports as tcpdump -n', (t) => {
   if (!needTool(t, 'tcpdump')) return;
   const td = spawnSync('tcpdump', ['-n', '-S', '-r', DEMO], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
-  const ours = runCli(['read', DEMO, '-f', 'brief']).stdout.trim().split('\n');
+  const ours = runCli(['read', DEMO, '--format', 'brief']).stdout.trim().split('\n');
   const theirs = td.stdout.trim().split('\n');
   assert.equal(ours.length, theirs.length);
   // "06:32:35.801409 IP 198.18.0.1.38821 > 198.18.0.2.53:" — time, protocol and endpoints.

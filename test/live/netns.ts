@@ -88,8 +88,8 @@ export class NetnsPair {
   }
 
   /** Starts a long-running process inside a namespace; it is killed by destroy(). */
-  spawn(ns: string, argv: string[]): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  spawn(ns: string, argv: string[], quiet = false): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: quiet ? 'ignore' : ['ignore', 'pipe', 'pipe'] });
     this.children.push(child);
     return child;
   }
@@ -109,14 +109,14 @@ http { access_log off; client_body_temp_path ${this.dir}; proxy_temp_path ${this
   uwsgi_temp_path ${this.dir}; scgi_temp_path ${this.dir};
   server { listen ${B4}:80; listen [${B6}]:80; root ${root}; } }\n`,
     );
-    this.spawn(this.b, ['nginx', '-c', conf]);
+    this.spawn(this.b, ['nginx', '-c', conf], true);
   }
 
   startDnsmasq(): void {
     this.spawn(this.b, [
       'dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--bind-interfaces', `--listen-address=${B4}`,
       '--address=/example.test/198.18.0.99', '--address=/example.test/2001:db8::99', `--pid-file=${this.dir}/dnsmasq.pid`, '--user=root',
-    ]);
+    ], true);
   }
 
   /** Waits until `b` accepts TCP on port 80 and answers DNS (bounded). */
@@ -132,6 +132,17 @@ http { access_log off; client_body_temp_path ${this.dir}; proxy_temp_path ${this
 
   destroy(): void {
     for (const c of this.children) if (c.exitCode === null && c.pid !== undefined) c.kill('SIGKILL');
+    // Servers fork (nginx workers): kill everything still living in our namespaces.
+    for (const ns of [this.a, this.b]) {
+      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
+      for (const p of pids.split('\n').filter((x) => /^\d+$/.test(x))) {
+        try {
+          process.kill(Number(p), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
     spawnSync('ip', ['netns', 'del', this.a]);
     spawnSync('ip', ['netns', 'del', this.b]);
     rmSync(this.dir, { recursive: true, force: true });

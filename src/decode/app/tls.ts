@@ -36,7 +36,7 @@ function u24(b: Uint8Array, p: number): number {
   return (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
 }
 
-function resetClientHello(ch: TlsClientHello): void {
+export function resetClientHello(ch: TlsClientHello): void {
   ch.version = ch.recordVersion = 0;
   ch.sni = '';
   ch.alpn.length = 0;

@@ -5,7 +5,6 @@
  */
 import type { Layers } from '../packet.js';
 import type { DecodeFlags } from '../decoder.js';
-import { l4ChecksumStatus } from './l4-checksum.js';
 import { decodeIpv4 } from './ipv4.js';
 
 export const ICMP_HEADER_LEN = 8;
@@ -40,7 +39,7 @@ export function decodeIcmp(f: DecodeFlags, l: Layers, b: Uint8Array, off: number
   l.icmpType = type;
   l.icmpCode = b[off + 1]!;
   l.icmpChecksum = (b[off + 2]! << 8) | b[off + 3]!;
-  if (f.checksums && !quoted) l.l4ChecksumStatus = l4ChecksumStatus(l, b, off, end, declLen, 1, false);
+  if (f.checksums && !quoted) l.deferL4Checksum(b, off, end, declLen, 1, false);
   if (avail < ICMP_HEADER_LEN) {
     if (!quoted) l.fail('icmp', 'truncated ICMP header');
     return;

@@ -6,7 +6,6 @@
  */
 import type { Layers } from '../packet.js';
 import type { DecodeFlags } from '../decoder.js';
-import { l4ChecksumStatus } from './l4-checksum.js';
 import { decodeIpv6 } from './ipv6.js';
 
 export const ICMPV6_HEADER_LEN = 8;
@@ -36,7 +35,7 @@ export function decodeIcmpv6(f: DecodeFlags, l: Layers, b: Uint8Array, off: numb
   l.icmpType = type;
   l.icmpCode = b[off + 1]!;
   l.icmpChecksum = (b[off + 2]! << 8) | b[off + 3]!;
-  if (f.checksums && !quoted && l.ipVersion === 6) l.l4ChecksumStatus = l4ChecksumStatus(l, b, off, end, declLen, 58, true);
+  if (f.checksums && !quoted && l.ipVersion === 6) l.deferL4Checksum(b, off, end, declLen, 58, true);
   if (avail < ICMPV6_HEADER_LEN) {
     if (!quoted) l.fail('icmpv6', 'truncated ICMPv6 header');
     return;

@@ -1,7 +1,9 @@
 /**
  * Tunnels carried in UDP, chosen by port (either side), decoded into the
  * inner chain: VXLAN 4789, Geneve 6081, GTP-U 2152, Teredo 3544, AYIYA 5072,
- * MPLS over UDP 6635.
+ * MPLS over UDP 6635. Teredo also on any other port when the payload is
+ * unmistakably Teredo (see looksLikeTeredo): clients talk to relays and
+ * peers from their mapped port, as Zeek's Teredo DPD signature finds.
  */
 import { Encap, type Layers } from '../packet.js';
 import type { DecodeFlags } from '../decoder.js';
@@ -50,7 +52,36 @@ export function decodeUdpTunnel(f: DecodeFlags, l: Layers, b: Uint8Array, off: n
     if (inner !== null) decodeMpls(f, inner, b, off, end, depth + 1);
     return true;
   }
+  if (looksLikeTeredo(b, off, end)) return decodeTeredo(f, l, b, off, end, depth);
   return false;
+}
+
+/**
+ * Teredo away from port 3544: after the optional authentication and origin
+ * indications, an IPv6 header whose payload length fills the UDP payload
+ * exactly and with an address in the Teredo prefix 2001:0::/32 (RFC 4380 §2.6),
+ * so ordinary UDP payloads are not mistaken for it.
+ */
+function looksLikeTeredo(b: Uint8Array, off: number, end: number): boolean {
+  const p = teredoIpv6Start(b, off, end);
+  if (p < 0 || end - p < IPV6_HEADER_LEN || b[p]! >>> 4 !== 6) return false;
+  if (IPV6_HEADER_LEN + ((b[p + 4]! << 8) | b[p + 5]!) !== end - p) return false;
+  return isTeredoAddress(b, p + 8) || isTeredoAddress(b, p + 24);
+}
+
+function isTeredoAddress(b: Uint8Array, o: number): boolean {
+  return b[o] === 0x20 && b[o + 1] === 0x01 && b[o + 2] === 0 && b[o + 3] === 0;
+}
+
+/** Offset of the IPv6 header after the Teredo indications, or -1 when they do not fit. */
+function teredoIpv6Start(b: Uint8Array, off: number, end: number): number {
+  let p = off;
+  if (end - p >= 4 && ((b[p]! << 8) | b[p + 1]!) === TEREDO_AUTH) {
+    p += TEREDO_AUTH_FIXED + b[p + 2]! + b[p + 3]!;
+    if (p > end) return -1;
+  }
+  if (end - p >= TEREDO_ORIGIN_LEN && ((b[p]! << 8) | b[p + 1]!) === TEREDO_ORIGIN) p += TEREDO_ORIGIN_LEN;
+  return p;
 }
 
 /** Inner IP packet chosen by its version nibble. */
@@ -102,12 +133,8 @@ function decodeGtpU(f: DecodeFlags, l: Layers, b: Uint8Array, off: number, end: 
 
 /** Teredo (RFC 4380): optional authentication and origin-indication headers, then IPv6. */
 function decodeTeredo(f: DecodeFlags, l: Layers, b: Uint8Array, off: number, end: number, depth: number): boolean {
-  let p = off;
-  if (end - p >= 4 && ((b[p]! << 8) | b[p + 1]!) === TEREDO_AUTH) {
-    p += TEREDO_AUTH_FIXED + b[p + 2]! + b[p + 3]!;
-  }
-  if (end - p >= TEREDO_ORIGIN_LEN && ((b[p]! << 8) | b[p + 1]!) === TEREDO_ORIGIN) p += TEREDO_ORIGIN_LEN;
-  if (end - p < IPV6_HEADER_LEN || b[p]! >>> 4 !== 6) return false;
+  const p = teredoIpv6Start(b, off, end);
+  if (p < 0 || end - p < IPV6_HEADER_LEN || b[p]! >>> 4 !== 6) return false;
   decodeInnerIp(f, l, Encap.Teredo, 'teredo', b, p, end, depth);
   return true;
 }

@@ -1,11 +1,13 @@
 /**
  * Application-layer dispatch: DNS by port (53, mDNS 5353, LLMNR 5355, either
- * side), TLS ClientHello and HTTP requests by the first payload bytes.
+ * side), QUIC Initials on UDP 443, TLS ClientHello and HTTP requests by the
+ * first payload bytes.
  */
 import type { Layers } from '../packet.js';
 import { decodeDns } from '../app/dns.js';
 import { decodeTlsClientHello } from '../app/tls.js';
 import { decodeHttpRequest } from '../app/http.js';
+import { decodeQuicInitial } from '../app/quic.js';
 
 const TLS_HANDSHAKE = 0x16;
 const TLS_MAJOR = 0x03;
@@ -15,6 +17,9 @@ const ASCII_Z = 0x5a;
 export const PORT_DNS = 53;
 export const PORT_MDNS = 5353;
 export const PORT_LLMNR = 5355;
+export const PORT_HTTPS = 443;
+/** QUIC long-header form bit: short-header (1-RTT) packets, the bulk of UDP 443, skip the call. */
+const QUIC_LONG_HEADER = 0x80;
 
 export function dispatchUdpApp(l: Layers, b: Uint8Array, off: number, len: number): void {
   const sp = l.sport;
@@ -22,6 +27,7 @@ export function dispatchUdpApp(l: Layers, b: Uint8Array, off: number, len: numbe
   if (sp === PORT_DNS || dp === PORT_DNS) decodeDns(l, b, off, len, 'udp', 'dns');
   else if (sp === PORT_MDNS || dp === PORT_MDNS) decodeDns(l, b, off, len, 'udp', 'mdns');
   else if (sp === PORT_LLMNR || dp === PORT_LLMNR) decodeDns(l, b, off, len, 'udp', 'llmnr');
+  else if ((sp === PORT_HTTPS || dp === PORT_HTTPS) && (b[off]! & QUIC_LONG_HEADER) !== 0) decodeQuicInitial(l, b, off, len);
 }
 
 export function dispatchTcpApp(l: Layers, b: Uint8Array, off: number, len: number): void {

@@ -8,7 +8,6 @@
  */
 import { Csum, MAX_SACK, type Layers } from '../packet.js';
 import type { DecodeFlags } from '../decoder.js';
-import { l4ChecksumStatus } from '../net/l4-checksum.js';
 import { dispatchTcpApp } from './app-dispatch.js';
 
 export const TCP_MIN_HEADER = 20;
@@ -60,7 +59,10 @@ export function decodeTcp(f: DecodeFlags, l: Layers, b: Uint8Array, off: number,
     l.fail('tcp', `bad header length ${hlen}`);
     return;
   }
-  if (f.checksums && !quoted) l.l4ChecksumStatus = declLen < hlen ? Csum.Bad : l4ChecksumStatus(l, b, off, end, declLen, 6, true);
+  if (f.checksums && !quoted) {
+    if (declLen < hlen) l.l4ChecksumStatus = Csum.Bad;
+    else l.deferL4Checksum(b, off, end, declLen, 6, true);
+  }
   if (avail < hlen) {
     if (!quoted && !l.ipIsFragment) l.fail('tcp', `truncated TCP options (${avail} of ${hlen} bytes)`);
     return;

@@ -5,7 +5,6 @@
  */
 import { Csum, type Layers } from '../packet.js';
 import type { DecodeFlags } from '../decoder.js';
-import { l4ChecksumStatus } from '../net/l4-checksum.js';
 import { decodeUdpTunnel } from '../net/udp-tunnels.js';
 import { dispatchUdpApp } from './app-dispatch.js';
 
@@ -46,7 +45,7 @@ export function decodeUdp(f: DecodeFlags, l: Layers, b: Uint8Array, off: number,
   }
   if (f.checksums) {
     if (csum === 0) l.l4ChecksumStatus = l.ipVersion === 4 ? Csum.Zero : Csum.Bad;
-    else l.l4ChecksumStatus = l4ChecksumStatus(l, b, off, end, len, 17, true);
+    else l.deferL4Checksum(b, off, end, len, 17, true);
   }
   l.payloadOff = off + UDP_HEADER_LEN;
   l.payloadLen = pEnd - l.payloadOff;

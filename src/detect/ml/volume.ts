@@ -1,9 +1,9 @@
 /**
  * The cheap statistical detector beside Kitsune: per second of packet time it
  * counts packets, bytes, new flows (5-tuples not seen in the last
- * `flowIdleSec`) and distinct destinations, keeps an EWMA mean and variance of
+ * `flowIdleSec`), distinct destinations and small frames (≤ 100 bytes), keeps an EWMA mean and variance of
  * each, and alerts when a second's z-score exceeds `z`. Values enter the
- * baseline clipped at the alert level, so recurring benign bursts widen it
+ * baseline clipped at mean + clipZ·sd, so recurring benign bursts widen it
  * while a flood cannot quickly become the new normal. Alerts name the
  * second's top source and destination.
  */
@@ -16,7 +16,7 @@ import type { Signature } from '../detector.js';
 import { Suppressor } from '../suppress.js';
 import { WordKeyIndex } from './keys.js';
 
-export const VOLUME_METRICS = ['packets', 'bytes', 'new_flows', 'distinct_destinations'] as const;
+export const VOLUME_METRICS = ['packets', 'bytes', 'new_flows', 'distinct_destinations', 'small_packets'] as const;
 export type VolumeMetric = (typeof VOLUME_METRICS)[number];
 
 export const VOLUME_SIGS: Record<VolumeMetric, Signature> = {
@@ -24,6 +24,7 @@ export const VOLUME_SIGS: Record<VolumeMetric, Signature> = {
   bytes: { id: 9100062, name: 'Volume spike: bytes per second', category: 'Denial of Service', severity: 2 },
   new_flows: { id: 9100063, name: 'Volume spike: new flows per second', category: 'Denial of Service', severity: 2 },
   distinct_destinations: { id: 9100064, name: 'Volume spike: distinct destinations per second', category: 'Attempted Information Leak', severity: 2 },
+  small_packets: { id: 9100065, name: 'Volume spike: small packets per second', category: 'Denial of Service', severity: 2 },
 };
 
 export interface VolumeOptions {
@@ -32,6 +33,8 @@ export interface VolumeOptions {
   alpha: number;
   /** z-score above which a second is anomalous. */
   z: number;
+  /** Values enter the baseline clipped at mean + clipZ·sd (Huber-style robustness). */
+  clipZ: number;
   /** Seconds of baseline before alerting. */
   warmupSec: number;
   /** A 5-tuple idle this long counts as new again. */
@@ -42,7 +45,7 @@ export interface VolumeOptions {
 }
 
 export const DEFAULT_VOLUME: Omit<VolumeOptions, 'bus'> = {
-  alpha: 0.05, z: 6, warmupSec: 20, flowIdleSec: 60, maxFlows: 200_000, suppressSec: 10,
+  alpha: 0.02, z: 6, clipZ: 3, warmupSec: 20, flowIdleSec: 60, maxFlows: 200_000, suppressSec: 10,
 };
 
 /** One flagged second (kept for tests and reports). */
@@ -55,6 +58,8 @@ export interface VolumeSpike {
 }
 
 const NM = VOLUME_METRICS.length;
+/** Wire length up to which a frame counts as small (headers plus a few bytes). */
+const SMALL_FRAME = 100;
 const ADDR_WORDS = 5;
 const MAX_GAP_SECONDS = 3600;
 
@@ -93,6 +98,8 @@ export class VolumeStage implements Stage {
     const t = pkt.time;
     this.counts[0]! += 1;
     this.counts[1]! += pkt.len;
+    // Floods are mostly header-only frames; bulk transfers (the common benign burst) are mostly full-size.
+    if (pkt.len <= SMALL_FRAME) this.counts[4]! += 1;
     if (pkt.ipVersion === 0) return;
     // New 5-tuple?
     const fk = this.flows.key;
@@ -203,9 +210,9 @@ export class VolumeStage implements Stage {
       }
       if (this.seconds === 0) this.mean[m] = x;
       else {
-        // Learn from every second, but clip outliers at the alert level: recurring benign bursts widen the
+        // Learn from every second, but clip outliers: recurring benign bursts widen the
         // baseline over time, while one flood cannot drag it up in a few seconds.
-        const xc = warm ? Math.min(x, mu + o.z * sd) : x;
+        const xc = warm ? Math.min(x, mu + o.clipZ * sd) : x;
         const d = xc - mu;
         this.mean[m] = mu + o.alpha * d;
         this.vari[m] = (1 - o.alpha) * (this.vari[m]! + o.alpha * d * d);
