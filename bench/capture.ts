@@ -80,7 +80,7 @@ const contestants: Contestant[] = [
 
 function replay(net: NetnsPair, rate: number, count: number): { sent: number; pps: number } {
   const speed = rate > 0 ? [`--pps=${rate}`] : ['--topspeed'];
-  const out = execFileSync('ip', ['netns', 'exec', net.b, 'tcpreplay', '-i', net.vethB, ...speed, `--limit=${count}`, '--loop=1000', FILE], {
+  const out = execFileSync('ip', ['netns', 'exec', net.b, 'tcpreplay', '-K', '-i', net.vethB, ...speed, `--limit=${count}`, '--loop=1000', FILE], {
     encoding: 'utf8', timeout: 120000,
   });
   const sent = Number(/Successful packets:\s+(\d+)/.exec(out)?.[1] ?? 0);

@@ -93,6 +93,18 @@ export const mlBench: BenchModule = async (_ctx: BenchContext): Promise<BenchRow
   ];
 };
 
+/** ns per Math.exp call in a tight loop: shows how loaded the machine was when the figures were taken. */
+export function calibrationNs(): number {
+  const a = new Float64Array(1000);
+  for (let i = 0; i < a.length; i++) a[i] = (i % 97) / 10 - 5;
+  let sink = 0;
+  const c0 = process.cpuUsage();
+  for (let r = 0; r < 5000; r++) for (let i = 0; i < a.length; i++) sink += Math.exp(a[i]!);
+  const c = process.cpuUsage(c0);
+  if (sink === 0) process.stdout.write('');
+  return ((c.user + c.system) * 1000) / (5000 * a.length);
+}
+
 async function main(): Promise<void> {
   if (!existsSync(LAB_PCAP)) {
     process.stderr.write(`bench/ml: ${LAB_PCAP} not found\n`);
@@ -100,6 +112,7 @@ async function main(): Promise<void> {
     return;
   }
   const exact = process.argv.includes('--exact');
+  process.stdout.write(`calibration: Math.exp ${calibrationNs().toFixed(1)} ns per call (CPU time; a few ns on an idle core)\n`);
   const k = await measureKitsune(exact ? EXACT_BOUNDS : DEFAULT_BOUNDS, exact ? 1 : 3);
   const fmt = (v: number): string => Math.round(v).toLocaleString('en-US');
   process.stdout.write(

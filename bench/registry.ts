@@ -5,10 +5,11 @@
  */
 import type { BenchModule } from './harness.js';
 import { flowsBench } from './flows.js';
+import { mlBench } from './ml.js';
 
 export interface BenchEntry {
   name: string;
   run: BenchModule;
 }
 
-export const BENCHES: BenchEntry[] = [{ name: 'flows', run: flowsBench }];
+export const BENCHES: BenchEntry[] = [{ name: 'flows', run: flowsBench }, { name: 'ml', run: mlBench }];

@@ -100,7 +100,8 @@ test('scans and floods from nmap/hping3 between namespaces are detected; ordinar
       sh(['curl', '-s', '-o', '/dev/null', `http://${B}:8080/big`], NS_A);
     });
     const b = await detectFile(benign);
-    assert.ok(b.packets > 1000, `benign capture has ${b.packets} packets`);
+    assert.ok(b.packets > 300, `benign capture has ${b.packets} packets`);
+    assert.ok(b.stats['packet-size.offloadSkipped']! > 0, 'the download came as GSO super-packets, recognised as such');
     assert.deepEqual(b.alerts.filter((a) => SCAN_FLOOD.test(a.alert.signature) || a.wirewatch.detector === 'packet-size').map((a) => a.alert.signature), []);
 
     const report: string[] = [];

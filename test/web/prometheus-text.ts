@@ -107,7 +107,7 @@ export function parsePrometheusText(text: string): Map<string, Family> {
       } else {
         if (f === undefined) families.set(name, (f = { name, type: 'untyped', help: null, samples: [] }));
         if (f.help !== null) throw new Error(`${where}: second HELP for ${name}`);
-        if (/\\[^\\n]/.test(rest ?? '')) throw new Error(`${where}: bad escape in HELP`);
+        if (!/^(?:[^\\]|\\[\\n])*$/.test(rest ?? '')) throw new Error(`${where}: bad escape in HELP`);
         f.help = rest ?? '';
       }
       return;

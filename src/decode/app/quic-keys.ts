@@ -5,7 +5,7 @@
  * server's Initials are keyed from the client's *original* DCID, which a
  * server packet does not carry.
  */
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createHmac, type Cipher } from 'node:crypto';
 
 export const QUIC_V1 = 0x00000001;
 export const QUIC_V2 = 0x6b3343cf;
@@ -25,6 +25,8 @@ export interface QuicInitialKeys {
   readonly key: Buffer;
   readonly iv: Buffer;
   readonly hp: Buffer;
+  /** AES-128-ECB with `hp`: ECB has no chaining, so one cipher object serves every sample. */
+  readonly hpCipher: Cipher;
 }
 
 const SHA256_LEN = 32;
@@ -86,10 +88,14 @@ export function clientInitialKeys(v: QuicVersionParams, b: Uint8Array, off: numb
   }
   const initialSecret = createHmac('sha256', v.salt).update(b.subarray(off, off + len)).digest();
   const clientSecret = expand(initialSecret, CLIENT_IN_INFO, SHA256_LEN);
+  const hp = expand(clientSecret, v.hpInfo, AES128_KEY_LEN);
+  const hpCipher = createCipheriv('aes-128-ecb', hp, null);
+  hpCipher.setAutoPadding(false);
   const keys: QuicInitialKeys = {
     key: expand(clientSecret, v.keyInfo, AES128_KEY_LEN),
     iv: expand(clientSecret, v.ivInfo, AEAD_IV_LEN),
-    hp: expand(clientSecret, v.hpInfo, AES128_KEY_LEN),
+    hp,
+    hpCipher,
   };
   cachedDcid.set(b.subarray(off, off + len), 0);
   cachedDcidLen = len;

@@ -17,13 +17,15 @@
  * Cost: the first byte and version are checked before any crypto; only a
  * packet that passes allocates (keys, plaintext).
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createDecipheriv } from 'node:crypto';
 import { App, type Layers } from '../packet.js';
 import { parseHandshake, resetClientHello } from './tls.js';
 import { clientInitialKeys, quicVersionParams } from './quic-keys.js';
 
 const LONG_HEADER = 0x80;
 const MAX_CID_LEN = 20;
+/** RFC 9000 14.1: a client Initial travels in a datagram of at least 1200 bytes (servers drop smaller ones). */
+const MIN_CLIENT_INITIAL_DATAGRAM = 1200;
 const PN_MAX_LEN = 4;
 const SAMPLE_LEN = 16;
 const TAG_LEN = 16;
@@ -100,6 +102,8 @@ export function decodeQuicInitial(l: Layers, b: Uint8Array, off: number, len: nu
 
   // A QUIC Initial header from here on. The UDP length tells a snaplen cut from a lying Length field.
   const cut = l.udpLength > 0 && l.udpLength - 8 > end - off;
+  // Small Initials are the server's (or invalid): their keys are not derivable from this packet, skip the crypto.
+  if ((cut ? l.udpLength - 8 : end - off) < MIN_CLIENT_INITIAL_DATAGRAM) return false;
   let q = skipVarint(b, p, end);
   if (q < 0) return broken(l, cut, 'Initial token length runs past the datagram');
   p = q + varint(b, p);
@@ -113,8 +117,7 @@ export function decodeQuicInitial(l: Layers, b: Uint8Array, off: number, len: nu
   if (pnOff + PN_MAX_LEN + SAMPLE_LEN > end) return broken(l, true, 'header protection sample not captured');
 
   const keys = clientInitialKeys(v, b, dcidOff, dcidLen);
-  const hp = createCipheriv('aes-128-ecb', keys.hp, null);
-  const mask = hp.update(b.subarray(pnOff + PN_MAX_LEN, pnOff + PN_MAX_LEN + SAMPLE_LEN));
+  const mask = keys.hpCipher.update(b.subarray(pnOff + PN_MAX_LEN, pnOff + PN_MAX_LEN + SAMPLE_LEN));
   const plainFirst = first ^ (mask[0]! & 0x0f);
   const pnLen = (plainFirst & 3) + 1;
   const header = Buffer.from(b.subarray(off, pnOff + pnLen));

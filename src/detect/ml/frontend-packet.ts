@@ -7,7 +7,9 @@
  *   IPv6 header, else for ARP the ARP sender/target protocol addresses, else
  *   (no IP, no ports) the MAC addresses stand in.
  * - "ports": the first TCP and first UDP ports, the ICMP-quoted ones included
- *   (an ICMP error quoting UDP takes the quoted ports unswapped); else `arp`
+ *   (an ICMP error quoting UDP takes the quoted ports unswapped), with the
+ *   protocol left out as in the reference (TCP 53 and UDP 53 are one socket
+ *   there, since its port is the text tcp.srcport + udp.srcport); else `arp`
  *   for ARP, `icmp` for ICMPv4; ICMPv6 and other port-less protocols keep none.
  * - HpHp keys of ARP frames are the MACs.
  *
@@ -31,7 +33,7 @@ const PORT_ICMP = 0x30000;
 
 /** Words per address: kind + 4. */
 const AW = 5;
-/** Words per endpoint (address + TCP port word + UDP port word). */
+/** Words per endpoint (address + port word + second port word, used only when a frame has both TCP and UDP). */
 const EW = AW + 2;
 
 class WordGroupKeys {
@@ -222,10 +224,12 @@ export class PacketFrontEnd {
       cur = cur.encap !== 0 ? cur.inner : null;
     }
     if (tcpS !== PORT_NONE || udpS !== PORT_NONE) {
-      src[AW] = tcpS;
-      src[AW + 1] = udpS;
-      dst[AW] = tcpD;
-      dst[AW + 1] = udpD;
+      // Kitsune-py's port is the string tcp.srcport + udp.srcport: TCP 53 and UDP 53 are the same socket.
+      const both = tcpS !== PORT_NONE && udpS !== PORT_NONE;
+      src[AW] = tcpS !== PORT_NONE ? tcpS : udpS;
+      src[AW + 1] = both ? udpS : PORT_NONE;
+      dst[AW] = tcpD !== PORT_NONE ? tcpD : udpD;
+      dst[AW + 1] = both ? udpD : PORT_NONE;
       return;
     }
     if (pkt.hasArp) {

@@ -37,9 +37,11 @@ export class ThroughputCharts {
     const opts: uPlot.Options = {
       width: Math.max(200, spec.el.clientWidth),
       height: 220,
+      // Packet times are shown in UTC, like every timestamp wirewatch prints.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: { x: { time: true, range: (u, min, max) => this.xRange(u, min, max) }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         { stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' } },
         { stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' }, size: 64, values: (_u, vals) => vals.map((v) => spec.axis(v)) },
@@ -51,12 +53,20 @@ export class ThroughputCharts {
           stroke: spec.color,
           fill: spec.fill,
           width: 1.5,
-          points: { show: false },
+          // Markers only when points are few (a short history), where a line alone could hide them.
+          points: { show: (u: uPlot) => (u.data[0]?.length ?? 0) < 30, size: 6 },
           value: (_u, v) => (v === null ? '–' : spec.axis(v)),
         },
       ],
     };
     return new uPlot(opts, [this.xs, ys], spec.el);
+  }
+
+  /** A single point (one minute of history) gets a few steps either side instead of uPlot's multi-year default. */
+  private xRange(u: uPlot, min: number, max: number): uPlot.Range.MinMax {
+    const xs = u.data[0];
+    if (xs !== undefined && xs.length === 1) return [xs[0]! - 2 * this.step, xs[0]! + 2 * this.step];
+    return [min, max];
   }
 
   private resize(): void {

@@ -28,10 +28,16 @@ function renderKpis(m: MonitorView | null, t: Totals): void {
   byId('k-alerts').parentElement!.classList.toggle('hot', t.alerts > 0);
   if (m === null) return;
   setText('k-packets', compact(m.packets));
+  setText('k-malformed', `${compact(m.malformed)} malformed`);
   setText('k-bytes', bytes(m.bytes));
-  setText('k-pps', mode === 'live' ? `${compact(Math.round(m.pps1s))} · ${compact(Math.round(m.pps1m))}` : '–');
-  setText('k-bps', mode === 'live' ? `${bits(m.bps1s)} · ${bits(m.bps1m)}` : '–');
-  setText('k-drops', `${compact(m.dropped)} · ${compact(m.ifDropped)}`);
+  setText('k-time', m.time > 0 ? `at ${new Date(m.time * 1000).toISOString().slice(11, 19)} UTC` : '');
+  const live = mode === 'live';
+  setText('k-pps', live ? compact(Math.round(m.pps1s)) : '–');
+  setText('k-pps-avg', live ? `1 min avg ${compact(Math.round(m.pps1m))} · 5 min ${compact(Math.round(m.pps5m))}` : 'not kept in history');
+  setText('k-bps', live ? bits(m.bps1s) : '–');
+  setText('k-bps-avg', live ? `1 min avg ${bits(m.bps1m)} · 5 min ${bits(m.bps5m)}` : '');
+  setText('k-drops', compact(m.dropped));
+  setText('k-drops-if', `kernel · ${compact(m.ifDropped)} by interface`);
 }
 
 function mixBlock(title: string, mix: Record<string, MixEntry>): HTMLElement {
@@ -113,9 +119,9 @@ function renderTop(m: MonitorView): void {
 function renderFlows(id: string, flows: FlowView[]): void {
   fillTable(
     byId<HTMLTableElement>(id),
-    ['End', 'Client', 'Server', 'Proto', 'Packets', 'Bytes', 'Duration'],
+    ['End', 'Client', 'Server', 'Proto', 'Pkts', 'Bytes', 'Duration'],
     flows.map((f) => [
-      h('span', { class: 'mono' }, clock(f.timestamp)),
+      h('span', { class: 'mono' }, clock(f.timestamp).slice(0, 8)),
       h('span', { class: 'mono' }, endpoint(f.src_ip, f.src_port)),
       h('span', { class: 'mono' }, endpoint(f.dest_ip, f.dest_port)),
       `${f.proto ?? ''}${f.app_proto !== null && f.app_proto !== 'unknown' && f.app_proto !== 'failed' ? `/${f.app_proto}` : ''}`,
