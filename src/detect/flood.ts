@@ -149,7 +149,7 @@ export class FloodDetector implements Detector {
           r.reflPortChanges++;
         }
         this.bump(r, K_REFL, 1, pkt, l, ctx);
-      } else if ((f & TcpFlag.ACK) !== 0 && this.halfOpen.used > 0) this.closeHalfOpen(l, false);
+      } else if (f === TcpFlag.ACK && l.payloadLen === 0 && this.halfOpen.used > 0) this.closeHalfOpen(l, false);
       return;
     }
     if (l.hasUdp || (l.ipIsFragment && l.ipFragOffset > 0)) {
@@ -300,15 +300,15 @@ export class FloodDetector implements Detector {
   }
 
   onTick(tsSec: number): void {
-    const tab = this.halfOpen;
-    if (tab.used === 0) return;
-    const limit = tsSec - this.cfg.syn.halfOpenTimeoutSec;
-    for (let i = 0; i < tab.cap; i++) {
-      if (tab.state[i] !== Slot.Empty && tab.ts[i]! < limit) {
-        this.decrement(this.halfOpenDst[i]!);
-        tab.free(i);
-      }
-    }
+    if (this.halfOpen.used > 0) this.halfOpen.sweep(tsSec - this.cfg.syn.halfOpenTimeoutSec, tsSec, this);
+  }
+
+  /** SlotVisitor: a half-open entry past its time-out is forgotten. */
+  visitSlot(i: number, now: number): boolean {
+    if (now - this.halfOpen.ts[i]! < this.cfg.syn.halfOpenTimeoutSec) return true;
+    this.decrement(this.halfOpenDst[i]!);
+    this.halfOpen.free(i);
+    return false;
   }
 
   stats(): Record<string, number> {

@@ -108,7 +108,11 @@ export class PortScanDetector implements Detector {
     const l = pkt.innermost();
     if (l.ipVersion === 0 || l.ipIsFragment && !(l.hasTcp || l.hasUdp || l.hasIcmp)) return;
     const t = pkt.tsSec + pkt.tsNsec / 1e9;
-    if (l.hasTcp) this.onTcp(l, t, ctx);
+    if (l.hasTcp) {
+      // Data segments of an exchange (ACK + payload, no SYN/FIN/RST) are neither probes nor answers to one.
+      if (l.payloadLen > 0 && (l.tcpFlags & (F_SYN | F_FIN | F_RST | F_ACK)) === F_ACK) return;
+      this.onTcp(l, t, ctx);
+    }
     else if (l.hasUdp) this.onUdp(l, t);
     else if (l.hasIcmp && l.hasQuoted && l.quoted !== null) this.onIcmpError(l, l.quoted, t, ctx);
   }
@@ -272,20 +276,34 @@ export class PortScanDetector implements Detector {
     this.expire(tsSec, this.cfg.probeTimeoutSec, ctx);
   }
 
+  private sweepCtx: DetectContext | null = null;
+  private sweepTimeout = 0;
+
   /** Pending probes older than `timeout` failed (no answer); idle answered pairs are forgotten. */
   private expire(now: number, timeout: number, ctx: DetectContext): void {
+    if (this.probes.used === 0) return;
+    this.sweepCtx = ctx;
+    this.sweepTimeout = timeout;
+    this.probes.sweep(now - timeout, now, this);
+    this.sweepCtx = null;
+  }
+
+  /** SlotVisitor: called by the probe table for entries queued before the cut-off. */
+  visitSlot(i: number, now: number): boolean {
     const tab = this.probes;
-    if (tab.used === 0) return;
-    for (let i = 0; i < tab.cap; i++) {
-      const st = tab.state[i];
-      if (st === Slot.Empty) continue;
-      const age = now - tab.ts[i]!;
-      if (st === Slot.Pending && age >= timeout) {
-        // A bare ACK nobody answered is ordinary traffic, not a failed probe.
-        if (tab.kind[i] === ScanKind.ACK) tab.free(i);
-        else this.fail(i, now, 'timeout', ctx);
-      } else if (st === Slot.Answered && age >= ANSWERED_IDLE_SEC) tab.free(i);
+    const age = now - tab.ts[i]!;
+    if (tab.state[i] === Slot.Pending) {
+      if (age < this.sweepTimeout) return true;
+      // A bare ACK nobody answered is ordinary traffic, not a failed probe.
+      if (tab.kind[i] === ScanKind.ACK) tab.free(i);
+      else this.fail(i, now, 'timeout', this.sweepCtx!);
+      return false;
     }
+    if (age >= ANSWERED_IDLE_SEC || this.sweepTimeout === 0) {
+      tab.free(i);
+      return false;
+    }
+    return true;
   }
 
   onEnd(tsSec: number, ctx: DetectContext): void {

@@ -11,6 +11,11 @@ export const Slot = { Empty: 0, Pending: 1, Answered: 2 } as const;
 
 const WAYS = 8;
 
+/** Decides, for a slot whose queued time passed the sweep cut-off, whether it stays (re-queued at `now`). */
+export interface SlotVisitor {
+  visitSlot(slot: number, now: number): boolean;
+}
+
 export class ProbeTable {
   readonly cap: number;
   private readonly mask: number;
@@ -26,6 +31,14 @@ export class ProbeTable {
   readonly ts: Float64Array;
   evicted = 0;
   used = 0;
+  /** Insert generation per slot: a queued record whose generation no longer matches is stale. */
+  private readonly gen: Uint32Array;
+  // Time-ordered ring of (slot, generation, time) so expiry visits only due entries, never the whole table.
+  private readonly ringSlot: Int32Array;
+  private readonly ringGen: Uint32Array;
+  private readonly ringTs: Float64Array;
+  private ringHead = 0;
+  private ringLen = 0;
 
   constructor(maxEntries: number) {
     let cap = WAYS;
@@ -40,6 +53,42 @@ export class ProbeTable {
     this.src = new Uint32Array(cap * 4);
     this.dst = new Uint32Array(cap * 4);
     this.ts = new Float64Array(cap);
+    this.gen = new Uint32Array(cap);
+    this.ringSlot = new Int32Array(cap * 2);
+    this.ringGen = new Uint32Array(cap * 2);
+    this.ringTs = new Float64Array(cap * 2);
+  }
+
+  private enqueue(slot: number, t: number): void {
+    const n = this.ringSlot.length;
+    if (this.ringLen === n) {
+      // Full (only after many evictions): the oldest record is dropped; its slot is reclaimed by eviction later.
+      this.ringHead = (this.ringHead + 1) % n;
+      this.ringLen--;
+    }
+    const i = (this.ringHead + this.ringLen) % n;
+    this.ringSlot[i] = slot;
+    this.ringGen[i] = this.gen[slot]!;
+    this.ringTs[i] = t;
+    this.ringLen++;
+  }
+
+  /**
+   * Visits entries queued before `cutoff` (oldest first). The visitor frees
+   * the slot or returns true to keep it, which re-queues it at `now`.
+   */
+  sweep(cutoff: number, now: number, v: SlotVisitor): void {
+    const n = this.ringSlot.length;
+    while (this.ringLen > 0) {
+      const h = this.ringHead;
+      if (this.ringTs[h]! >= cutoff) return;
+      const slot = this.ringSlot[h]!;
+      const g = this.ringGen[h]!;
+      this.ringHead = (h + 1) % n;
+      this.ringLen--;
+      if (this.state[slot] === Slot.Empty || this.gen[slot] !== g) continue;
+      if (v.visitSlot(slot, now)) this.enqueue(slot, now);
+    }
   }
 
   private hash(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): number {
@@ -103,6 +152,8 @@ export class ProbeTable {
     this.state[slot] = state;
     this.kind[slot] = kind;
     this.ts[slot] = ts;
+    this.gen[slot] = (this.gen[slot]! + 1) >>> 0;
+    this.enqueue(slot, ts);
     return slot;
   }
 

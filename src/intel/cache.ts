@@ -29,6 +29,10 @@ export class ReputationCache {
   private readonly putStmt: Database.Statement<unknown[]> | null = null;
   hits = 0;
   misses = 0;
+  /** Entries loaded from the file at start. */
+  preloaded = 0;
+  /** True when every fresh row of the file fit in memory: misses need not ask the file. */
+  private allInMemory = false;
 
   constructor(
     private readonly ttlMs: number,
@@ -51,6 +55,16 @@ export class ReputationCache {
       throw new Error(`reputation cache ${file}: cannot open SQLite database: ${(e as Error).message}`);
     }
     this.getStmt = this.db.prepare('SELECT result, checked_at FROM abuseipdb_cache WHERE ip = ?');
+    // Preload the freshest answers so look-ups of known addresses never touch the file on the packet path.
+    const rows = this.db
+      .prepare('SELECT result, checked_at FROM abuseipdb_cache WHERE checked_at > ? ORDER BY checked_at ASC LIMIT ?')
+      .all(this.now() - ttlMs, size) as Array<{ result: string; checked_at: number }>;
+    for (const row of rows) {
+      const r = { ...(JSON.parse(row.result) as Reputation), checkedAt: row.checked_at };
+      this.mem.set(r.ip, r);
+    }
+    this.preloaded = rows.length;
+    this.allInMemory = rows.length < size;
     this.putStmt = this.db.prepare('INSERT OR REPLACE INTO abuseipdb_cache (ip, score, result, checked_at) VALUES (?, ?, ?, ?)');
   }
 
@@ -58,7 +72,7 @@ export class ReputationCache {
   get(ip: string): Reputation | undefined {
     const now = this.now();
     let r = this.mem.get(ip);
-    if (r === undefined && this.getStmt !== null) {
+    if (r === undefined && this.getStmt !== null && !this.allInMemory) {
       const row = this.getStmt.get(ip) as { result: string; checked_at: number } | undefined;
       if (row !== undefined) {
         r = { ...(JSON.parse(row.result) as Reputation), checkedAt: row.checked_at };

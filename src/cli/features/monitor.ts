@@ -9,6 +9,8 @@ import { MonitorStage } from '../../monitor/monitor-stage.js';
 import { Metrics } from '../../monitor/metrics.js';
 import { startMetricsServer } from '../../monitor/metrics-server.js';
 import { progressLine, statusLine, summaryTable } from '../../monitor/terminal.js';
+import { MinuteStatsWriter } from '../../monitor/minute-stats.js';
+import { openHistoryDb } from '../../output/sqlite.js';
 import type { Stage } from '../../pipeline.js';
 import type { Feature, RunContext } from '../context.js';
 
@@ -88,6 +90,17 @@ export const monitorFeature: Feature = {
         if (stage.packets > 0) process.stderr.write('\n' + summaryTable(stage.snapshot(10), alertsBySignature, flows));
       });
     }
-    return [stage];
+    const stages: Stage[] = [stage];
+    // --db (declared by the detection feature): per-minute traffic history beside alerts and flows.
+    if (typeof o.db === 'string') {
+      const db = openHistoryDb(o.db).retain();
+      const writer = new MinuteStatsWriter(db, ctx.bus);
+      stages.push(writer);
+      ctx.onClose(() => {
+        writer.finish();
+        db.release();
+      });
+    }
+    return stages;
   },
 };

@@ -179,7 +179,10 @@ function decodeFrames(l: Layers, pt: Uint8Array, authenticated: boolean): boolea
         const dataLen = varint(pt, lenAt);
         const avail = Math.min(dataLen, n - dataAt);
         if (avail === dataLen || !authenticated) {
-          if (frames === MAX_CRYPTO_FRAMES) return broken(l, false, `more than ${MAX_CRYPTO_FRAMES} CRYPTO frames`);
+          if (frames === MAX_CRYPTO_FRAMES) {
+            if (!authenticated) break;
+            return broken(l, false, `more than ${MAX_CRYPTO_FRAMES} CRYPTO frames`);
+          }
           cryptoOffset[frames] = varint(pt, offAt);
           cryptoStart[frames] = dataAt;
           cryptoLen[frames] = avail;

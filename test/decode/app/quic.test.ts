@@ -12,6 +12,7 @@ import { App, Layers, Packet } from '../../../src/decode/packet.js';
 import { Decoder } from '../../../src/decode/decoder.js';
 import { openCaptureFile } from '../../../src/capture/open.js';
 import { decodeQuicInitial } from '../../../src/decode/app/quic.js';
+import { QUIC_V1, QUIC_V2, clientInitialKeys, quicVersionParams } from '../../../src/decode/app/quic-keys.js';
 import { parseHandshake, resetClientHello } from '../../../src/decode/app/tls.js';
 import { ROOT, corpusFile, needShared, needTool } from '../../helpers/env.js';
 import { cell, cells, hexBytes, tsharkRows } from './tshark.js';
@@ -127,6 +128,20 @@ function decodeFresh(bytes: Uint8Array, udpLength = 0, len = bytes.length): { l:
   const ok = decodeQuicInitial(l, bytes, 0, len);
   return { l, ok };
 }
+
+test('client Initial keys match RFC 9001 A.1 and RFC 9369 A.1', () => {
+  const dcid = hexBytes('8394c8f03e515708');
+  for (const [version, key, iv, hp] of [
+    [QUIC_V1, '1f369613dd76d5467730efcbe3b1a22d', 'fa044b2f42a3fd3b46fb255c', '9f50449e04a0e810283a1e9933adedd2'],
+    [QUIC_V2, '8b1a0bc121284290a29e0971b5cd045d', '91f73e2351d8fa91660e909f', '45b95e15235d6f45a6b19cbcb0294ba9'],
+  ] as const) {
+    const v = quicVersionParams(version);
+    assert.ok(v !== null);
+    const k = clientInitialKeys(v, dcid, 0, dcid.length);
+    assert.deepEqual([k.key.toString('hex'), k.iv.toString('hex'), k.hp.toString('hex')], [key, iv, hp]);
+  }
+  assert.equal(quicVersionParams(0xff00001c), null);
+});
 
 test('RFC 9001 A.2 and RFC 9369 A.2 client Initials decrypt to the RFC ClientHello', () => {
   const want = rfcClientHello();
