@@ -22,7 +22,7 @@ import { Pipeline, type Stage } from '../src/pipeline.js';
 import { FakeAbuseIpdb } from '../test/intel/abuseipdb-server.js';
 
 const file = resolve(process.argv[2] ?? '../shared/datasets/lab/lab-mixed.pcap');
-const intelFile = resolve(process.argv[3] ?? '../shared/datasets/attacks/ddos/pkt.TCP.synflood.spoofed.pcap');
+const intelFile = resolve(process.argv[3] ?? '../shared/corpus/nfstream/tor.pcap');
 const rounds = Number(process.argv[4] ?? 3);
 
 /** Records when the first and last packet passed (the packet path's own time). */

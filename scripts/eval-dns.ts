@@ -75,8 +75,9 @@ const section = `## DNS
 
 Made by \`node dist/scripts/eval-dns.js\` (do not edit by hand). Data: \`../shared/datasets/dns/\` (benign: Tranco
 top-50k registrable domains; DGA: 20 families). Split by registered domain, never by line: ${SPLIT_DESCRIPTION}.
-The model (\`data/dns-model.json\`) was trained on the benign train fold only; its threshold was set on the
-calibration fold for a ${(model.threshold && (JSON.parse(readFileSync(values.model!, 'utf8')) as { calibration: { targetFpr: number } }).calibration.targetFpr * 100)} % false-positive rate.
+The model (\`data/dns-model.json\`, made by \`node dist/scripts/train-dns-model.js\`) was trained on the benign
+train and calibration folds only; its per-length thresholds come from 5-fold out-of-fold scores of those names, set for
+a ${(JSON.parse(readFileSync(values.model!, 'utf8')) as { calibration: { targetFpr: number } }).calibration.targetFpr * 100} % false-positive rate. No DGA name was used for training or calibration.
 Below: the test fold only (${nBenign} benign, ${nDga} DGA names). A name counts as flagged when the rule fires on it.
 Benign names are a top list, so a false-positive count is an upper bound (see the dataset README).
 

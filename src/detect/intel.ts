@@ -40,6 +40,8 @@ export class IntelDetector implements Detector {
   private readonly addrs: BoundedMap<number, AddrState>;
   private alerts = 0;
   private lateAnswers = 0;
+  /** New addresses not looked up because the client was saturated (queue full, budget spent, disabled). */
+  private skipped = 0;
   /** Last context seen, for alerts raised by answers that arrive between packets. */
   private ctx: DetectContext | null = null;
 
@@ -89,8 +91,13 @@ export class IntelDetector implements Detector {
       this.addrs.set(key, { state: St.Special, ip: '', rep: null });
       return;
     }
-    const ip = src ? srcAddrText(l) : dstAddrText(l);
     const client = this.o.abuseipdb!;
+    if (client.saturated) {
+      // A flood of new addresses (spoofed sources) must not cost a string and a promise each once nothing can be asked.
+      this.skipped++;
+      return;
+    }
+    const ip = src ? srcAddrText(l) : dstAddrText(l);
     const cached = client.cached(ip);
     if (cached !== undefined) {
       const s: AddrState = { state: cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, rep: cached };
@@ -157,7 +164,7 @@ export class IntelDetector implements Detector {
   }
 
   stats(): Record<string, number> {
-    const s: Record<string, number> = { alerts: this.alerts, lateAnswerAlerts: this.lateAnswers, addresses: this.addrs.size, addressesEvicted: this.addrs.evicted };
+    const s: Record<string, number> = { alerts: this.alerts, lateAnswerAlerts: this.lateAnswers, skippedSaturated: this.skipped, addresses: this.addrs.size, addressesEvicted: this.addrs.evicted };
     if (this.o.abuseipdb !== null) {
       const a = this.o.abuseipdb.stats();
       for (const [k, v] of Object.entries(a)) s[`abuseipdb.${k}`] = typeof v === 'boolean' ? Number(v) : v;

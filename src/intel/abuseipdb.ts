@@ -296,6 +296,11 @@ export class AbuseIpdbClient {
     this.pauseTimer = null;
   }
 
+  /** True when a new address could not be queued anyway (queue full, disabled, budget spent today). */
+  get saturated(): boolean {
+    return this.disabled || this.queue.length >= this.o.maxQueue || (this.budgetDay === this.utcDay() && this.budgetUsed >= this.o.dailyBudget);
+  }
+
   get pending(): number {
     return this.waiting.size;
   }

@@ -6,6 +6,7 @@
 import type { RawFrame } from '../frame.js';
 import { loadNative, NativeUnavailableError, nativeErrorCode } from '../native.js';
 import { BpfProgram } from './interpreter.js';
+import { UsageError } from '../../cli/context.js';
 
 /** Snapshot length used for compilation; only the RET value depends on it, never the selection. */
 const COMPILE_SNAPLEN = 262144;
@@ -70,4 +71,20 @@ export function compileFileFilter(expr: string, firstLinkType = 1, swapped = fal
     }
     return last.run(frame.data, frame.capLen, frame.origLen) !== 0;
   };
+}
+
+/**
+ * `read -f EXPR`: the frame predicate for the pipeline, or null without -f.
+ * A bad expression throws UsageError (exit 2) with libpcap's message; a
+ * missing binding throws NativeUnavailableError naming the fix.
+ */
+export function fileFilterFromOptions(opts: Record<string, unknown>): ((frame: RawFrame) => boolean) | null {
+  const expr = opts.filter;
+  if (typeof expr !== 'string' || expr.trim() === '') return null;
+  try {
+    return compileFileFilter(expr);
+  } catch (e) {
+    if (e instanceof FilterError) throw new UsageError(`-f: ${e.message}`);
+    throw e;
+  }
 }
