@@ -6,10 +6,15 @@
 import type { BenchModule } from './harness.js';
 import { flowsBench } from './flows.js';
 import { mlBench } from './ml.js';
+import { monitorBench } from './monitor.js';
 
 export interface BenchEntry {
   name: string;
   run: BenchModule;
 }
 
-export const BENCHES: BenchEntry[] = [{ name: 'flows', run: flowsBench }, { name: 'ml', run: mlBench }];
+export const BENCHES: BenchEntry[] = [
+  { name: 'monitor', run: monitorBench },
+  { name: 'flows', run: flowsBench },
+  { name: 'ml', run: mlBench },
+];

@@ -7,6 +7,7 @@
  * the best of three runs. Feature benchmarks listed in bench/registry.ts run
  * after the core rows on the same looped files.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -143,15 +144,28 @@ async function main(): Promise<void> {
       add({ file: '-', name: b.name, packets: 0, seconds: 0, note: `failed: ${(e as Error).message}` });
     }
   }
+  // Benchmarks that run as their own process (their own servers, or root and network namespaces).
+  const standalone = [
+    standaloneSection('Detection and threat intelligence (issue 5)', 'detect.js', []),
+    process.getuid?.() === 0 ? standaloneSection('Live capture (issue 3)', 'capture.js', ['--seconds', '2']) : '## Live capture (issue 3)\n\nNot run: needs root (network namespaces).\n',
+  ];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const md =
     `# Benchmark results\n\n` +
     `\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu} (${cpus().length} cores). ` +
     `Each file is looped (timestamps shifted forward) to about ${TARGET_SECONDS} s of wirewatch decoding; tshark gets its own loop ` +
     `of about ${TSHARK_SECONDS} s; output goes to /dev/null; best of 3 runs. External tools include their start-up time.\n\n` +
-    `## Throughput\n\n${table(rows)}\n## Targets (issue 2)\n\n${targets(files, rows)}`;
+    `## Throughput\n\n${table(rows)}\n## Targets (issue 2)\n\n${targets(files, rows)}\n${standalone.join('\n')}`;
   process.stdout.write(md);
   writeFileSync(join(ROOT, 'bench', 'results.md'), md);
+}
+
+/** Runs dist/bench/<script> as a child process and returns its stdout under a heading. */
+function standaloneSection(title: string, script: string, args: string[]): string {
+  process.stderr.write(`bench: ${title}...\n`);
+  const r = spawnSync(process.execPath, ['--expose-gc', join(ROOT, 'dist', 'bench', script), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 });
+  const body = r.status === 0 ? r.stdout.trim() : `failed (exit ${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`;
+  return `## ${title}\n\n\`node dist/bench/${script}\`\n\n${body}\n`;
 }
 
 main().catch((e: unknown) => {

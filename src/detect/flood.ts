@@ -14,6 +14,7 @@ import type { DetectConfig } from './config.js';
 import { type DetectContext, type Detector, dstAddrText, srcAddrText, tupleOf } from './detector.js';
 import { ProbeTable, Slot } from './probe-table.js';
 import { SIG } from './signatures.js';
+import { loadAddrWords } from '../util/addr-key.js';
 
 type FloodConfig = DetectConfig['flood'];
 
@@ -53,17 +54,6 @@ class DstRate {
 const S = new Uint32Array(4);
 const D = new Uint32Array(4);
 
-function loadWords(l: Layers, src: boolean, out: Uint32Array): void {
-  if (l.ipVersion === 4) {
-    out[0] = 0;
-    out[1] = 0;
-    out[2] = 0xffff;
-    out[3] = src ? l.src4 : l.dst4;
-  } else {
-    const w = src ? l.src6 : l.dst6;
-    for (let i = 0; i < 4; i++) out[i] = w[i]!;
-  }
-}
 
 export class FloodDetector implements Detector {
   readonly name = 'flood';
@@ -244,8 +234,8 @@ export class FloodDetector implements Detector {
 
   private trackHalfOpen(l: Layers, r: DstRate, pkt: Packet, ctx: DetectContext): void {
     const tab = this.halfOpen;
-    loadWords(l, true, S);
-    loadWords(l, false, D);
+    loadAddrWords(l, true, S);
+    loadAddrWords(l, false, D);
     if (tab.find(S, D, l.sport, l.dport, 6) >= 0) return;
     const t = pkt.tsSec + pkt.tsNsec / 1e9;
     const i = tab.insert(S, D, l.sport, l.dport, 6, Slot.Pending, 0, t);
@@ -270,15 +260,15 @@ export class FloodDetector implements Detector {
 
   /** True when the packet travels back along a half-open connection (server → client). */
   private answersHalfOpen(l: Layers): boolean {
-    loadWords(l, true, S);
-    loadWords(l, false, D);
+    loadAddrWords(l, true, S);
+    loadAddrWords(l, false, D);
     return this.halfOpen.find(D, S, l.dport, l.sport, 6) >= 0;
   }
 
   /** The client's ACK (handshake done) or either side's RST ends a half-open connection. */
   private closeHalfOpen(l: Layers, rst: boolean): void {
-    loadWords(l, true, S);
-    loadWords(l, false, D);
+    loadAddrWords(l, true, S);
+    loadAddrWords(l, false, D);
     let i = this.halfOpen.find(S, D, l.sport, l.dport, 6);
     if (i < 0 && rst) i = this.halfOpen.find(D, S, l.dport, l.sport, 6);
     if (i < 0) return;

@@ -20,6 +20,7 @@ import type { DetectConfig } from './config.js';
 import { type AlertTuple, type DetectContext, type Detector, protoName, tupleOf } from './detector.js';
 import { ProbeTable, Slot } from './probe-table.js';
 import { SIG } from './signatures.js';
+import { loadAddrWords } from '../util/addr-key.js';
 
 type ScanConfig = DetectConfig['portscan'];
 
@@ -42,20 +43,6 @@ const ANSWERED_IDLE_SEC = 120;
 const S = new Uint32Array(4);
 const D = new Uint32Array(4);
 
-function loadWords(l: Layers, src: boolean, out: Uint32Array): void {
-  if (l.ipVersion === 4) {
-    out[0] = 0;
-    out[1] = 0;
-    out[2] = 0xffff;
-    out[3] = src ? l.src4 : l.dst4;
-  } else {
-    const w = src ? l.src6 : l.dst6;
-    out[0] = w[0]!;
-    out[1] = w[1]!;
-    out[2] = w[2]!;
-    out[3] = w[3]!;
-  }
-}
 
 function wordsText(w: Uint32Array, o: number): string {
   if (w[o] === 0 && w[o + 1] === 0 && w[o + 2] === 0xffff) return formatIPv4(w[o + 3]!);
@@ -119,8 +106,8 @@ export class PortScanDetector implements Detector {
 
   private onTcp(l: Layers, t: number, ctx: DetectContext): void {
     const tab = this.probes;
-    loadWords(l, true, S);
-    loadWords(l, false, D);
+    loadAddrWords(l, true, S);
+    loadAddrWords(l, false, D);
     const f = l.tcpFlags;
     // An answer? Look up the reverse tuple.
     const r = tab.find(D, S, l.dport, l.sport, 6);
@@ -152,8 +139,8 @@ export class PortScanDetector implements Detector {
 
   private onUdp(l: Layers, t: number): void {
     const tab = this.probes;
-    loadWords(l, true, S);
-    loadWords(l, false, D);
+    loadAddrWords(l, true, S);
+    loadAddrWords(l, false, D);
     const r = tab.find(D, S, l.dport, l.sport, 17);
     if (r >= 0) {
       tab.state[r] = Slot.Answered;
@@ -174,8 +161,8 @@ export class PortScanDetector implements Detector {
   private onIcmpError(l: Layers, q: Layers, t: number, ctx: DetectContext): void {
     const unreachable = l.ipVersion === 4 ? l.icmpType === 3 : l.icmpType === 1;
     if (!unreachable || q.ipVersion === 0 || !(q.hasTcp || q.hasUdp)) return;
-    loadWords(q, true, S);
-    loadWords(q, false, D);
+    loadAddrWords(q, true, S);
+    loadAddrWords(q, false, D);
     const i = this.probes.find(S, D, q.sport, q.dport, q.hasTcp ? 6 : 17);
     if (i >= 0 && this.probes.state[i] === Slot.Pending) this.fail(i, t, `icmp-unreachable code ${l.icmpCode}`, ctx);
   }

@@ -33,3 +33,23 @@ export function srcText(l: Layers): string {
 export function dstText(l: Layers): string {
   return l.ipVersion === 4 ? formatIPv4(l.dst4) : formatIPv6Words(l.dst6);
 }
+
+/**
+ * Writes the source (or destination) address of `l` as four uint32 words
+ * into `out`: IPv6 as is, IPv4 as IPv4-mapped (::ffff:a.b.c.d), so one
+ * table can hold both families without building strings.
+ */
+export function loadAddrWords(l: Layers, src: boolean, out: Uint32Array): void {
+  if (l.ipVersion === 4) {
+    out[0] = 0;
+    out[1] = 0;
+    out[2] = 0xffff;
+    out[3] = src ? l.src4 : l.dst4;
+  } else {
+    const w = src ? l.src6 : l.dst6;
+    out[0] = w[0]!;
+    out[1] = w[1]!;
+    out[2] = w[2]!;
+    out[3] = w[3]!;
+  }
+}

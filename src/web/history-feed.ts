@@ -22,23 +22,8 @@ const AGGREGATE_EVERY = 5;
 const FLOW_PKTS = "(coalesce(json_extract(record, '$.flow.pkts_toserver'), 0) + coalesce(json_extract(record, '$.flow.pkts_toclient'), 0))";
 const FLOW_BYTES = "(coalesce(json_extract(record, '$.flow.bytes_toserver'), 0) + coalesce(json_extract(record, '$.flow.bytes_toclient'), 0))";
 
-interface AlertRow {
-  id: number;
-  timestamp: string;
-  signature_id: number;
-  signature: string;
-  category: string;
-  severity: number;
-  src_ip: string | null;
-  src_port: number | null;
-  dest_ip: string | null;
-  dest_port: number | null;
-  proto: string | null;
-  flow_id: number | null;
-  detector: string | null;
-  suppressed: number;
-  evidence: string;
-}
+/** An alerts-table row: the view's fields, with the evidence still as stored JSON text. */
+type AlertRow = Omit<AlertView, 'evidence'> & { evidence: string };
 
 function parseObject(text: string): Record<string, unknown> {
   try {
