@@ -9,10 +9,10 @@ import { App, type Layers, type Packet } from '../decode/packet.js';
 import type { SourceStats } from '../capture/frame.js';
 import type { Stage, EventRecord } from '../pipeline.js';
 import type { EventBus } from '../events.js';
-import { formatIsoTime } from '../util/format.js';
-import { srcKey, dstKey, srcText, dstText } from '../util/addr-key.js';
+import { formatIPv4, formatIPv6Words, formatIsoTime } from '../util/format.js';
+import { srcKey, dstKey, loadAddrWords } from '../util/addr-key.js';
 import { RateRing } from './rates.js';
-import { SpaceSaving, type Labeler } from './topk.js';
+import { SpaceSaving, type TopEntry } from './topk.js';
 import { TcpAnalyzer } from './tcp-analysis.js';
 
 export interface MonitorOptions {
@@ -111,8 +111,6 @@ export class MonitorStage implements Stage {
   private nextStatsSec = -1;
   private readonly intervalSec: number;
   private sourceStats: (() => SourceStats) | null = null;
-  private readonly srcLabel = new AddrLabeler(true);
-  private readonly dstLabel = new AddrLabeler(false);
 
   constructor(
     private readonly bus: EventBus | null,
@@ -142,21 +140,18 @@ export class MonitorStage implements Stage {
     const l = pkt.innermost();
     this.countLayers(l, len);
     if (l.ipVersion !== 0) {
-      this.srcLabel.l = l;
-      this.dstLabel.l = l;
-      const sk = srcKey(l);
-      const dk = dstKey(l);
-      this.talkers.add(sk, len, 1, this.srcLabel);
-      this.talkers.add(dk, len, 1, this.dstLabel);
+      const w = ADDR;
+      loadAddrWords(l, true, w);
+      this.talkers.add(srcKey(l), len, 1, w[0], w[1], w[2], w[3]);
+      loadAddrWords(l, false, w);
+      this.talkers.add(dstKey(l), len, 1, w[0], w[1], w[2], w[3]);
     }
     if (l.hasTcp) {
       // The server port is the lower one: a good proxy for the service.
-      const p = PORT_TCP | (l.sport < l.dport ? l.sport : l.dport);
-      this.ports.add(p, 1, len, PORT_LABEL);
+      this.ports.add(PORT_TCP | (l.sport < l.dport ? l.sport : l.dport), 1, len);
       this.tcp.onSegment(l, time);
     } else if (l.hasUdp) {
-      const p = PORT_UDP | (l.sport < l.dport ? l.sport : l.dport);
-      this.ports.add(p, 1, len, PORT_LABEL);
+      this.ports.add(PORT_UDP | (l.sport < l.dport ? l.sport : l.dport), 1, len);
     }
   }
 
@@ -229,9 +224,9 @@ export class MonitorStage implements Stage {
       l3: this.l3.toJSON(),
       l4: this.l4.toJSON(),
       app: this.appMix.toJSON(),
-      topTalkersBytes: this.talkers.top(top).map((e) => ({ addr: e.label, bytes: e.count, pkts: e.aux, error: e.error })),
-      topTalkersPkts: this.talkers.top(top, 'aux').map((e) => ({ addr: e.label, pkts: e.aux, bytes: e.count, error: e.error })),
-      topPorts: this.ports.top(top).map((e) => ({ port: e.label, pkts: e.count, bytes: e.aux, error: e.error })),
+      topTalkersBytes: this.talkers.top(top).map((e) => ({ addr: addrLabel(e), bytes: e.count, pkts: e.aux, error: e.error })),
+      topTalkersPkts: this.talkers.top(top, 'aux').map((e) => ({ addr: addrLabel(e), pkts: e.aux, bytes: e.count, error: e.error })),
+      topPorts: this.ports.top(top).map((e) => ({ port: portLabel(e.key), pkts: e.count, bytes: e.aux, error: e.error })),
       tcp: {
         connections: t.connections,
         handshakes: t.handshakes,
@@ -251,20 +246,18 @@ export class MonitorStage implements Stage {
   }
 }
 
-class AddrLabeler implements Labeler {
-  l: Layers | null = null;
-  constructor(private readonly src: boolean) {}
-  labelFor(): string {
-    if (this.l === null) return '';
-    return this.src ? srcText(this.l) : dstText(this.l);
-  }
+/** Scratch words of the address being counted (no allocation per packet). */
+const ADDR = new Uint32Array(4);
+
+/** Text of a talker from its tag words (IPv4-mapped or IPv6, see loadAddrWords). */
+export function addrLabel(e: TopEntry): string {
+  const t = e.tag;
+  return t[0] === 0 && t[1] === 0 && t[2] === 0xffff ? formatIPv4(t[3]) : formatIPv6Words(t);
 }
 
-const PORT_LABEL: Labeler = {
-  labelFor(k: number): string {
-    return `${(k & PORT_UDP) !== 0 ? 'udp' : 'tcp'}/${k & 0xffff}`;
-  },
-};
+function portLabel(k: number): string {
+  return `${(k & PORT_UDP) !== 0 ? 'udp' : 'tcp'}/${k & 0xffff}`;
+}
 
 function appIndex(l: Layers): number {
   switch (l.app) {

@@ -1,30 +1,37 @@
 /**
- * Space-Saving top-k (Metwally, Agrawal, El Abbadi 2005) over numeric keys.
+ * Space-Saving top-k (Metwally, Agrawal, El Abbadi 2005) over numeric keys,
+ * behind a small write-combining cache.
  *
- * Keeps at most `capacity` counters. When a new key arrives and the table is
- * full, it replaces the key with the smallest count and inherits that count
- * as its error. Guarantees: every key whose true count exceeds N/capacity is
- * in the table (N = total weight added); each reported count over-estimates
- * the true count by at most its `error`, and error ≤ N/capacity. Reporting
- * the top 10 out of capacity ≥ 100 keeps the error below 1% of the total.
+ * The table keeps at most `capacity` counters. When a new key arrives and the
+ * table is full, it replaces the key with the smallest count and inherits that
+ * count as its error. Guarantees (weighted updates, N = total weight added):
+ * every key whose true weight exceeds N/capacity is in the table; each
+ * reported weight over-estimates the true one by at most its `error`, and
+ * error ≤ N/capacity.
+ *
+ * The cache in front is direct-mapped: consecutive packets of the same key
+ * (the common case) add to a slot in a typed array and reach the table only
+ * when another key takes the slot, or when the table is read. Grouping
+ * updates this way changes no count and keeps the guarantees above (the
+ * weighted Space-Saving bounds hold for any grouping), and it keeps the
+ * per-packet path free of Map look-ups.
  *
  * Keys are numbers so that the hot path builds no strings: the caller hashes
- * the item (e.g. an IPv4 address is its own key) and supplies a label only
- * when a key enters the table.
+ * the item and may attach four 32-bit words (`tag`, e.g. the IP address) from
+ * which it formats a label only when it reports the top entries.
  */
 export interface TopEntry {
   key: number;
-  label: string;
+  /** The four words given with the key when it entered the table. */
+  tag: [number, number, number, number];
   count: number;
   /** Secondary weight tracked alongside (e.g. packets when ranking by bytes). */
   aux: number;
   error: number;
 }
 
-/** Supplies the display label of a key entering the table (kept as an object, not a closure, so callers allocate nothing per item). */
-export interface Labeler {
-  labelFor(key: number): string;
-}
+const CACHE_BITS = 10;
+const CACHE = 1 << CACHE_BITS;
 
 export class SpaceSaving {
   private readonly index = new Map<number, number>();
@@ -32,9 +39,15 @@ export class SpaceSaving {
   private readonly counts: Float64Array;
   private readonly aux: Float64Array;
   private readonly errors: Float64Array;
-  private readonly labels: string[];
+  private readonly tags: Uint32Array;
   private size = 0;
   private total = 0;
+  // Write-combining cache.
+  private readonly cKey = new Float64Array(CACHE);
+  private readonly cW = new Float64Array(CACHE);
+  private readonly cAux = new Float64Array(CACHE);
+  private readonly cTag = new Uint32Array(CACHE * 4);
+  private readonly cUsed = new Uint8Array(CACHE);
 
   constructor(readonly capacity: number) {
     if (capacity < 1) throw new RangeError('capacity must be >= 1');
@@ -42,14 +55,41 @@ export class SpaceSaving {
     this.counts = new Float64Array(capacity);
     this.aux = new Float64Array(capacity);
     this.errors = new Float64Array(capacity);
-    this.labels = new Array<string>(capacity).fill('');
+    this.tags = new Uint32Array(capacity * 4);
   }
 
-  /**
-   * Adds `weight` to `key`. `labeler` is asked only when the key enters the
-   * table (so a string is built once per new heavy key, not per packet).
-   */
-  add(key: number, weight: number, auxWeight: number, labeler: Labeler): void {
+  /** Adds `weight` (and `auxWeight`) to `key`; t0..t3 are its tag words. */
+  add(key: number, weight: number, auxWeight: number, t0 = 0, t1 = 0, t2 = 0, t3 = 0): void {
+    const h = Math.imul((key | 0) ^ ((key / 4294967296) | 0), 0x9e3779b1) >>> (32 - CACHE_BITS);
+    if (this.cUsed[h] === 1) {
+      if (this.cKey[h] === key) {
+        this.cW[h]! += weight;
+        this.cAux[h]! += auxWeight;
+        return;
+      }
+      this.commitSlot(h);
+    }
+    this.cUsed[h] = 1;
+    this.cKey[h] = key;
+    this.cW[h] = weight;
+    this.cAux[h] = auxWeight;
+    const t = h * 4;
+    this.cTag[t] = t0;
+    this.cTag[t + 1] = t1;
+    this.cTag[t + 2] = t2;
+    this.cTag[t + 3] = t3;
+  }
+
+  /** Moves every cached update into the table. */
+  flush(): void {
+    for (let h = 0; h < CACHE; h++) if (this.cUsed[h] === 1) this.commitSlot(h);
+  }
+
+  private commitSlot(h: number): void {
+    this.cUsed[h] = 0;
+    const key = this.cKey[h]!;
+    const weight = this.cW[h]!;
+    const auxWeight = this.cAux[h]!;
     this.total += weight;
     const at = this.index.get(key);
     if (at !== undefined) {
@@ -57,36 +97,33 @@ export class SpaceSaving {
       this.aux[at]! += auxWeight;
       return;
     }
-    if (this.size < this.capacity) {
-      const i = this.size++;
-      this.place(i, key, weight, auxWeight, 0, labeler.labelFor(key));
-      return;
+    let i: number;
+    let inherited = 0;
+    if (this.size < this.capacity) i = this.size++;
+    else {
+      // Replace the minimum (linear scan: capacity is small, and this runs only for keys new to the table).
+      i = 0;
+      for (let j = 1; j < this.size; j++) if (this.counts[j]! < this.counts[i]!) i = j;
+      this.index.delete(this.keys[i]!);
+      inherited = this.counts[i]!;
     }
-    // Replace the minimum (linear scan: capacity is small, and this path only runs for new keys).
-    let min = 0;
-    for (let i = 1; i < this.size; i++) if (this.counts[i]! < this.counts[min]!) min = i;
-    this.index.delete(this.keys[min]!);
-    const inherited = this.counts[min]!;
-    this.place(min, key, inherited + weight, auxWeight, inherited, labeler.labelFor(key));
-  }
-
-  private place(i: number, key: number, count: number, aux: number, error: number, label: string): void {
     this.keys[i] = key;
-    this.counts[i] = count;
-    this.aux[i] = aux;
-    this.errors[i] = error;
-    this.labels[i] = label;
+    this.counts[i] = inherited + weight;
+    this.aux[i] = auxWeight;
+    this.errors[i] = inherited;
+    this.tags.set(this.cTag.subarray(h * 4, h * 4 + 4), i * 4);
     this.index.set(key, i);
   }
 
   /** Total weight added (N). */
   get totalWeight(): number {
+    this.flush();
     return this.total;
   }
 
   /** Upper bound on any reported count's over-estimate: N / capacity. */
   get errorBound(): number {
-    return this.total / this.capacity;
+    return this.totalWeight / this.capacity;
   }
 
   /**
@@ -96,13 +133,14 @@ export class SpaceSaving {
    * the Space-Saving guarantee.
    */
   top(n: number, by: 'count' | 'aux' = 'count'): TopEntry[] {
+    this.flush();
     const idx = Array.from({ length: this.size }, (_, i) => i);
     const w = by === 'count' ? this.counts : this.aux;
     const w2 = by === 'count' ? this.aux : this.counts;
     idx.sort((a, b) => w[b]! - w[a]! || w2[b]! - w2[a]! || this.keys[a]! - this.keys[b]!);
     return idx.slice(0, n).map((i) => ({
       key: this.keys[i]!,
-      label: this.labels[i]!,
+      tag: [this.tags[i * 4]!, this.tags[i * 4 + 1]!, this.tags[i * 4 + 2]!, this.tags[i * 4 + 3]!],
       count: this.counts[i]!,
       aux: this.aux[i]!,
       error: this.errors[i]!,

@@ -1,7 +1,8 @@
 /**
  * Numeric keys for addresses, so per-host tables never build strings on the
- * hot path. IPv4 keys are the address itself (< 2^32); IPv6 keys are a 52-bit
- * hash offset above 2^32, so the two families never collide with each other.
+ * hot path. IPv4 keys are the address as a signed 32-bit integer (a small
+ * integer to V8, so Map look-ups hash it cheaply); IPv6 keys are a 52-bit hash
+ * offset above 2^32, so the two families never collide with each other.
  */
 import type { Layers } from '../decode/packet.js';
 import { formatIPv4, formatIPv6Words } from './format.js';
@@ -19,11 +20,11 @@ function mix6(w: Uint32Array): number {
 }
 
 export function srcKey(l: Layers): number {
-  return l.ipVersion === 4 ? l.src4 : mix6(l.src6);
+  return l.ipVersion === 4 ? l.src4 | 0 : mix6(l.src6);
 }
 
 export function dstKey(l: Layers): number {
-  return l.ipVersion === 4 ? l.dst4 : mix6(l.dst6);
+  return l.ipVersion === 4 ? l.dst4 | 0 : mix6(l.dst6);
 }
 
 export function srcText(l: Layers): string {

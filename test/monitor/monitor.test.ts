@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { openCaptureFile } from '../../src/capture/open.js';
 import { Pipeline } from '../../src/pipeline.js';
-import { MonitorStage } from '../../src/monitor/monitor-stage.js';
+import { MonitorStage, addrLabel } from '../../src/monitor/monitor-stage.js';
 import { corpusFile, needShared, needTool } from '../helpers/env.js';
 
 const FILES = [
@@ -97,7 +97,7 @@ for (const rel of FILES) {
       .map((l) => /^([0-9a-f.:]*[.:][0-9a-f.:]*)\s+(\d+)\s+(\d+)/.exec(l))
       .filter((x): x is RegExpExecArray => x !== null)
       .map((x) => ({ addr: x[1]!, pkts: Number(x[2]), bytes: Number(x[3]) }));
-    const ours = new Map(m.talkers.top(100_000, 'aux').map((e) => [e.label, { pkts: e.aux, bytes: e.count }]));
+    const ours = new Map(m.talkers.top(100_000, 'aux').map((e) => [addrLabel(e), { pkts: e.aux, bytes: e.count }]));
     const top = [...ep].sort((a, b) => b.pkts - a.pkts || b.bytes - a.bytes).slice(0, 10);
     for (const e of top) assert.deepEqual(ours.get(e.addr), { pkts: e.pkts, bytes: e.bytes }, `endpoint ${e.addr}`);
     // Our top-10 by packets has the same counts, in the same order.

@@ -6,7 +6,6 @@ import { SpaceSaving } from '../../src/monitor/topk.js';
 import { RateRing } from '../../src/monitor/rates.js';
 import { LogHistogram } from '../../src/monitor/histogram.js';
 
-const label = { labelFor: (k: number) => `k${k}` };
 
 test('space-saving: exact while keys fit, bounded error beyond', () => {
   fc.assert(
@@ -14,7 +13,7 @@ test('space-saving: exact while keys fit, bounded error beyond', () => {
       const ss = new SpaceSaving(cap);
       const truth = new Map<number, number>();
       for (const k of items) {
-        ss.add(k, 1, 1, label);
+        ss.add(k, 1, 1, k, 0, 0, 7);
         truth.set(k, (truth.get(k) ?? 0) + 1);
       }
       const bound = items.length / cap;
@@ -25,7 +24,7 @@ test('space-saving: exact while keys fit, bounded error beyond', () => {
         assert.ok(e.count >= t, `count ${e.count} < true ${t}`);
         assert.ok(e.count - t <= e.error + 1e-9);
         assert.ok(e.error <= bound + 1e-9);
-        assert.equal(e.label, `k${e.key}`);
+        assert.deepEqual(e.tag, [e.key, 0, 0, 7], 'tag words travel with the key');
       }
       // Every key heavier than N/capacity is present.
       const present = new Set(ss.top(cap).map((e) => e.key));
@@ -38,8 +37,8 @@ test('space-saving: exact while keys fit, bounded error beyond', () => {
 
 test('space-saving: ranking by the auxiliary weight', () => {
   const ss = new SpaceSaving(10);
-  ss.add(1, 1000, 1, label);
-  ss.add(2, 10, 5, label);
+  ss.add(1, 1000, 1);
+  ss.add(2, 10, 5);
   assert.deepEqual(ss.top(2).map((e) => e.key), [1, 2]);
   assert.deepEqual(ss.top(2, 'aux').map((e) => e.key), [2, 1]);
 });
@@ -61,7 +60,7 @@ test('rate ring: per-second counts, idle seconds are zero, windows average compl
   assert.deepEqual(r.at(104), { pkts: 0, bytes: 0 });
 });
 
-test('log histogram: quantiles within one bucket (±6%)', () => {
+test('log histogram: quantiles within half a bucket (±6.25%)', () => {
   const h = new LogHistogram();
   const xs: number[] = [];
   for (let i = 1; i <= 1000; i++) {
@@ -72,7 +71,7 @@ test('log histogram: quantiles within one bucket (±6%)', () => {
   for (const q of [0.5, 0.9, 0.99]) {
     const exact = xs[Math.ceil(q * xs.length) - 1]!;
     const got = h.quantile(q);
-    assert.ok(Math.abs(got - exact) / exact < 0.06, `q${q}: ${got} vs ${exact}`);
+    assert.ok(Math.abs(got - exact) / exact <= 0.0625, `q${q}: ${got} vs ${exact}`);
   }
   assert.equal(h.count, 1000);
   h.add(NaN);
