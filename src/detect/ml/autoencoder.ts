@@ -61,40 +61,60 @@ export class Autoencoder {
     this.h = new Float64Array(nh);
   }
 
-  /** Loads x[idx[k]] (or x[k] when idx is null) normalised into xn. */
-  private normalise(x: Float64Array, idx: Int32Array | null): void {
+  /** Loads x[idx[k]] (or x[k] when idx is null) normalised into xn; when `learn`, widens min/max first. */
+  private normalise(x: Float64Array, idx: Int32Array | null, learn: boolean): void {
     const nv = this.nVisible;
-    for (let k = 0; k < nv; k++) {
-      const v = idx === null ? x[k]! : x[idx[k]!]!;
-      this.xn[k] = (v - this.normMin[k]!) / (this.normMax[k]! - this.normMin[k]! + NORM_EPS);
+    const lo = this.normMin;
+    const hi = this.normMax;
+    const xn = this.xn;
+    // Gather first, so that the loops below test neither idx nor learn per element.
+    if (idx === null) for (let k = 0; k < nv; k++) xn[k] = x[k]!;
+    else for (let k = 0; k < nv; k++) xn[k] = x[idx[k]!]!;
+    if (learn) {
+      for (let k = 0; k < nv; k++) {
+        const v = xn[k]!;
+        if (v > hi[k]!) hi[k] = v;
+        if (v < lo[k]!) lo[k] = v;
+      }
     }
+    for (let k = 0; k < nv; k++) xn[k] = (xn[k]! - lo[k]!) / (hi[k]! - lo[k]! + NORM_EPS);
   }
 
-  /** Forward pass from xn: hidden y, reconstruction error e = xn − z. Returns the RMSE. */
-  private forward(): number {
+  /**
+   * Forward pass from xn: hidden y, reconstruction error e = xn − z. Returns the
+   * RMSE. When `backprop`, also leaves h = (e·W)·y·(1 − y) in this.h, summed
+   * over k in the same order as a separate e·W pass would (bit-identical).
+   * Each dot product runs over k in ascending order, as before the fusion.
+   */
+  private forward(backprop: boolean): number {
     const nv = this.nVisible;
     const nh = this.nHidden;
     const W = this.W;
     const xn = this.xn;
     const y = this.y;
-    // y = sigmoid(xn·W + hb): accumulate row by row (contiguous W), each sum still runs over k in order.
-    y.fill(0);
-    for (let k = 0; k < nv; k++) {
+    const hb = this.hbias;
+    // y = sigmoid(xn·W + hb), accumulated row by row over contiguous W (each sum still runs over k in order).
+    const x0 = xn[0]!;
+    for (let j = 0; j < nh; j++) y[j] = x0 * W[j]!;
+    for (let k = 1; k < nv; k++) {
       const xk = xn[k]!;
       const row = k * nh;
       for (let j = 0; j < nh; j++) y[j]! += xk * W[row + j]!;
     }
-    const hb = this.hbias;
     for (let j = 0; j < nh; j++) y[j] = 1 / (1 + Math.exp(-(y[j]! + hb[j]!)));
+    const h = this.h;
+    if (backprop) for (let j = 0; j < nh; j++) h[j] = 0;
     let se = 0;
     const vb = this.vbias;
+    const e = this.e;
     for (let k = 0; k < nv; k++) {
       let s = 0;
       const row = k * nh;
       for (let j = 0; j < nh; j++) s += y[j]! * W[row + j]!;
       const ek = xn[k]! - 1 / (1 + Math.exp(-(s + vb[k]!)));
-      this.e[k] = ek;
+      e[k] = ek;
       se += ek * ek;
+      if (backprop) for (let j = 0; j < nh; j++) h[j]! += ek * W[row + j]!;
     }
     return Math.sqrt(se / nv);
   }
@@ -104,39 +124,36 @@ export class Autoencoder {
     this.n++;
     const nv = this.nVisible;
     const nh = this.nHidden;
-    for (let k = 0; k < nv; k++) {
-      const v = idx === null ? x[k]! : x[idx[k]!]!;
-      if (v > this.normMax[k]!) this.normMax[k] = v;
-      if (v < this.normMin[k]!) this.normMin[k] = v;
-    }
-    this.normalise(x, idx);
-    const rmse = this.forward();
+    this.normalise(x, idx, true);
+    const rmse = this.forward(true);
     const W = this.W;
     const y = this.y;
     const e = this.e;
     const h = this.h;
     const xn = this.xn;
-    h.fill(0);
-    for (let k = 0; k < nv; k++) {
-      const ek = e[k]!;
-      const row = k * nh;
-      for (let j = 0; j < nh; j++) h[j]! += ek * W[row + j]!;
-    }
-    for (let j = 0; j < nh; j++) h[j] = h[j]! * y[j]! * (1 - y[j]!);
     const lr = this.lr;
+    const hb = this.hbias;
+    for (let j = 0; j < nh; j++) {
+      const yj = y[j]!;
+      const hj = h[j]! * yj * (1 - yj);
+      h[j] = hj;
+      hb[j]! += lr * hj;
+    }
+    const vb = this.vbias;
     for (let k = 0; k < nv; k++) {
       const row = k * nh;
-      for (let j = 0; j < nh; j++) W[row + j]! += lr * (xn[k]! * h[j]! + e[k]! * y[j]!);
+      const xk = xn[k]!;
+      const ek = e[k]!;
+      for (let j = 0; j < nh; j++) W[row + j]! += lr * (xk * h[j]! + ek * y[j]!);
+      vb[k]! += lr * ek;
     }
-    for (let j = 0; j < nh; j++) this.hbias[j]! += lr * h[j]!;
-    for (let k = 0; k < nv; k++) this.vbias[k]! += lr * e[k]!;
     return rmse;
   }
 
   /** RMSE of the reconstruction of x, normalised with the learned min/max (not clipped, as the reference). */
   execute(x: Float64Array, idx: Int32Array | null): number {
-    this.normalise(x, idx);
-    return this.forward();
+    this.normalise(x, idx, false);
+    return this.forward(false);
   }
 
   /** Index of the visible unit with the largest squared error in the last pass. */

@@ -17,6 +17,29 @@ const LAM = Float64Array.from(LAMBDAS);
 /** Index of the slowest λ: its last-update time orders streams and links for eviction. */
 const SLOW = L - 1;
 
+/**
+ * Memo of recent decay factors per λ (two entries each). 2^(−λ·Δt) is a pure
+ * function of (λ, Δt), and one frame decays many streams and links by the same
+ * Δt (all those last touched by the same earlier frame), so most Math.pow calls
+ * of the reference are repeats; reusing the value is bit-identical. Shared by
+ * every group, since the key is (λ index, Δt) alone. The hit test is written
+ * out at each use so that no double crosses a call boundary on a hit: V8 boxes
+ * doubles passed to or returned from calls it does not inline, which would
+ * allocate a heap number per decay.
+ */
+const MEMO_D = new Float64Array(2 * L).fill(NaN);
+const MEMO_F = new Float64Array(2 * L);
+
+/** Memo miss: computes 2^(−LAMBDAS[i]·d) into the newer entry of λ i (the newer one moves to the older slot); returns its slot. */
+function memoMiss(i: number, d: number): number {
+  const j = 2 * i;
+  MEMO_D[j + 1] = MEMO_D[j]!;
+  MEMO_F[j + 1] = MEMO_F[j]!;
+  MEMO_D[j] = d;
+  MEMO_F[j] = Math.pow(2, -LAM[i]! * d);
+  return j;
+}
+
 /** How tables are bounded. `exact` prunes nothing (the reference's behaviour). */
 export interface BoundsOptions {
   exact: boolean;
@@ -178,66 +201,94 @@ export class StreamGroup {
     return id;
   }
 
-  private decayStream(idx: number, lam: number, t: number): void {
-    const d = t - this.last[idx]!;
-    if (d > 0) {
-      const f = Math.pow(2, -lam * d);
-      this.cf1[idx]! *= f;
-      this.cf2[idx]! *= f;
-      this.w[idx]! *= f;
-      this.last[idx] = t;
-    }
-  }
+  /** Time and per-λ inserted value of the current insert (typed, so no double is boxed between calls). */
+  private readonly cur = new Float64Array(1 + L);
 
-  /** incStat.insert for every λ, including the update of every link of the stream. */
+  /**
+   * incStat.insert for every λ, including the update of every link of the
+   * stream. The reference runs λ by λ (insert, then that λ's links); the λs
+   * share no state, so doing all inserts first and then each link for all λ
+   * performs the same operations on every value in the same order.
+   */
   insert(s: number, v0: number, t: number): void {
     const base = s * L;
-    const n = this.linkCount[s]!;
-    const list = this.linkLists[s]!;
+    const cur = this.cur;
+    cur[0] = t;
+    const cf1 = this.cf1;
+    const cf2 = this.cf2;
+    const w = this.w;
+    const last = this.last;
     for (let i = 0; i < L; i++) {
       const idx = base + i;
       let v = v0;
-      if (this.jitter) {
-        const d = t - this.last[idx]!;
-        v = d > 0 ? d : 0;
+      const d = t - last[idx]!;
+      if (this.jitter) v = d > 0 ? d : 0;
+      if (d > 0) {
+        let m = 2 * i;
+        if (MEMO_D[m] !== d && MEMO_D[++m] !== d) m = memoMiss(i, d);
+        const f = MEMO_F[m]!;
+        cf1[idx]! *= f;
+        cf2[idx]! *= f;
+        w[idx]! *= f;
+        last[idx] = t;
       }
-      this.decayStream(idx, LAM[i]!, t);
-      const c1 = (this.cf1[idx]! += v);
-      const c2 = (this.cf2[idx]! += v * v);
-      const w = (this.w[idx]! += 1);
-      const m = c1 / w;
+      const c1 = (cf1[idx]! += v);
+      const c2 = (cf2[idx]! += v * v);
+      const wi = (w[idx]! += 1);
+      const m = c1 / wi;
       this.mean[idx] = m;
-      this.vari[idx] = Math.abs(c2 / w - m * m);
-      for (let k = 0; k < n; k++) this.updateCov(list[k]!, s, v, t, i);
+      this.vari[idx] = Math.abs(c2 / wi - m * m);
+      cur[1 + i] = v;
     }
+    const n = this.linkCount[s]!;
+    const list = this.linkLists[s]!;
+    for (let k = 0; k < n; k++) this.updateCov(list[k]!, s);
   }
 
-  /** incStat_cov.update_cov for one λ. */
-  private updateCov(l: number, s: number, v: number, t: number, i: number): void {
-    const lam = LAM[i]!;
+  /** incStat_cov.update_cov for every λ, with the time and values in this.cur. */
+  private updateCov(l: number, s: number): void {
+    const cur = this.cur;
+    const t = cur[0]!;
     const a = this.la[l]!;
     const inc0 = a === s;
-    const other = inc0 ? this.lb[l]! : a;
-    this.decayStream(other * L + i, lam, t);
-    const li = l * L + i;
-    const d = t - this.last3[li]!;
-    if (d > 0) {
-      const f = Math.pow(2, -lam * d);
-      this.cf3[li]! *= f;
-      this.w3[li]! *= f;
-      this.last3[li] = t;
-      if (inc0) this.res0[li]! *= f;
-      else this.res1[li]! *= f;
+    const ob = (inc0 ? this.lb[l]! : a) * L;
+    const lb = l * L;
+    const sb = s * L;
+    const last = this.last;
+    const last3 = this.last3;
+    const cf3 = this.cf3;
+    const w3 = this.w3;
+    const mine = inc0 ? this.res0 : this.res1;
+    const theirs = inc0 ? this.res1 : this.res0;
+    for (let i = 0; i < L; i++) {
+      // Decay the other stream to t.
+      const oi = ob + i;
+      const od = t - last[oi]!;
+      if (od > 0) {
+        let m = 2 * i;
+        if (MEMO_D[m] !== od && MEMO_D[++m] !== od) m = memoMiss(i, od);
+        const f = MEMO_F[m]!;
+        this.cf1[oi]! *= f;
+        this.cf2[oi]! *= f;
+        this.w[oi]! *= f;
+        last[oi] = t;
+      }
+      const li = lb + i;
+      const d = t - last3[li]!;
+      if (d > 0) {
+        let m = 2 * i;
+        if (MEMO_D[m] !== d && MEMO_D[++m] !== d) m = memoMiss(i, d);
+        const f = MEMO_F[m]!;
+        cf3[li]! *= f;
+        w3[li]! *= f;
+        last3[li] = t;
+        mine[li]! *= f;
+      }
+      const res = cur[1 + i]! - this.mean[sb + i]!;
+      cf3[li]! += res * theirs[li]!;
+      mine[li] = res;
+      w3[li]! += 1;
     }
-    const res = v - this.mean[s * L + i]!;
-    if (inc0) {
-      this.cf3[li]! += res * this.res1[li]!;
-      this.res0[li] = res;
-    } else {
-      this.cf3[li]! += res * this.res0[li]!;
-      this.res1[li] = res;
-    }
-    this.w3[li]! += 1;
   }
 
   /** The link update_get_2D_Stats uses for (s, d), created when new (register_cov). */
@@ -298,7 +349,10 @@ export class StreamGroup {
 
   /** Second update_cov of update_get_1D2D_Stats, then the 2-D outputs. */
   updateLink(l: number, s: number, v: number, t: number): void {
-    for (let i = 0; i < L; i++) this.updateCov(l, s, v, t, i);
+    const cur = this.cur;
+    cur[0] = t;
+    for (let i = 0; i < L; i++) cur[1 + i] = v;
+    this.updateCov(l, s);
   }
 
   /** Number of links of stream s. */
