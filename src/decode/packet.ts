@@ -15,6 +15,9 @@
  */
 
 import { l4ChecksumStatus } from './net/l4-checksum.js';
+import { ja3Hash, ja3String } from './app/ja3.js';
+import { ja4 } from './app/ja4.js';
+import { sumWords, verifies } from './checksum.js';
 
 /** Checksum verification result. */
 export const Csum = {
@@ -147,11 +150,58 @@ export class TlsClientHello {
   groups: number[] = [];
   ecPointFormats: number[] = [];
   signatureAlgorithms: number[] = [];
-  ja3 = '';
-  ja3Hash = '';
-  ja4 = '';
   /** True when carried by QUIC/DTLS rather than TLS over TCP. */
   overQuic = false;
+  /**
+   * JA3 string, its MD5 and JA4 ('' when the hello was cut short). Hashing
+   * every hello costs when no stage looks, so they are computed on first read.
+   */
+  get ja3(): string {
+    if (this.ja3Pending) {
+      this.ja3Pending = false;
+      this.ja3Text = ja3String(this);
+    }
+    return this.ja3Text;
+  }
+  set ja3(v: string) {
+    this.ja3Pending = false;
+    this.ja3Text = v;
+  }
+  get ja3Hash(): string {
+    if (this.ja3HashPending) {
+      this.ja3HashPending = false;
+      this.ja3HashText = ja3Hash(this.ja3);
+    }
+    return this.ja3HashText;
+  }
+  set ja3Hash(v: string) {
+    this.ja3HashPending = false;
+    this.ja3HashText = v;
+  }
+  get ja4(): string {
+    if (this.ja4Proto !== '') {
+      this.ja4Text = ja4(this, this.ja4Proto);
+      this.ja4Proto = '';
+    }
+    return this.ja4Text;
+  }
+  set ja4(v: string) {
+    this.ja4Proto = '';
+    this.ja4Text = v;
+  }
+  /** The hello is complete: its fingerprints (for transport `proto`) are computed when first read. */
+  deferFingerprints(proto: 't' | 'q' | 'd'): void {
+    this.ja3Pending = this.ja3HashPending = true;
+    this.ja3Text = this.ja3HashText = this.ja4Text = '';
+    this.ja4Proto = proto;
+  }
+  private ja3Pending = false;
+  private ja3HashPending = false;
+  /** JA4 transport letter while JA4 is pending, else ''. */
+  private ja4Proto: '' | 't' | 'q' | 'd' = '';
+  private ja3Text = '';
+  private ja3HashText = '';
+  private ja4Text = '';
 }
 
 export class HttpRequest {
@@ -237,7 +287,26 @@ export class Layers {
   ip6FragId = 0;
   ip6FlowLabel = 0;
   ipChecksum = 0;
-  ipChecksumStatus: CsumStatus = Csum.None;
+  /** IPv4 header checksum status; like l4ChecksumStatus, summed on first read. */
+  get ipChecksumStatus(): CsumStatus {
+    if (this.ipCsumBuf !== null) {
+      const b = this.ipCsumBuf;
+      this.ipCsumBuf = null;
+      this.ipCsum = verifies(sumWords(b, this.ipOff, this.ipHdrLen, 0)) ? Csum.Good : Csum.Bad;
+    }
+    return this.ipCsum;
+  }
+  set ipChecksumStatus(v: CsumStatus) {
+    this.ipCsumBuf = null;
+    this.ipCsum = v;
+  }
+  /** Defers the IPv4 header checksum check (header at ipOff, ipHdrLen bytes of `b`). */
+  deferIpChecksum(b: Uint8Array): void {
+    this.ipCsumBuf = b;
+  }
+  private ipCsum: CsumStatus = Csum.None;
+  /** Pending deferred IPv4 header check (null when none or done). */
+  private ipCsumBuf: Uint8Array | null = null;
   /** IPv4 addresses as uint32 (network order value). */
   src4 = 0;
   dst4 = 0;
@@ -366,9 +435,13 @@ export class Layers {
     this.sllPktType = -1;
     this.sllAddrOff = this.sllAddrLen = 0;
     this.sllIfIndex = -1;
-    this.hasArp = false;
-    this.arpOp = this.arpHtype = this.arpPtype = this.arpHlen = this.arpPlen = 0;
-    this.arpShaOff = this.arpSpaOff = this.arpThaOff = this.arpTpaOff = 0;
+    // Per-protocol groups are written only after their has* flag is set
+    // (arp.ts, tcp.ts, udp.ts, icmp*.ts), so a group is clean when its flag is.
+    if (this.hasArp) {
+      this.hasArp = false;
+      this.arpOp = this.arpHtype = this.arpPtype = this.arpHlen = this.arpPlen = 0;
+      this.arpShaOff = this.arpSpaOff = this.arpThaOff = this.arpTpaOff = 0;
+    }
     this.ipVersion = this.ipOff = this.ipHdrLen = this.ipTotalLen = this.ipProto = this.ipFirstNext = 0;
     this.ipTtl = this.ipTos = this.ipId = this.ipFlags = this.ipFragOffset = 0;
     this.ipIsFragment = false;
@@ -379,19 +452,27 @@ export class Layers {
     this.ipSrcOff = this.ipDstOff = 0;
     this.ip6Ext = 0;
     this.ipOptionsLen = 0;
-    this.hasTcp = this.hasUdp = this.hasIcmp = false;
     this.l4Off = this.sport = this.dport = 0;
-    this.tcpSeq = this.tcpAck = this.tcpFlags = this.tcpHdrLen = this.tcpWindow = this.tcpUrgent = this.tcpChecksum = 0;
-    this.tcpMss = this.tcpWscale = -1;
-    this.tcpSackPerm = this.tcpHasTs = false;
-    this.tcpTsVal = this.tcpTsEcr = this.tcpSackCount = 0;
-    this.tcpOptionsBad = false;
-    this.udpLength = this.udpChecksum = 0;
-    this.udpLengthBad = false;
+    if (this.hasTcp) {
+      this.hasTcp = false;
+      this.tcpSeq = this.tcpAck = this.tcpFlags = this.tcpHdrLen = this.tcpWindow = this.tcpUrgent = this.tcpChecksum = 0;
+      this.tcpMss = this.tcpWscale = -1;
+      this.tcpSackPerm = this.tcpHasTs = false;
+      this.tcpTsVal = this.tcpTsEcr = this.tcpSackCount = 0;
+      this.tcpOptionsBad = false;
+    }
+    if (this.hasUdp) {
+      this.hasUdp = false;
+      this.udpLength = this.udpChecksum = 0;
+      this.udpLengthBad = false;
+    }
     this.l4ChecksumStatus = Csum.None;
-    this.icmpType = this.icmpCode = this.icmpChecksum = 0;
-    this.icmpId = this.icmpSeq = -1;
-    this.ndpTargetOff = 0;
+    if (this.hasIcmp) {
+      this.hasIcmp = false;
+      this.icmpType = this.icmpCode = this.icmpChecksum = 0;
+      this.icmpId = this.icmpSeq = -1;
+      this.ndpTargetOff = 0;
+    }
     this.payloadOff = this.payloadLen = 0;
     this.app = App.None;
     this.encap = Encap.None;

@@ -29,7 +29,6 @@ export const NAME_LOOPS = '<Name contains a pointer that loops>';
 export const NAME_UNKNOWN_EXT = '<Unknown extended label>';
 
 const HEX = '0123456789abcdef';
-const ascii = new TextDecoder('latin1');
 
 /** Per-offset visit stamps for cycle detection (one stamp per name walk, never cleared). */
 const visited = new Uint32Array(65536);
@@ -44,8 +43,11 @@ function nextEpoch(): number {
   return epoch;
 }
 
-/** Renders raw label bytes the way Wireshark's format_text does. */
-export function formatNameText(s: Uint8Array, n: number): string {
+/**
+ * Renders raw label bytes the way Wireshark's format_text does. `s` is a
+ * Buffer so that the common all-printable name is one cheap latin1 slice.
+ */
+export function formatNameText(s: Buffer, n: number): string {
   let plain = true;
   for (let i = 0; i < n; i++) {
     const c = s[i]!;
@@ -54,7 +56,7 @@ export function formatNameText(s: Uint8Array, n: number): string {
       break;
     }
   }
-  if (plain) return ascii.decode(s.subarray(0, n));
+  if (plain) return s.toString('latin1', 0, n);
   let out = '';
   let i = 0;
   while (i < n) {
@@ -145,7 +147,7 @@ export class NameReader {
   short = false;
   /** Remaining walk steps for the current message; reset per message. */
   budget = 0;
-  private readonly raw = new Uint8Array(MAX_DNAME_LEN);
+  private readonly raw = Buffer.alloc(MAX_DNAME_LEN);
 
   /**
    * Reads the name at `off`. `msgOff` is the message start (pointer base),

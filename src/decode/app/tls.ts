@@ -9,8 +9,6 @@
  * ClientHello than the one sent.
  */
 import { App, type Layers, type TlsClientHello } from '../packet.js';
-import { ja3Hash, ja3String } from './ja3.js';
-import { ja4 } from './ja4.js';
 
 const CONTENT_HANDSHAKE = 22;
 const HS_CLIENT_HELLO = 1;
@@ -120,9 +118,7 @@ export function parseHandshake(l: Layers, b: Uint8Array, p: number, end: number,
     return stop(l, cut, 'extensions length');
   }
   if (cut) return stop(l, true, 'extensions');
-  ch.ja3 = ja3String(ch);
-  ch.ja3Hash = ja3Hash(ch.ja3);
-  ch.ja4 = ja4(ch, proto);
+  ch.deferFingerprints(proto);
   return true;
 }
 

@@ -7,9 +7,8 @@
  * `quoted`: the header sits inside an ICMP error, so the datagram is cut
  * short by design; no truncation mark, no tunnel following.
  */
-import { Csum, type Layers } from '../packet.js';
+import type { Layers } from '../packet.js';
 import type { DecodeFlags } from '../decoder.js';
-import { sumWords, verifies } from '../checksum.js';
 import { dispatchIpProto } from './ip-proto.js';
 import { decodeIpv6 } from './ipv6.js';
 
@@ -77,7 +76,7 @@ export function decodeIpv4(f: DecodeFlags, l: Layers, b: Uint8Array, off: number
   l.ipSrcOff = off + SRC;
   l.ipDstOff = off + DST;
   l.ipOptionsLen = hlen - IPV4_MIN_HEADER;
-  if (f.checksums) l.ipChecksumStatus = verifies(sumWords(b, off, hlen, 0)) ? Csum.Good : Csum.Bad;
+  if (f.checksums) l.deferIpChecksum(b);
   let pEnd = off + total;
   if (pEnd > end) {
     pEnd = end;
