@@ -4,29 +4,47 @@
  * so the inner loop is a plain add of 16-bit words.
  */
 
-/** Adds the 16-bit big-endian words of b[off, off+len) to `sum` (odd tail byte padded with zero). */
+// One DataView per underlying buffer (the reader reuses one buffer for every
+// frame, so this is created once per buffer, not per packet): getUint32 is a
+// single (byte-swapped) load where four byte reads were needed.
+let viewBuf: ArrayBufferLike | null = null;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
+/**
+ * Adds the 16-bit big-endian words of b[off, off+len) to `sum` (odd tail byte
+ * padded with zero). It adds 32-bit words where it can: a 32-bit word is
+ * hi·2^16 + lo, and 2^16 ≡ 1 modulo 0xffff, so the folded one's-complement
+ * sum is the same.
+ */
 export function sumWords(b: Uint8Array, off: number, len: number, sum: number): number {
-  let i = off;
-  const end = off + len;
-  const end8 = end - 7;
-  // Four words per iteration: fewer loop-condition checks on long payloads.
-  while (i < end8) {
-    sum += ((b[i]! << 8) | b[i + 1]!) + ((b[i + 2]! << 8) | b[i + 3]!) + ((b[i + 4]! << 8) | b[i + 5]!) + ((b[i + 6]! << 8) | b[i + 7]!);
+  if (b.buffer !== viewBuf) {
+    viewBuf = b.buffer;
+    view = new DataView(b.buffer);
+  }
+  const dv = view;
+  let i = b.byteOffset + off;
+  const end = i + len;
+  while (i + 8 <= end) {
+    sum += dv.getUint32(i) + dv.getUint32(i + 4);
     i += 8;
   }
-  while (i + 1 < end) {
-    sum += (b[i]! << 8) | b[i + 1]!;
+  if (i + 4 <= end) {
+    sum += dv.getUint32(i);
+    i += 4;
+  }
+  if (i + 2 <= end) {
+    sum += dv.getUint16(i);
     i += 2;
   }
-  if (i < end) sum += b[i]! << 8;
+  if (i < end) sum += dv.getUint8(i) << 8;
   return sum;
 }
 
-/** Folds an unfolded sum to 16 bits (one's complement carry wrap-around). */
+/** Folds an unfolded sum (any size up to 2^53) to 16 bits (one's complement carry wrap-around). */
 export function foldSum(sum: number): number {
-  // First reduction with arithmetic: the sum may exceed 32 bits.
-  let s = (sum % 65536) + Math.floor(sum / 65536);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  // Arithmetic, not bit operators: the sum may exceed 32 bits.
+  let s = sum;
+  while (s > 0xffff) s = (s % 65536) + Math.floor(s / 65536);
   return s;
 }
 

@@ -6,9 +6,19 @@
  * ordered so both directions give the same ID; "1:" + base64 of the digest.
  * Computed once per flow (at first use), never per packet.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { K } from './layout.js';
 import { icmpCounterpart } from './key.js';
+
+/**
+ * SHA-1 in base64. The one-shot crypto.hash (Node >= 20.12) is about 4x
+ * cheaper than a createHash object for these 14-40 byte inputs, and this runs
+ * once per ended flow; older Node 20 releases fall back to createHash.
+ */
+const sha1Base64: (b: Uint8Array) => string =
+  typeof crypto.hash === 'function'
+    ? (b) => crypto.hash('sha1', b, 'base64')
+    : (b) => crypto.createHash('sha1').update(b).digest('base64');
 
 function hasPortsInHash(proto: number): boolean {
   return proto === 6 || proto === 17 || proto === 132 || proto === 1 || proto === 58;
@@ -55,7 +65,7 @@ export function communityIdOf(
     buf[o++] = p2 >>> 8;
     buf[o++] = p2 & 255;
   }
-  return '1:' + createHash('sha1').update(buf).digest('base64');
+  return '1:' + sha1Base64(buf);
 }
 
 /** Address words of key side `base` (K.LowAddr / K.HighAddr) as bytes. */

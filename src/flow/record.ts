@@ -6,7 +6,6 @@
 import type { EventRecord } from '../pipeline.js';
 import { formatIPv4, formatIPv6Words, formatIsoTime } from '../util/format.js';
 import { appProtoName } from './app-proto.js';
-import { CIC_FEATURE_KEYS } from './columns.js';
 import { F, K, KeyKind, TcpState } from './layout.js';
 import { pooledVar, statMax, statMean, statMin, statN, statStd } from './stats.js';
 import type { FlowAppInfo } from './store.js';
@@ -68,10 +67,37 @@ function addrText(k: Uint32Array, ko: number, base: number, kind: number, ver: n
   return formatIPv6Words(k.subarray(ko + base, ko + base + 4));
 }
 
-function usToIso(us: number): string {
-  const sec = Math.floor(us / 1e6);
-  return formatIsoTime(sec, Math.round(us - sec * 1e6) * 1000, 6);
+/**
+ * ISO text of microsecond times. Date formatting dominated the record's
+ * cost, so the "YYYY-MM-DDT" part is formatted once per UTC day and the time
+ * of day is plain arithmetic (JS time has no leap seconds). Starts and ends
+ * use one cache each, as one flow's start and end may fall on different days.
+ */
+class IsoCache {
+  private day = Number.NaN;
+  /** Date part with the "T", or null when formatIsoTime does not give the usual shape (out-of-range dates). */
+  private prefix: string | null = null;
+
+  text(us: number): string {
+    const sec = Math.floor(us / 1e6);
+    const nsec = Math.round(us - sec * 1e6) * 1000;
+    const day = Math.floor(sec / 86400);
+    if (day !== this.day) {
+      const midnight = formatIsoTime(day * 86400, 0, 0);
+      this.prefix = midnight.endsWith('T00:00:00Z') ? midnight.slice(0, -9) : null;
+      this.day = day;
+    }
+    if (this.prefix === null) return formatIsoTime(sec, nsec, 6);
+    const sod = sec - day * 86400;
+    const h = Math.floor(sod / 3600);
+    const m = Math.floor(sod / 60) % 60;
+    const s = sod % 60;
+    const frac = String(nsec).padStart(9, '0').slice(0, 6);
+    return `${this.prefix}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${s < 10 ? '0' : ''}${s}.${frac}Z`;
+  }
 }
+const startIso = new IsoCache();
+const endIso = new IsoCache();
 
 /** a/b, or 0 when b is 0 (CIC emits NaN/Infinity there). */
 function div(a: number, b: number): number {
@@ -129,88 +155,6 @@ export function buildRecord(r: RecordInput): FlowRecord {
 
   // All-packet length variance from the two directions' Welford states (Chan et al.'s pooled formula).
   const allVar = pooledVar(a, o + F.FwdLen, a, o + F.BwdLen);
-  // Values in CIC column order from "Flow Duration" to "Idle Min" (see docs/features.md).
-  const cic: number[] = [
-    dur,
-    fwdN,
-    bwdN,
-    fwdBytes,
-    bwdBytes,
-    statMax(a, o + F.FwdLen),
-    statMin(a, o + F.FwdLen),
-    statMean(a, o + F.FwdLen),
-    statStd(a, o + F.FwdLen),
-    statMax(a, o + F.BwdLen),
-    statMin(a, o + F.BwdLen),
-    statMean(a, o + F.BwdLen),
-    statStd(a, o + F.BwdLen),
-    div(fwdBytes + bwdBytes, durS),
-    div(allN, durS),
-    statMean(a, o + F.FlowIat),
-    statStd(a, o + F.FlowIat),
-    statMax(a, o + F.FlowIat),
-    statMin(a, o + F.FlowIat),
-    fwdN > 1 ? a[o + F.LastFwdUs]! - first : 0,
-    statMean(a, o + F.FwdIat),
-    statStd(a, o + F.FwdIat),
-    statMax(a, o + F.FwdIat),
-    statMin(a, o + F.FwdIat),
-    bwdN > 1 ? a[o + F.LastBwdUs]! - a[o + F.FirstBwdUs]! : 0,
-    statMean(a, o + F.BwdIat),
-    statStd(a, o + F.BwdIat),
-    statMax(a, o + F.BwdIat),
-    statMin(a, o + F.BwdIat),
-    a[o + F.FwdPsh]!,
-    a[o + F.BwdPsh]!,
-    a[o + F.FwdUrg]!,
-    a[o + F.BwdUrg]!,
-    a[o + F.FwdHdrBytes]!,
-    a[o + F.BwdHdrBytes]!,
-    div(fwdN, durS),
-    div(bwdN, durS),
-    allN > 0 ? Math.min(fwdN > 0 ? statMin(a, o + F.FwdLen) : Infinity, bwdN > 0 ? statMin(a, o + F.BwdLen) : Infinity) : 0,
-    Math.max(statMax(a, o + F.FwdLen), statMax(a, o + F.BwdLen)),
-    div(fwdBytes + bwdBytes, allN),
-    Math.sqrt(allVar),
-    allVar,
-    a[o + F.CntFin]!,
-    a[o + F.CntSyn]!,
-    a[o + F.CntRst]!,
-    a[o + F.FwdPsh]! + a[o + F.BwdPsh]!,
-    a[o + F.CntAck]!,
-    a[o + F.FwdUrg]! + a[o + F.BwdUrg]!,
-    a[o + F.CntCwr]!,
-    a[o + F.CntEce]!,
-    div(bwdN, fwdN),
-    div(fwdBytes + bwdBytes, allN),
-    div(fwdBytes, fwdN),
-    div(bwdBytes, bwdN),
-    div(a[o + F.FBulkBytes]!, fBulkCount),
-    div(a[o + F.FBulkPkts]!, fBulkCount),
-    div(a[o + F.FBulkBytes]!, a[o + F.FBulkDur]! / 1e6),
-    div(a[o + F.BBulkBytes]!, bBulkCount),
-    div(a[o + F.BBulkPkts]!, bBulkCount),
-    div(a[o + F.BBulkBytes]!, a[o + F.BBulkDur]! / 1e6),
-    div(fwdN, sub),
-    div(fwdBytes, sub),
-    div(bwdN, sub),
-    div(bwdBytes, sub),
-    a[o + F.FwdInitWin]!,
-    a[o + F.BwdInitWin]!,
-    a[o + F.FwdActData]!,
-    fwdN > 0 ? a[o + F.FwdMinHdr]! : 0,
-    statMean(a, o + F.Active),
-    statStd(a, o + F.Active),
-    statMax(a, o + F.Active),
-    statMin(a, o + F.Active),
-    statMean(a, o + F.Idle),
-    statStd(a, o + F.Idle),
-    statMax(a, o + F.Idle),
-    statMin(a, o + F.Idle),
-  ];
-  const features: Record<string, number | string> = {};
-  for (let i = 0; i < cic.length; i++) features[CIC_FEATURE_KEYS[i]!] = cic[i]!;
-
   const closed = tcpState === TcpState.Closed || tcpState === TcpState.Reset;
   const state: FlowSummary['state'] = closed ? 'closed' : bwdN > 0 ? 'established' : 'new';
   const synUs = a[o + F.SynUs]!;
@@ -218,38 +162,119 @@ export function buildRecord(r: RecordInput): FlowRecord {
   const ackUs = a[o + F.HandshakeAckUs]!;
   const app = r.app;
   const encap = a[o + F.Encap]!;
-  features.flow_id = a[o + F.FlowId]!;
-  features.community_id = r.communityId;
-  features.ip_version = kind === KeyKind.NonIp ? 0 : ver;
-  features.app_proto = appName;
-  features.state = state;
-  features.end_reason = r.reason;
-  features.fwd_wire_bytes = a[o + F.FwdWireBytes]!;
-  features.bwd_wire_bytes = a[o + F.BwdWireBytes]!;
-  features.fwd_ip_bytes = a[o + F.FwdIpBytes]!;
-  features.bwd_ip_bytes = a[o + F.BwdIpBytes]!;
-  features.tcp_history = tcp ? r.history : '';
-  features.tcp_synack_rtt_us = synUs > 0 && synAckUs >= synUs ? synAckUs - synUs : -1;
-  features.tcp_handshake_rtt_us = synUs > 0 && ackUs >= synUs ? ackUs - synUs : -1;
-  features.fwd_retransmissions = a[o + F.FwdRetrans]!;
-  features.bwd_retransmissions = a[o + F.BwdRetrans]!;
-  features.fwd_out_of_order = a[o + F.FwdOoo]!;
-  features.bwd_out_of_order = a[o + F.BwdOoo]!;
-  features.dns_query = app?.dnsQuery ?? '';
-  features.tls_sni = app?.sni ?? '';
-  features.ja3 = app?.ja3 ?? '';
-  features.ja3_hash = app?.ja3Hash ?? '';
-  features.ja4 = app?.ja4 ?? '';
-  features.http_host = app?.httpHost ?? '';
-  features.vlan = a[o + F.Vlan]!;
-  features.tunnel = TUNNEL_NAMES[encap] ?? '';
-  features.tunnel_id = a[o + F.TunnelId]!;
+
+  // One literal with every key in CSV order (CIC_FEATURE_KEYS, then EXTRA_COLUMNS): V8 gives it fast
+  // properties, where adding ~100 computed keys one by one made a slow dictionary object.
+  const features: Record<string, number | string> = {
+    flow_duration: dur,
+    total_fwd_packet: fwdN,
+    total_bwd_packets: bwdN,
+    total_length_of_fwd_packet: fwdBytes,
+    total_length_of_bwd_packet: bwdBytes,
+    fwd_packet_length_max: statMax(a, o + F.FwdLen),
+    fwd_packet_length_min: statMin(a, o + F.FwdLen),
+    fwd_packet_length_mean: statMean(a, o + F.FwdLen),
+    fwd_packet_length_std: statStd(a, o + F.FwdLen),
+    bwd_packet_length_max: statMax(a, o + F.BwdLen),
+    bwd_packet_length_min: statMin(a, o + F.BwdLen),
+    bwd_packet_length_mean: statMean(a, o + F.BwdLen),
+    bwd_packet_length_std: statStd(a, o + F.BwdLen),
+    flow_bytes_s: div(fwdBytes + bwdBytes, durS),
+    flow_packets_s: div(allN, durS),
+    flow_iat_mean: statMean(a, o + F.FlowIat),
+    flow_iat_std: statStd(a, o + F.FlowIat),
+    flow_iat_max: statMax(a, o + F.FlowIat),
+    flow_iat_min: statMin(a, o + F.FlowIat),
+    fwd_iat_total: fwdN > 1 ? a[o + F.LastFwdUs]! - first : 0,
+    fwd_iat_mean: statMean(a, o + F.FwdIat),
+    fwd_iat_std: statStd(a, o + F.FwdIat),
+    fwd_iat_max: statMax(a, o + F.FwdIat),
+    fwd_iat_min: statMin(a, o + F.FwdIat),
+    bwd_iat_total: bwdN > 1 ? a[o + F.LastBwdUs]! - a[o + F.FirstBwdUs]! : 0,
+    bwd_iat_mean: statMean(a, o + F.BwdIat),
+    bwd_iat_std: statStd(a, o + F.BwdIat),
+    bwd_iat_max: statMax(a, o + F.BwdIat),
+    bwd_iat_min: statMin(a, o + F.BwdIat),
+    fwd_psh_flags: a[o + F.FwdPsh]!,
+    bwd_psh_flags: a[o + F.BwdPsh]!,
+    fwd_urg_flags: a[o + F.FwdUrg]!,
+    bwd_urg_flags: a[o + F.BwdUrg]!,
+    fwd_header_length: a[o + F.FwdHdrBytes]!,
+    bwd_header_length: a[o + F.BwdHdrBytes]!,
+    fwd_packets_s: div(fwdN, durS),
+    bwd_packets_s: div(bwdN, durS),
+    packet_length_min: allN > 0 ? Math.min(fwdN > 0 ? statMin(a, o + F.FwdLen) : Infinity, bwdN > 0 ? statMin(a, o + F.BwdLen) : Infinity) : 0,
+    packet_length_max: Math.max(statMax(a, o + F.FwdLen), statMax(a, o + F.BwdLen)),
+    packet_length_mean: div(fwdBytes + bwdBytes, allN),
+    packet_length_std: Math.sqrt(allVar),
+    packet_length_variance: allVar,
+    fin_flag_count: a[o + F.CntFin]!,
+    syn_flag_count: a[o + F.CntSyn]!,
+    rst_flag_count: a[o + F.CntRst]!,
+    psh_flag_count: a[o + F.FwdPsh]! + a[o + F.BwdPsh]!,
+    ack_flag_count: a[o + F.CntAck]!,
+    urg_flag_count: a[o + F.FwdUrg]! + a[o + F.BwdUrg]!,
+    cwr_flag_count: a[o + F.CntCwr]!,
+    ece_flag_count: a[o + F.CntEce]!,
+    down_up_ratio: div(bwdN, fwdN),
+    average_packet_size: div(fwdBytes + bwdBytes, allN),
+    fwd_segment_size_avg: div(fwdBytes, fwdN),
+    bwd_segment_size_avg: div(bwdBytes, bwdN),
+    fwd_bytes_bulk_avg: div(a[o + F.FBulkBytes]!, fBulkCount),
+    fwd_packet_bulk_avg: div(a[o + F.FBulkPkts]!, fBulkCount),
+    fwd_bulk_rate_avg: div(a[o + F.FBulkBytes]!, a[o + F.FBulkDur]! / 1e6),
+    bwd_bytes_bulk_avg: div(a[o + F.BBulkBytes]!, bBulkCount),
+    bwd_packet_bulk_avg: div(a[o + F.BBulkPkts]!, bBulkCount),
+    bwd_bulk_rate_avg: div(a[o + F.BBulkBytes]!, a[o + F.BBulkDur]! / 1e6),
+    subflow_fwd_packets: div(fwdN, sub),
+    subflow_fwd_bytes: div(fwdBytes, sub),
+    subflow_bwd_packets: div(bwdN, sub),
+    subflow_bwd_bytes: div(bwdBytes, sub),
+    fwd_init_win_bytes: a[o + F.FwdInitWin]!,
+    bwd_init_win_bytes: a[o + F.BwdInitWin]!,
+    fwd_act_data_pkts: a[o + F.FwdActData]!,
+    fwd_seg_size_min: fwdN > 0 ? a[o + F.FwdMinHdr]! : 0,
+    active_mean: statMean(a, o + F.Active),
+    active_std: statStd(a, o + F.Active),
+    active_max: statMax(a, o + F.Active),
+    active_min: statMin(a, o + F.Active),
+    idle_mean: statMean(a, o + F.Idle),
+    idle_std: statStd(a, o + F.Idle),
+    idle_max: statMax(a, o + F.Idle),
+    idle_min: statMin(a, o + F.Idle),
+    flow_id: a[o + F.FlowId]!,
+    community_id: r.communityId,
+    ip_version: kind === KeyKind.NonIp ? 0 : ver,
+    app_proto: appName,
+    state,
+    end_reason: r.reason,
+    fwd_wire_bytes: a[o + F.FwdWireBytes]!,
+    bwd_wire_bytes: a[o + F.BwdWireBytes]!,
+    fwd_ip_bytes: a[o + F.FwdIpBytes]!,
+    bwd_ip_bytes: a[o + F.BwdIpBytes]!,
+    tcp_history: tcp ? r.history : '',
+    tcp_synack_rtt_us: synUs > 0 && synAckUs >= synUs ? synAckUs - synUs : -1,
+    tcp_handshake_rtt_us: synUs > 0 && ackUs >= synUs ? ackUs - synUs : -1,
+    fwd_retransmissions: a[o + F.FwdRetrans]!,
+    bwd_retransmissions: a[o + F.BwdRetrans]!,
+    fwd_out_of_order: a[o + F.FwdOoo]!,
+    bwd_out_of_order: a[o + F.BwdOoo]!,
+    dns_query: app?.dnsQuery ?? '',
+    tls_sni: app?.sni ?? '',
+    ja3: app?.ja3 ?? '',
+    ja3_hash: app?.ja3Hash ?? '',
+    ja4: app?.ja4 ?? '',
+    http_host: app?.httpHost ?? '',
+    vlan: a[o + F.Vlan]!,
+    tunnel: TUNNEL_NAMES[encap] ?? '',
+    tunnel_id: a[o + F.TunnelId]!,
+  };
 
   const protoText =
     kind === KeyKind.NonIp
       ? `0x${k[ko + K.Extra]!.toString(16).padStart(4, '0')}`
       : (PROTO_NAMES.get(proto) ?? String(proto));
-  const start = usToIso(first);
+  const start = startIso.text(first);
   return {
     event_type: 'flow',
     timestamp: start,
@@ -267,7 +292,7 @@ export function buildRecord(r: RecordInput): FlowRecord {
       bytes_toserver: a[o + F.FwdWireBytes]!,
       bytes_toclient: a[o + F.BwdWireBytes]!,
       start,
-      end: usToIso(last),
+      end: endIso.text(last),
       age: Math.floor(last / 1e6) - Math.floor(first / 1e6),
       state,
       reason: r.reason,

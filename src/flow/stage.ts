@@ -14,7 +14,7 @@ import type { Stage } from '../pipeline.js';
 import { AppProto, appFromPayload } from './app-proto.js';
 import { communityIdOfKey } from './community-id.js';
 import { flowLayers, KeyBuilder } from './key.js';
-import { F, K, KeyKind, TcpState } from './layout.js';
+import { F, K, KeyKind, S, TcpState } from './layout.js';
 import type { FlowOptions } from './options.js';
 import { buildRecord, type EndReason, type FlowRecord } from './record.js';
 import { statAdd } from './stats.js';
@@ -54,6 +54,25 @@ const H_T = 7;
 const H_W = 8;
 const H_I = 9;
 const H_Q = 10;
+
+/** Distance from the forward bulk block to the backward one in the slab layout. */
+const BULK_BLOCK = F.BBulkStart - F.FBulkStart;
+// update() indexes Bwd fields as Fwd + 1 (stat blocks + S.Size): a layout edit that breaks this must fail loudly.
+if (
+  F.LastBwdUs !== F.LastFwdUs + 1 ||
+  F.BwdBytes !== F.FwdBytes + 1 ||
+  F.BwdWireBytes !== F.FwdWireBytes + 1 ||
+  F.BwdIpBytes !== F.FwdIpBytes + 1 ||
+  F.BwdHdrBytes !== F.FwdHdrBytes + 1 ||
+  F.BwdPsh !== F.FwdPsh + 1 ||
+  F.BwdUrg !== F.FwdUrg + 1 ||
+  F.BwdInitWin !== F.FwdInitWin + 1 ||
+  F.BwdLen !== F.FwdLen + S.Size ||
+  F.BwdIat !== F.FwdIat + S.Size ||
+  F.BBulkLast !== F.FBulkLast + BULK_BLOCK
+) {
+  throw new Error('flow layout: a Bwd field is not at its Fwd twin + 1 (layout.ts)');
+}
 
 /** The FlowRef the stage sets on packets; one reused object (valid during the callback, as the Packet). */
 class FlowRefView implements FlowRef {
@@ -431,36 +450,27 @@ export class FlowStage implements Stage {
       a[o + F.LastUs] = ts;
     }
 
+    // Each Bwd field sits one slot after its Fwd twin (stat blocks S.Size after, bulk blocks
+    // BULK_BLOCK after: checked at load below), so one code path serves both directions.
+    const d = fwd ? 0 : 1;
+    const lenStat = o + F.FwdLen + d * S.Size;
+    if (a[lenStat + S.N]! > 0) statAdd(a, o + F.FwdIat + d * S.Size, ts - a[o + F.LastFwdUs + d]!);
+    else if (fwd) a[o + F.FwdMinHdr] = hdr;
+    else a[o + F.FirstBwdUs] = ts; // the first forward packet is the flow's first packet (FirstUs)
+    a[o + F.LastFwdUs + d] = ts;
+    statAdd(a, lenStat, payload);
+    a[o + F.FwdBytes + d] = a[o + F.FwdBytes + d]! + payload;
+    a[o + F.FwdWireBytes + d] = a[o + F.FwdWireBytes + d]! + pkt.len;
+    a[o + F.FwdIpBytes + d] = a[o + F.FwdIpBytes + d]! + ipBytes;
+    a[o + F.FwdHdrBytes + d] = a[o + F.FwdHdrBytes + d]! + hdr;
     if (fwd) {
-      // The first forward packet is the flow's first packet (FirstUs).
-      if (a[o + F.FwdLen]! > 0) statAdd(a, o + F.FwdIat, ts - a[o + F.LastFwdUs]!);
-      else a[o + F.FwdMinHdr] = hdr;
-      a[o + F.LastFwdUs] = ts;
-      statAdd(a, o + F.FwdLen, payload);
-      a[o + F.FwdBytes] = a[o + F.FwdBytes]! + payload;
-      a[o + F.FwdWireBytes] = a[o + F.FwdWireBytes]! + pkt.len;
-      a[o + F.FwdIpBytes] = a[o + F.FwdIpBytes]! + ipBytes;
-      a[o + F.FwdHdrBytes] = a[o + F.FwdHdrBytes]! + hdr;
       if (hdr < a[o + F.FwdMinHdr]!) a[o + F.FwdMinHdr] = hdr;
       if (payload >= 1) a[o + F.FwdActData] = a[o + F.FwdActData]! + 1;
-      if (flags & TcpFlag.PSH) a[o + F.FwdPsh] = a[o + F.FwdPsh]! + 1;
-      if (flags & TcpFlag.URG) a[o + F.FwdUrg] = a[o + F.FwdUrg]! + 1;
-      if (tcp && a[o + F.FwdInitWin] === -1) a[o + F.FwdInitWin] = l.tcpWindow;
-      bulkUpdate(a, o + F.FBulkStart, a[o + F.BBulkLast]!, ts, payload);
-    } else {
-      if (a[o + F.BwdLen]! > 0) statAdd(a, o + F.BwdIat, ts - a[o + F.LastBwdUs]!);
-      else a[o + F.FirstBwdUs] = ts;
-      a[o + F.LastBwdUs] = ts;
-      statAdd(a, o + F.BwdLen, payload);
-      a[o + F.BwdBytes] = a[o + F.BwdBytes]! + payload;
-      a[o + F.BwdWireBytes] = a[o + F.BwdWireBytes]! + pkt.len;
-      a[o + F.BwdIpBytes] = a[o + F.BwdIpBytes]! + ipBytes;
-      a[o + F.BwdHdrBytes] = a[o + F.BwdHdrBytes]! + hdr;
-      if (flags & TcpFlag.PSH) a[o + F.BwdPsh] = a[o + F.BwdPsh]! + 1;
-      if (flags & TcpFlag.URG) a[o + F.BwdUrg] = a[o + F.BwdUrg]! + 1;
-      if (tcp && a[o + F.BwdInitWin] === -1) a[o + F.BwdInitWin] = l.tcpWindow;
-      bulkUpdate(a, o + F.BBulkStart, a[o + F.FBulkLast]!, ts, payload);
     }
+    if (flags & TcpFlag.PSH) a[o + F.FwdPsh + d] = a[o + F.FwdPsh + d]! + 1;
+    if (flags & TcpFlag.URG) a[o + F.FwdUrg + d] = a[o + F.FwdUrg + d]! + 1;
+    if (tcp && a[o + F.FwdInitWin + d] === -1) a[o + F.FwdInitWin + d] = l.tcpWindow;
+    bulkUpdate(a, o + F.FBulkStart + d * BULK_BLOCK, a[o + F.BBulkLast - d * BULK_BLOCK]!, ts, payload);
 
     if (tcp) {
       if (flags & TcpFlag.FIN) a[o + F.CntFin] = a[o + F.CntFin]! + 1;
@@ -537,7 +547,10 @@ export class FlowStage implements Stage {
     if (rst) this.addHistory(slot, a, o, H_R, fwd);
     if (payload > 0) this.addHistory(slot, a, o, H_D, fwd);
     else if (ack && !syn && !fin && !rst) this.addHistory(slot, a, o, H_A, fwd);
-    if (l.l4ChecksumStatus === Csum.Bad) this.addHistory(slot, a, o, H_C, fwd);
+    // The checksum getter sums the whole payload on first read: ask only while this side's 'C' is unset.
+    if (((a[o + F.HistoryBits]! >>> (fwd ? H_C : H_C + 11)) & 1) === 0 && l.l4ChecksumStatus === Csum.Bad) {
+      this.addHistory(slot, a, o, H_C, fwd);
+    }
     if (l.tcpWindow === 0 && !syn && !rst) this.addHistory(slot, a, o, H_W, fwd);
 
     // Handshake timing.
