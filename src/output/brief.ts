@@ -26,10 +26,26 @@ export function timeOfDay(tsSec: number, tsNsec: number, digits: number): string
 }
 
 export class BriefPrinter implements PacketFormatter {
+  // Consecutive packets mostly share their second: "HH:MM:SS." is built once per second.
+  private sec = NaN;
+  private hms = '';
+
   format(pkt: Packet): string {
-    return `${timeOfDay(pkt.tsSec, pkt.tsNsec, pkt.tsDigits)} ${levelSummary(pkt, pkt.data, pkt.len)}\n`;
+    const digits = pkt.tsDigits;
+    let time: string;
+    if (digits === 6 && pkt.tsNsec >= 0 && pkt.tsNsec < 1000000000) {
+      if (pkt.tsSec !== this.sec) {
+        this.sec = pkt.tsSec;
+        this.hms = timeOfDay(pkt.tsSec, 0, 0) + '.';
+      }
+      const us = (pkt.tsNsec / 1000) | 0;
+      time = this.hms + DEC3[(us / 1000) | 0]! + DEC3[us % 1000]!;
+    } else time = timeOfDay(pkt.tsSec, pkt.tsNsec, digits);
+    return time + ' ' + levelSummary(pkt, pkt.data, pkt.len) + '\n';
   }
 }
+
+const DEC3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 function levelSummary(l: Layers, b: Uint8Array, frameLen: number): string {
   let s: string;
@@ -100,13 +116,14 @@ function appSummary(l: Layers, sep: string): string {
 
 /** The options tcpdump shows, in its words (option order and NOPs are not kept by the decoder). */
 function tcpOptions(l: Layers): string {
-  const o: string[] = [];
-  if (l.tcpMss >= 0) o.push(`mss ${l.tcpMss}`);
-  if (l.tcpSackPerm) o.push('sackOK');
-  for (let i = 0; i < l.tcpSackCount; i++) o.push(`sack ${l.tcpSack[2 * i]}:${l.tcpSack[2 * i + 1]}`);
-  if (l.tcpHasTs) o.push(`TS val ${l.tcpTsVal} ecr ${l.tcpTsEcr}`);
-  if (l.tcpWscale >= 0) o.push(`wscale ${l.tcpWscale}`);
-  return o.length === 0 ? '' : `, options [${o.join(',')}]`;
+  // Each item starts with ',' and the first one's is cut: no array per packet.
+  let o = '';
+  if (l.tcpMss >= 0) o += ',mss ' + l.tcpMss;
+  if (l.tcpSackPerm) o += ',sackOK';
+  for (let i = 0; i < l.tcpSackCount; i++) o += ',sack ' + l.tcpSack[2 * i] + ':' + l.tcpSack[2 * i + 1];
+  if (l.tcpHasTs) o += ',TS val ' + l.tcpTsVal + ' ecr ' + l.tcpTsEcr;
+  if (l.tcpWscale >= 0) o += ',wscale ' + l.tcpWscale;
+  return o === '' ? '' : ', options [' + o.slice(1) + ']';
 }
 
 function dnsName(name: string): string {

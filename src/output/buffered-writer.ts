@@ -1,6 +1,7 @@
 /**
- * Collects printed text into ~64 KiB chunks before writing, so per-packet
- * output costs one string append instead of one syscall. A closed reader
+ * Collects printed text as UTF-8 in ~64 KiB Buffers before writing, so
+ * per-packet output costs one encode into memory instead of one syscall, and
+ * no long chains of concatenated strings build up for the GC to walk. A closed reader
  * (EPIPE: `wirewatch read f | head`) is not an error: the writer goes quiet
  * and tells its owner, which stops the source.
  */
@@ -9,10 +10,11 @@ import type { Writable } from 'node:stream';
 export const CHUNK_CHARS = 64 * 1024;
 
 export class BufferedWriter {
-  private buf = '';
+  private buf: Buffer;
+  private pos = 0;
   private closedByReader = false;
   private pendingError: Error | null = null;
-  /** Characters handed to the stream so far. */
+  /** Bytes handed to the stream so far. */
   written = 0;
 
   constructor(
@@ -21,6 +23,7 @@ export class BufferedWriter {
     private readonly onReaderGone: () => void = () => {},
     private readonly chunkChars = CHUNK_CHARS,
   ) {
+    this.buf = Buffer.allocUnsafe(chunkChars);
     out.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.readerGone();
       else if (this.pendingError === null) this.pendingError = err;
@@ -34,15 +37,25 @@ export class BufferedWriter {
 
   write(s: string): void {
     if (this.closedByReader) return;
-    this.buf += s;
-    if (this.buf.length >= this.chunkChars) this.flush();
+    // A UTF-16 unit takes at most 3 UTF-8 bytes: flush first unless the text surely fits.
+    if (s.length * 3 > this.buf.length - this.pos) {
+      this.flush();
+      if (s.length * 3 > this.buf.length) {
+        this.written += Buffer.byteLength(s);
+        this.out.write(s);
+        return;
+      }
+    }
+    this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
-  /** Hands the collected text to the stream (synchronous for files and pipes on Linux). */
+  /** Hands the collected bytes to the stream (synchronous for files and pipes on Linux). */
   flush(): void {
-    if (this.buf.length === 0 || this.closedByReader) return;
-    const chunk = this.buf;
-    this.buf = '';
+    if (this.pos === 0 || this.closedByReader) return;
+    const chunk = this.buf.subarray(0, this.pos);
+    // The stream may keep the chunk queued, so the next text goes into a fresh Buffer.
+    this.buf = Buffer.allocUnsafe(this.chunkChars);
+    this.pos = 0;
     this.written += chunk.length;
     this.out.write(chunk);
   }
@@ -76,7 +89,7 @@ export class BufferedWriter {
   private readerGone(): void {
     if (this.closedByReader) return;
     this.closedByReader = true;
-    this.buf = '';
+    this.pos = 0;
     this.onReaderGone();
   }
 }

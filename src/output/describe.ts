@@ -4,7 +4,7 @@
  * decode path.
  */
 import { Encap, Ip6Ext, TcpFlag, type CsumStatus, type EncapKind, type Layers } from '../decode/packet.js';
-import { formatIsoTime, formatIPv4, formatIPv6Words, formatMac, formatIPv4Bytes, formatIPv6Bytes } from '../util/format.js';
+import { formatIsoTime, formatIPv6Words, formatMac, formatIPv4Bytes, formatIPv6Bytes } from '../util/format.js';
 
 const CSUM_NAMES = ['none', 'good', 'bad', 'unverifiable', 'zero'] as const;
 export type CsumName = (typeof CSUM_NAMES)[number];
@@ -19,11 +19,18 @@ const TCP_FLAG_NAMES: readonly [number, string][] = [
   [TcpFlag.URG, 'URG'], [TcpFlag.ECE, 'ECE'], [TcpFlag.CWR, 'CWR'], [TcpFlag.AE, 'AE'],
 ];
 
-/** "SYN,ACK"-style list of the set flags ("" when none). */
-export function tcpFlagsLong(flags: number): string {
+function tcpFlagsLongUncached(flags: number): string {
   let s = '';
   for (const [bit, name] of TCP_FLAG_NAMES) if ((flags & bit) !== 0) s += s.length === 0 ? name : `,${name}`;
   return s;
+}
+
+/** Every 9-bit flag combination spelled out once, so printing a packet is an array read. */
+const TCP_FLAGS_LONG: readonly string[] = Array.from({ length: 512 }, (_, v) => tcpFlagsLongUncached(v));
+
+/** "SYN,ACK"-style list of the set flags ("" when none). */
+export function tcpFlagsLong(flags: number): string {
+  return flags >= 0 && flags < 512 ? TCP_FLAGS_LONG[flags]! : tcpFlagsLongUncached(flags);
 }
 
 /** tcpdump's one-letter flags in tcpdump's order: F S R P U W E . e (e.g. "S." for SYN+ACK). */
@@ -32,10 +39,55 @@ const TCP_FLAG_LETTERS: readonly [number, string][] = [
   [TcpFlag.CWR, 'W'], [TcpFlag.ECE, 'E'], [TcpFlag.ACK, '.'], [TcpFlag.AE, 'e'],
 ];
 
-export function tcpFlagsShort(flags: number): string {
+function tcpFlagsShortUncached(flags: number): string {
   let s = '';
   for (const [bit, letter] of TCP_FLAG_LETTERS) if ((flags & bit) !== 0) s += letter;
   return s.length === 0 ? 'none' : s;
+}
+
+const TCP_FLAGS_SHORT: readonly string[] = Array.from({ length: 512 }, (_, v) => tcpFlagsShortUncached(v));
+
+export function tcpFlagsShort(flags: number): string {
+  return flags >= 0 && flags < 512 ? TCP_FLAGS_SHORT[flags]! : tcpFlagsShortUncached(flags);
+}
+
+/** Decimal text of 0..255, for dotted quads without number-to-string conversions. */
+const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+/** Zero-padded three-digit groups "000".."999", for fractions of a second. */
+const DEC3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_PREFIXED2: readonly string[] = HEX2.map((h) => `0x${h}`);
+/** "0x0000".."0xffff", built on first use (1.5 MB) since only text output needs it. */
+let hexPrefixed4: string[] | null = null;
+
+/** "0x1c"-style two-digit hex of a byte value (other values: plain hex). */
+export function hexByte(v: number): string {
+  return v >= 0 && v < 256 ? HEX_PREFIXED2[v]! : `0x${v.toString(16).padStart(2, '0')}`;
+}
+
+/** "0x1c46"-style four-digit hex of a 16-bit value (other values: plain hex). */
+export function hexWord(v: number): string {
+  if (v < 0 || v > 0xffff) return `0x${v.toString(16).padStart(4, '0')}`;
+  if (hexPrefixed4 === null) {
+    hexPrefixed4 = new Array<string>(65536);
+    for (let i = 0; i < 65536; i++) hexPrefixed4[i] = `0x${HEX2[i >>> 8]!}${HEX2[i & 255]!}`;
+  }
+  return hexPrefixed4[v]!;
+}
+
+/** Dotted quad from a uint32 value, by table. */
+export function ipv4Text(v: number): string {
+  return DEC[v >>> 24]! + '.' + DEC[(v >>> 16) & 255]! + '.' + DEC[(v >>> 8) & 255]! + '.' + DEC[v & 255]!;
+}
+
+/** The first `digits` (1..9) digits of a nanosecond count 0..999999999, zero-padded. */
+function nanosFraction(ns: number, digits: number): string {
+  const ms = (ns / 1000000) | 0;
+  if (digits === 3) return DEC3[ms]!;
+  const us = ((ns / 1000) | 0) % 1000;
+  if (digits === 6) return DEC3[ms]! + DEC3[us]!;
+  const full = DEC3[ms]! + DEC3[us]! + DEC3[ns % 1000]!;
+  return digits === 9 ? full : full.slice(0, digits);
 }
 
 const IP6_EXT_NAMES: readonly [number, string][] = [
@@ -58,11 +110,11 @@ export function encapName(e: EncapKind): string {
 }
 
 export function srcAddr(l: Layers): string {
-  return l.ipVersion === 4 ? formatIPv4(l.src4) : formatIPv6Words(l.src6);
+  return l.ipVersion === 4 ? ipv4Text(l.src4) : formatIPv6Words(l.src6);
 }
 
 export function dstAddr(l: Layers): string {
-  return l.ipVersion === 4 ? formatIPv4(l.dst4) : formatIPv6Words(l.dst6);
+  return l.ipVersion === 4 ? ipv4Text(l.dst4) : formatIPv6Words(l.dst6);
 }
 
 export function ethSrc(b: Uint8Array, l: Layers): string {
@@ -85,7 +137,7 @@ export function arpAddr(b: Uint8Array, off: number, len: number): string {
 /** Hex bytes joined by ':' (link-layer addresses of any length), clipped to the captured bytes. */
 export function hexAddr(b: Uint8Array, off: number, len: number): string {
   let s = '';
-  for (let i = 0; i < len && off + i < b.length; i++) s += (i > 0 ? ':' : '') + b[off + i]!.toString(16).padStart(2, '0');
+  for (let i = 0; i < len && off + i < b.length; i++) s += i > 0 ? ':' + HEX2[b[off + i]!]! : HEX2[b[off + i]!]!;
   return s;
 }
 
@@ -147,7 +199,8 @@ export class IsoTimeFormatter {
       this.base = formatIsoTime(tsSec, 0, 0).slice(0, -1);
     }
     const n = digits < 0 ? 0 : digits > 9 ? 9 : digits;
-    if (n === 0) return `${this.base}Z`;
+    if (n === 0) return this.base + 'Z';
+    if (tsNsec >= 0 && tsNsec < 1000000000) return this.base + '.' + nanosFraction(tsNsec, n) + 'Z';
     const frac = tsNsec < 100000000 ? String(tsNsec).padStart(9, '0') : String(tsNsec);
     return `${this.base}.${n === 9 ? frac : frac.slice(0, n)}Z`;
   }

@@ -17,7 +17,7 @@ import { arpOpName, etherTypeName, icmp6CodeName, icmp6TypeName, icmpCodeName, i
 import { hex } from '../util/format.js';
 import {
   arpAddr, csumName, dnsRcodeName, dnsTypeName, dstAddr, encapName, ethDst, ethSrc, hexAddr, ip6ExtNames, isGrease,
-  IsoTimeFormatter, printable, srcAddr, tcpFlagsLong, tlsVersionName,
+  hexByte, hexWord, IsoTimeFormatter, printable, srcAddr, tcpFlagsLong, tlsVersionName,
 } from './describe.js';
 import type { PacketFormatter } from './formatter.js';
 
@@ -25,9 +25,20 @@ const LABEL_WIDTH = 10;
 /** DNS records shown per section before "... N more". */
 const MAX_DNS_RECORDS = 8;
 
+/** Labels padded once here rather than per line. */
+const padded = new Map<string, string>();
+
 function line(indent: string, label: string, body: string): string {
-  return `${indent}${label.padEnd(LABEL_WIDTH)}${body}\n`;
+  let p = padded.get(label);
+  if (p === undefined) {
+    p = label.padEnd(LABEL_WIDTH);
+    padded.set(label, p);
+  }
+  return indent + p + body + '\n';
 }
+
+/** "flags [SYN,ACK] 0x012" for every 9-bit flag value. */
+const TCP_FLAGS_TEXT: readonly string[] = Array.from({ length: 512 }, (_, v) => `  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}`);
 
 export class TextPrinter implements PacketFormatter {
   private readonly time = new IsoTimeFormatter();
@@ -52,21 +63,21 @@ function layersText(l: Layers, b: Uint8Array, ind: string): string {
   if (l.hasEth) {
     let body = `${ethSrc(b, l)} -> ${ethDst(b, l)}  `;
     body += l.llc
-      ? `802.3 length ${l.ethType}  LLC dsap ${hex(l.llcDsap, 2)} ssap ${hex(l.llcSsap, 2)}`
-      : `type ${hex(l.ethType, 4)} (${etherTypeName(l.ethType)})`;
+      ? `802.3 length ${l.ethType}  LLC dsap ${hexByte(l.llcDsap)} ssap ${hexByte(l.llcSsap)}`
+      : `type ${hexWord(l.ethType)} (${etherTypeName(l.ethType)})`;
     s += line(ind, 'Ethernet', body);
   }
   for (let i = 0; i < l.vlanCount; i++) {
     const tci = l.vlanTci[i]!;
-    s += line(ind, 'VLAN', `id ${l.vlanIds[i]}  pcp ${tci >>> 13}  dei ${(tci >>> 12) & 1}  tpid ${hex(l.vlanTpids[i]!, 4)}`);
+    s += line(ind, 'VLAN', `id ${l.vlanIds[i]}  pcp ${tci >>> 13}  dei ${(tci >>> 12) & 1}  tpid ${hexWord(l.vlanTpids[i]!)}`);
   }
   if (l.mplsCount > 0) s += line(ind, 'MPLS', `labels ${Array.from(l.mplsLabels.subarray(0, l.mplsCount)).join(' ')}`);
-  if (l.pppoeSession >= 0) s += line(ind, 'PPPoE', `session ${hex(l.pppoeSession, 4)}`);
+  if (l.pppoeSession >= 0) s += line(ind, 'PPPoE', `session ${hexWord(l.pppoeSession)}`);
   if (l.hasArp) s += arpText(l, b, ind);
   if (l.ipVersion !== 0) s += ipText(l, ind);
   if (l.hasTcp) s += tcpText(l, ind);
   else if (l.hasUdp) {
-    s += line(ind, 'UDP', `${l.sport} -> ${l.dport}  length ${l.udpLength}  checksum ${hex(l.udpChecksum, 4)} (${csumName(l.l4ChecksumStatus)})`);
+    s += line(ind, 'UDP', `${l.sport} -> ${l.dport}  length ${l.udpLength}  checksum ${hexWord(l.udpChecksum)} (${csumName(l.l4ChecksumStatus)})`);
   } else if (l.hasIcmp) s += icmpText(l, b, ind);
   switch (l.app) {
     case App.Dns: s += dnsText(l.dns, ind); break;
@@ -97,10 +108,10 @@ function arpText(l: Layers, b: Uint8Array, ind: string): string {
 function ipText(l: Layers, ind: string): string {
   let body = `${ipProtoName(l.ipProto)} (${l.ipProto})  ${srcAddr(l)} -> ${dstAddr(l)}`;
   if (l.ipVersion === 4) {
-    body += `  ttl ${l.ipTtl}  id ${hex(l.ipId, 4)}  len ${l.ipTotalLen}`;
+    body += `  ttl ${l.ipTtl}  id ${hexWord(l.ipId)}  len ${l.ipTotalLen}`;
     if (l.ipFlags & 2) body += '  DF';
     if (l.ipIsFragment) body += `  fragment offset ${l.ipFragOffset}${l.ipFlags & 1 ? ' MF' : ''}`;
-    body += `  checksum ${hex(l.ipChecksum, 4)} (${csumName(l.ipChecksumStatus)})`;
+    body += `  checksum ${hexWord(l.ipChecksum)} (${csumName(l.ipChecksumStatus)})`;
     if (l.ipOptionsLen > 0) body += `  options ${l.ipOptionsLen} bytes`;
     return line(ind, 'IPv4', body);
   }
@@ -112,8 +123,9 @@ function ipText(l: Layers, ind: string): string {
 }
 
 function tcpText(l: Layers, ind: string): string {
-  let body = `${l.sport} -> ${l.dport}  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}  window ${l.tcpWindow}`;
-  body += `  checksum ${hex(l.tcpChecksum, 4)} (${csumName(l.l4ChecksumStatus)})  seq ${l.tcpSeq}`;
+  const flags = l.tcpFlags < 512 ? TCP_FLAGS_TEXT[l.tcpFlags]! : `  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}`;
+  let body = l.sport + ' -> ' + l.dport + flags + '  window ' + l.tcpWindow + '  checksum ' + hexWord(l.tcpChecksum) + ' (' +
+    csumName(l.l4ChecksumStatus) + ')  seq ' + l.tcpSeq;
   if (l.tcpFlags & 0x10) body += `  ack ${l.tcpAck}`;
   body += `  payload ${l.payloadLen}`;
   let opts = '';
@@ -135,7 +147,7 @@ function icmpText(l: Layers, b: Uint8Array, ind: string): string {
   if (l.icmpId >= 0) body += `  id ${l.icmpId}`;
   if (l.icmpSeq >= 0) body += `  seq ${l.icmpSeq}`;
   if (l.ndpTargetOff > 0) body += `  target ${arpAddr(b, l.ndpTargetOff, 16)}`;
-  body += `  checksum ${hex(l.icmpChecksum, 4)} (${csumName(l.l4ChecksumStatus)})`;
+  body += `  checksum ${hexWord(l.icmpChecksum)} (${csumName(l.l4ChecksumStatus)})`;
   let s = line(ind, v6 ? 'ICMPv6' : 'ICMP', body);
   if (l.hasQuoted && l.quoted !== null) {
     s += line(ind, 'Quoted', 'the offending packet:');
@@ -158,7 +170,7 @@ function dnsSection(ind: string, title: string, list: DnsRecord[], count: number
 
 function dnsText(d: DnsMessage, ind: string): string {
   const flavour = d.flavour === 'dns' ? 'DNS' : d.flavour === 'mdns' ? 'mDNS' : 'LLMNR';
-  let body = `${d.qr ? 'response' : 'query'}  id ${hex(d.id, 4)}`;
+  let body = `${d.qr ? 'response' : 'query'}  id ${hexWord(d.id)}`;
   if (d.opcode !== 0) body += `  opcode ${d.opcode}`;
   if (d.qr) body += `  ${dnsRcodeName(d.rcode)}`;
   const f = [d.aa ? 'aa' : '', d.tc ? 'tc' : '', d.rd ? 'rd' : '', d.ra ? 'ra' : ''].filter((x) => x !== '').join(' ');
