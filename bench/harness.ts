@@ -3,7 +3,7 @@
  * (bench/<name>.ts, listed in bench/registry.ts): looped input files, timing,
  * and a helper that runs wirewatch's pipeline with given stages.
  */
-import { openSync, readFileSync, writeSync, closeSync, mkdirSync, existsSync } from 'node:fs';
+import { openSync, readFileSync, writeSync, closeSync, mkdirSync, existsSync, renameSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { basename, join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,7 +115,9 @@ export function loopPcap(src: string, reps: number): { path: string; packets: nu
   mkdirSync(WORK_DIR, { recursive: true });
   const out = join(WORK_DIR, `${basename(src)}.x${reps}.pcap`);
   if (!existsSync(out)) {
-    const fd = openSync(out, 'w');
+    // Written under a private name and renamed, so concurrent benches never read a half-written loop.
+    const tmp = `${out}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w');
     writeSync(fd, b.subarray(0, 24));
     for (let r = 0; r < reps; r++) {
       const chunk = Buffer.allocUnsafe(records.reduce((n, [, l]) => n + l, 0));
@@ -130,6 +132,7 @@ export function loopPcap(src: string, reps: number): { path: string; packets: nu
       writeSync(fd, chunk);
     }
     closeSync(fd);
+    renameSync(tmp, out);
   }
   return { path: out, packets: records.length * reps };
 }
