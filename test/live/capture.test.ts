@@ -7,7 +7,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeAvailable } from '../../src/capture/native.js';
 import { need, needRoot, needTool, ROOT } from '../helpers/env.js';
@@ -157,6 +157,37 @@ async function stop(child: ReturnType<NetnsPair['spawn']>, done: Promise<unknown
   await done;
 }
 
+/** Resolves once `file` holds `mark` (both writers flush within 500 ms), so a busy machine cannot cut the window short. */
+async function waitForMark(file: string, mark: string, deadlineMs = 20_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (existsSync(file) && readFileSync(file).includes(mark)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${file} never received the marker ${mark} within ${deadlineMs} ms`);
+}
+
+/**
+ * Runs wirewatch (with `args`, writing `out`) and tcpdump (writing `ref`) side
+ * by side on the lab link while the marked test traffic flows; returns
+ * wirewatch's result once both files hold the end marker.
+ */
+async function captureBesideTcpdump(n: NetnsPair, ref: string, out: string, args: string[]): Promise<Awaited<ReturnType<typeof collect>>> {
+  const td = await startTcpdump(n, ref);
+  const tdDone = collect(td);
+  const ww = startWirewatch(n, [...args, '-w', out]);
+  const wwDone = collect(ww);
+  await waitForOutput(ww, /capturing on/);
+  sendMarker(n, START_MARK);
+  traffic(n);
+  sendMarker(n, END_MARK);
+  await waitForMark(ref, END_MARK);
+  await waitForMark(out, END_MARK);
+  await stop(ww, wwDone);
+  await stop(td, tdDone);
+  return wwDone;
+}
+
 function summaryOf(stderr: string): { seen: number; decoded: number; kernel: number; iface: number } {
   const m = /capture \S+: ([\d,]+) packets seen, ([\d,]+) decoded.*?, ([\d,]+) dropped by kernel, ([\d,]+) dropped by interface/.exec(stderr);
   assert.ok(m, `no capture summary in: ${stderr}`);
@@ -170,17 +201,7 @@ test('capture sees the same packets as tcpdump: count, bytes, decoded fields; -w
   await n.waitForServers();
   const ref = join(n.dir, 'ref.pcap');
   const out = join(n.dir, 'out.pcapng');
-  const td = await startTcpdump(n, ref);
-  const tdDone = collect(td);
-  const ww = startWirewatch(n, ['--format', 'json', '-w', out]);
-  const wwDone = collect(ww);
-  await waitForOutput(ww, /capturing on/);
-  sendMarker(n, START_MARK);
-  traffic(n);
-  sendMarker(n, END_MARK);
-  await stop(ww, wwDone);
-  await stop(td, tdDone);
-  const res = await wwDone;
+  const res = await captureBesideTcpdump(n, ref, out, ['--format', 'json']);
   assert.equal(res.code, 0, res.stderr);
 
   const lines = res.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as JsonPacket);
@@ -246,17 +267,7 @@ test('-f selects exactly what tcpdump -r selects with the same expression', asyn
   const expr = `tcp port 80 or icmp6 or (udp and dst host ${B4})`;
   const ref = join(n.dir, 'ref-f.pcap');
   const out = join(n.dir, 'filtered.pcapng');
-  const td = await startTcpdump(n, ref);
-  const tdDone = collect(td);
-  const ww = startWirewatch(n, ['-f', expr, '-q', '-w', out]);
-  const wwDone = collect(ww);
-  await waitForOutput(ww, /capturing on/);
-  sendMarker(n, START_MARK);
-  traffic(n);
-  sendMarker(n, END_MARK);
-  await stop(ww, wwDone);
-  await stop(td, tdDone);
-  const res = await wwDone;
+  const res = await captureBesideTcpdump(n, ref, out, ['-f', expr, '-q']);
   assert.equal(res.code, 0, res.stderr);
   const selected = parsePcap(execFileSync('tcpdump', ['-r', ref, '-w', '-', expr], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }));
   const unfiltered = parsePcap(readFileSync(ref));
