@@ -1,7 +1,7 @@
 /** Finds the corpus captures by magic (as shared/corpus/expected/make.sh does) and loads tshark's reference columns. */
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { CORPUS } from '../helpers/env.js';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { CORPUS, corpusFiles } from '../helpers/env.js';
 
 const MAGICS = new Set(['a1b2c3d4', 'd4c3b2a1', 'a1b23c4d', '4d3cb2a1', '0a0d0d0a']);
 
@@ -18,17 +18,7 @@ function magicOf(path: string): string {
 
 /** Corpus-relative paths of every capture, sorted. */
 export function corpusCaptures(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (p !== join(CORPUS, 'expected')) walk(p);
-      } else if (e.isFile() && MAGICS.has(magicOf(p))) out.push(relative(CORPUS, p));
-    }
-  };
-  walk(CORPUS);
-  return out.sort();
+  return corpusFiles(CORPUS, (p) => MAGICS.has(magicOf(p)));
 }
 
 export interface TsharkRow {

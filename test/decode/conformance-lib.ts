@@ -2,12 +2,13 @@
  * Conformance of decode + JSON output against tshark's reference fields for
  * every capture in ../shared/corpus (see test/decode/conformance.test.ts).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { openCaptureFile } from '../../src/capture/open.js';
 import { Decoder } from '../../src/decode/decoder.js';
 import { Packet } from '../../src/decode/packet.js';
 import { packetToJson } from '../../src/output/json.js';
+import { corpusFiles } from '../helpers/env.js';
 import { jsonColumns, TSHARK_COLUMNS, type TsharkColumn } from './tshark-columns.js';
 
 export interface Difference {
@@ -35,17 +36,7 @@ export interface FileResult {
 
 /** Capture files under `corpus` that have a tshark reference, relative paths, sorted. */
 export function corpusCaptures(corpus: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) {
-        if (p !== join(corpus, 'expected')) walk(p);
-      } else if (existsSync(expectedPath(corpus, relative(corpus, p)))) out.push(relative(corpus, p));
-    }
-  };
-  walk(corpus);
-  return out.sort();
+  return corpusFiles(corpus, (p) => existsSync(expectedPath(corpus, relative(corpus, p))));
 }
 
 export function expectedPath(corpus: string, rel: string): string {

@@ -3,9 +3,8 @@
  * capture list, tshark's conversation statistics parser, and the
  * aggregation of our flows into the same per-5-tuple shape.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { corpusFiles } from '../helpers/env.js';
 import type { FlowRecord } from '../../src/flow/record.js';
 
 /** One tshark conversation: endpoints "ip:port" (A, B as tshark prints them) and per-direction counts. */
@@ -27,17 +26,7 @@ const CAPTURE_EXT = /\.(pcap|pcapng|cap|pcap\.gz|pcapng\.gz)$/i;
 
 /** Capture files of the corpus (relative paths, sorted), excluding expected/ outputs. */
 export function corpusCaptures(corpus: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) {
-        if (name !== 'expected') walk(p);
-      } else if (CAPTURE_EXT.test(name)) out.push(relative(corpus, p));
-    }
-  };
-  walk(corpus);
-  return out.sort();
+  return corpusFiles(corpus, (_, name) => CAPTURE_EXT.test(name));
 }
 
 function parseBytes(num: string, unit: string): { v: number; step: number } {

@@ -3,9 +3,9 @@
  * (../shared, a Debian tool, root) skips with the reason there; under CI
  * (CI=true) the same lack is a failure, because .ci/run must provide it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 
@@ -23,6 +23,24 @@ export function need(t: TestContext, ok: boolean, reason: string): boolean {
   if (IN_CI) throw new Error(`missing prerequisite under CI: ${reason}`);
   t.skip(reason);
   return false;
+}
+
+/**
+ * Files of `corpus` (relative paths, sorted) that `keep` accepts, leaving out
+ * the peer outputs under expected/.
+ */
+export function corpusFiles(corpus: string, keep: (absPath: string, name: string) => boolean): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (p !== join(corpus, 'expected')) walk(p);
+      } else if (e.isFile() && keep(p, e.name)) out.push(relative(corpus, p));
+    }
+  };
+  walk(corpus);
+  return out.sort();
 }
 
 export function haveShared(): boolean {
