@@ -170,7 +170,8 @@ export class FlowStage implements Stage {
     this.originVlan = pkt.vlanCount > 0 ? pkt.vlanIds[0]! : -1;
     this.frameSlot = -1;
     this.frameHeld = false;
-    this.trackChain(pkt, ts, 0);
+    this.nowUs = ts;
+    this.trackChain(pkt, 0);
     const slot = this.frameSlot;
     if (slot < 0) {
       pkt.flow = null;
@@ -193,7 +194,7 @@ export class FlowStage implements Stage {
    * reassembler instead, with everything inside it; the completed datagram
    * is decoded and tracked in its place (`nest` bounds that recursion).
    */
-  private trackChain(pkt: Packet, ts: number, nest: number): void {
+  private trackChain(pkt: Packet, nest: number): void {
     const l = flowLayers(pkt);
     let cur: Layers = pkt;
     for (;;) {
@@ -201,7 +202,7 @@ export class FlowStage implements Stage {
         // A fragment cut short by the snap length cannot be reassembled: like Zeek and tshark,
         // the first one is taken as it is and the others are dropped.
         if (cur.ipOff + cur.ipTotalLen <= pkt.data.length) {
-          this.reassemble(pkt, cur, ts, nest);
+          this.reassemble(pkt, cur, nest);
           return;
         }
         if (cur.ipFragOffset > 0) {
@@ -211,14 +212,14 @@ export class FlowStage implements Stage {
         }
       }
       if (cur === l || cur.inner === null) break;
-      if (cur.hasUdp || cur.hasTcp) this.track(pkt, cur, ts);
+      if (cur.hasUdp || cur.hasTcp) this.track(pkt, cur);
       cur = cur.inner;
     }
-    this.frameSlot = this.track(pkt, l, ts);
+    this.frameSlot = this.track(pkt, l);
   }
 
-  private reassemble(pkt: Packet, l: Layers, ts: number, nest: number): void {
-    const dg = this.frags.add(l, pkt.data, ts);
+  private reassemble(pkt: Packet, l: Layers, nest: number): void {
+    const dg = this.frags.add(l, pkt.data, this.nowUs);
     if (dg === null) {
       this.frameHeld = true;
       return;
@@ -241,13 +242,19 @@ export class FlowStage implements Stage {
     f.data = dg;
     const d = this.dgPkt;
     this.dgDecoder.decode(f, d);
-    this.trackChain(d, ts, nest + 1);
+    this.trackChain(d, nest + 1);
   }
   /** Direction of the packet in the flow last tracked. */
   private lastFwd = true;
+  /**
+   * Time of the packet being tracked (µs). A field, not an argument: a double this large is boxed
+   * into a new heap number at every call that is not inlined, several per packet.
+   */
+  private nowUs = 0;
 
   /** Accounts the packet to the flow of level `l`; returns its slot, or -1 when no key can be built. */
-  private track(pkt: Packet, l: Layers, ts: number): number {
+  private track(pkt: Packet, l: Layers): number {
+    const ts = this.nowUs;
     const kb = this.kb;
     if (!kb.build(pkt, l)) return -1;
     const store = this.store;
@@ -282,12 +289,12 @@ export class FlowStage implements Stage {
     if (slot < 0) {
       if (store.size >= this.opts.maxFlows) this.evictOldest();
       slot = store.insert(key);
-      this.initFlow(slot, ts, srcIsLow, pkt, l);
+      this.initFlow(slot, srcIsLow, pkt, l);
       fwd = true;
     } else {
       fwd = (store.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1) === srcIsLow;
     }
-    this.update(slot, ts, fwd, pkt, l, tcp, flags);
+    this.update(slot, fwd, pkt, l, tcp, flags);
     this.lastFwd = fwd;
     return slot;
   }
@@ -393,7 +400,8 @@ export class FlowStage implements Stage {
 
   // ---- per packet -----------------------------------------------------------
 
-  private initFlow(slot: number, ts: number, srcIsLow: boolean, pkt: Packet, l: Layers): void {
+  private initFlow(slot: number, srcIsLow: boolean, pkt: Packet, l: Layers): void {
+    const ts = this.nowUs;
     const a = this.store.valsOf(slot);
     const o = FlowStore.valOff(slot);
     a[o + F.FlowId] = this.nextFlowId++;
@@ -424,7 +432,8 @@ export class FlowStage implements Stage {
     if (st.active > st.peakActive) st.peakActive = st.active;
   }
 
-  private update(slot: number, ts: number, fwd: boolean, pkt: Packet, l: Layers, tcp: boolean, flags: number): void {
+  private update(slot: number, fwd: boolean, pkt: Packet, l: Layers, tcp: boolean, flags: number): void {
+    const ts = this.nowUs;
     const store = this.store;
     const a = store.valsOf(slot);
     const o = FlowStore.valOff(slot);
@@ -470,7 +479,7 @@ export class FlowStage implements Stage {
     if (flags & TcpFlag.PSH) a[o + F.FwdPsh + d] = a[o + F.FwdPsh + d]! + 1;
     if (flags & TcpFlag.URG) a[o + F.FwdUrg + d] = a[o + F.FwdUrg + d]! + 1;
     if (tcp && a[o + F.FwdInitWin + d] === -1) a[o + F.FwdInitWin + d] = l.tcpWindow;
-    bulkUpdate(a, o + F.FBulkStart + d * BULK_BLOCK, a[o + F.BBulkLast - d * BULK_BLOCK]!, ts, payload);
+    this.bulkUpdate(a, o, d, payload);
 
     if (tcp) {
       if (flags & TcpFlag.FIN) a[o + F.CntFin] = a[o + F.CntFin]! + 1;
@@ -479,7 +488,7 @@ export class FlowStage implements Stage {
       if (flags & TcpFlag.ACK) a[o + F.CntAck] = a[o + F.CntAck]! + 1;
       if (flags & TcpFlag.CWR) a[o + F.CntCwr] = a[o + F.CntCwr]! + 1;
       if (flags & TcpFlag.ECE) a[o + F.CntEce] = a[o + F.CntEce]! + 1;
-      this.tcpUpdate(slot, a, o, ts, fwd, l, flags, payload);
+      this.tcpUpdate(slot, a, o, fwd, l, flags, payload);
     }
 
     if (a[o + F.AppProto] === AppProto.Unknown && payload > 0) {
@@ -529,12 +538,12 @@ export class FlowStage implements Stage {
     slot: number,
     a: Float64Array,
     o: number,
-    ts: number,
     fwd: boolean,
     l: Layers,
     flags: number,
     payload: number,
   ): void {
+    const ts = this.nowUs;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const ack = (flags & TcpFlag.ACK) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;
@@ -622,6 +631,46 @@ export class FlowStage implements Stage {
     else if (ack || payload > 0) a[o + F.TcpState] = TcpState.Established;
   }
 
+  /**
+   * CIC's bulk algorithm for one direction, with the direction test fixed
+   * (CICFlowMeter #124): a bulk is 4+ payload packets in this direction with no
+   * payload packet of the other direction in between and no gap over 1 s.
+   * Block at `b` (direction `d` of the flow at `o`): start, last, pktsH,
+   * bytesH, count, pkts, bytes, duration.
+   */
+  private bulkUpdate(a: Float64Array, o: number, d: number, size: number): void {
+    const ts = this.nowUs;
+    const b = o + F.FBulkStart + d * BULK_BLOCK;
+    if (a[o + F.BBulkLast - d * BULK_BLOCK]! > a[b]!) a[b] = -1;
+    if (size <= 0) return;
+    if (a[b]! < 0) {
+      a[b] = ts;
+      a[b + 1] = ts;
+      a[b + 2] = 1;
+      a[b + 3] = size;
+    } else if (ts - a[b + 1]! > 1e6) {
+      a[b] = ts;
+      a[b + 1] = ts;
+      a[b + 2] = 1;
+      a[b + 3] = size;
+    } else {
+      const n = a[b + 2]! + 1;
+      a[b + 2] = n;
+      a[b + 3] = a[b + 3]! + size;
+      if (n === 4) {
+        a[b + 4] = a[b + 4]! + 1;
+        a[b + 5] = a[b + 5]! + n;
+        a[b + 6] = a[b + 6]! + a[b + 3]!;
+        a[b + 7] = a[b + 7]! + (ts - a[b]!);
+      } else if (n > 4) {
+        a[b + 5] = a[b + 5]! + 1;
+        a[b + 6] = a[b + 6]! + size;
+        a[b + 7] = a[b + 7]! + (ts - a[b + 1]!);
+      }
+      a[b + 1] = ts;
+    }
+  }
+
   private close(slot: number, a: Float64Array, o: number, ts: number, state: number): void {
     a[o + F.TcpState] = state;
     a[o + F.CloseDeadlineUs] = ts + this.lingerUs;
@@ -656,41 +705,4 @@ export function packetLengths(pkt: Packet, l: Layers, out: Float64Array): void {
   out[0] = payload;
   out[1] = hdr;
   out[2] = ipTotal;
-}
-
-/**
- * CIC's bulk algorithm for one direction, with the direction test fixed
- * (CICFlowMeter #124): a bulk is 4+ payload packets in this direction with no
- * payload packet of the other direction in between and no gap over 1 s.
- * Block at `b`: start, last, pktsH, bytesH, count, pkts, bytes, duration.
- */
-function bulkUpdate(a: Float64Array, b: number, otherLast: number, ts: number, size: number): void {
-  if (otherLast > a[b]!) a[b] = -1;
-  if (size <= 0) return;
-  if (a[b]! < 0) {
-    a[b] = ts;
-    a[b + 1] = ts;
-    a[b + 2] = 1;
-    a[b + 3] = size;
-  } else if (ts - a[b + 1]! > 1e6) {
-    a[b] = ts;
-    a[b + 1] = ts;
-    a[b + 2] = 1;
-    a[b + 3] = size;
-  } else {
-    const n = a[b + 2]! + 1;
-    a[b + 2] = n;
-    a[b + 3] = a[b + 3]! + size;
-    if (n === 4) {
-      a[b + 4] = a[b + 4]! + 1;
-      a[b + 5] = a[b + 5]! + n;
-      a[b + 6] = a[b + 6]! + a[b + 3]!;
-      a[b + 7] = a[b + 7]! + (ts - a[b]!);
-    } else if (n > 4) {
-      a[b + 5] = a[b + 5]! + 1;
-      a[b + 6] = a[b + 6]! + size;
-      a[b + 7] = a[b + 7]! + (ts - a[b + 1]!);
-    }
-    a[b + 1] = ts;
-  }
 }
