@@ -14,7 +14,7 @@ import type { Stage } from '../pipeline.js';
 import { AppProto, appFromPayload } from './app-proto.js';
 import { communityIdOfKey } from './community-id.js';
 import { flowLayers, KeyBuilder } from './key.js';
-import { F, K, KeyKind, S, TcpState } from './layout.js';
+import { D, F, K, KeyKind, S, TcpState } from './layout.js';
 import type { FlowOptions } from './options.js';
 import { buildRecord, type EndReason, type FlowRecord } from './record.js';
 import { statAdd } from './stats.js';
@@ -55,23 +55,22 @@ const H_W = 8;
 const H_I = 9;
 const H_Q = 10;
 
-/** Distance from the forward bulk block to the backward one in the slab layout. */
-const BULK_BLOCK = F.BBulkStart - F.FBulkStart;
-// update() indexes Bwd fields as Fwd + 1 (stat blocks + S.Size): a layout edit that breaks this must fail loudly.
+// update() indexes Bwd fields as their Fwd twin + D.Size: a layout edit that breaks this must fail loudly.
 if (
-  F.LastBwdUs !== F.LastFwdUs + 1 ||
-  F.BwdBytes !== F.FwdBytes + 1 ||
-  F.BwdWireBytes !== F.FwdWireBytes + 1 ||
-  F.BwdIpBytes !== F.FwdIpBytes + 1 ||
-  F.BwdHdrBytes !== F.FwdHdrBytes + 1 ||
-  F.BwdPsh !== F.FwdPsh + 1 ||
-  F.BwdUrg !== F.FwdUrg + 1 ||
-  F.BwdInitWin !== F.FwdInitWin + 1 ||
-  F.BwdLen !== F.FwdLen + S.Size ||
-  F.BwdIat !== F.FwdIat + S.Size ||
-  F.BBulkLast !== F.FBulkLast + BULK_BLOCK
+  F.LastBwdUs !== F.LastFwdUs + D.Size ||
+  F.BwdBytes !== F.FwdBytes + D.Size ||
+  F.BwdWireBytes !== F.FwdWireBytes + D.Size ||
+  F.BwdIpBytes !== F.FwdIpBytes + D.Size ||
+  F.BwdHdrBytes !== F.FwdHdrBytes + D.Size ||
+  F.BwdPsh !== F.FwdPsh + D.Size ||
+  F.BwdUrg !== F.FwdUrg + D.Size ||
+  F.BwdInitWin !== F.FwdInitWin + D.Size ||
+  F.BwdLen !== F.FwdLen + D.Size ||
+  F.BwdIat !== F.FwdIat + D.Size ||
+  F.BBulkStart !== F.FBulkStart + D.Size ||
+  F.BBulkLast !== F.FBulkLast + D.Size
 ) {
-  throw new Error('flow layout: a Bwd field is not at its Fwd twin + 1 (layout.ts)');
+  throw new Error('flow layout: a Bwd field is not at its Fwd twin + D.Size (layout.ts)');
 }
 
 /** The FlowRef the stage sets on packets; one reused object (valid during the callback, as the Packet). */
@@ -286,7 +285,8 @@ export class FlowStage implements Stage {
     }
     const srcIsLow = kb.srcIsLow;
     let fwd: boolean;
-    if (slot < 0) {
+    const created = slot < 0;
+    if (created) {
       if (store.size >= this.opts.maxFlows) this.evictOldest();
       slot = store.insert(key);
       this.initFlow(slot, srcIsLow, pkt, l);
@@ -294,7 +294,7 @@ export class FlowStage implements Stage {
     } else {
       fwd = (store.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1) === srcIsLow;
     }
-    this.update(slot, fwd, pkt, l, tcp, flags);
+    this.update(slot, created, fwd, pkt, l, tcp, flags);
     this.lastFwd = fwd;
     return slot;
   }
@@ -432,7 +432,8 @@ export class FlowStage implements Stage {
     if (st.active > st.peakActive) st.peakActive = st.active;
   }
 
-  private update(slot: number, fwd: boolean, pkt: Packet, l: Layers, tcp: boolean, flags: number): void {
+  /** Accounts one packet to the flow at `slot`; `created` when it is the flow's first packet. */
+  private update(slot: number, created: boolean, fwd: boolean, pkt: Packet, l: Layers, tcp: boolean, flags: number): void {
     const ts = this.nowUs;
     const store = this.store;
     const a = store.valsOf(slot);
@@ -444,8 +445,7 @@ export class FlowStage implements Stage {
     const ipBytes = lens[2]!;
 
     // Flow-wide timing: IAT, subflows (gap > 1 s), active/idle periods.
-    const nBefore = a[o + F.FwdLen]! + a[o + F.BwdLen]!;
-    if (nBefore > 0) {
+    if (!created) {
       const gap = ts - a[o + F.LastUs]!;
       statAdd(a, o + F.FlowIat, gap);
       if (gap > 1e6) a[o + F.SubflowCount] = a[o + F.SubflowCount]! + 1;
@@ -459,27 +459,27 @@ export class FlowStage implements Stage {
       a[o + F.LastUs] = ts;
     }
 
-    // Each Bwd field sits one slot after its Fwd twin (stat blocks S.Size after, bulk blocks
-    // BULK_BLOCK after: checked at load below), so one code path serves both directions.
-    const d = fwd ? 0 : 1;
-    const lenStat = o + F.FwdLen + d * S.Size;
-    if (a[lenStat + S.N]! > 0) statAdd(a, o + F.FwdIat + d * S.Size, ts - a[o + F.LastFwdUs + d]!);
+    // Each Bwd field sits D.Size after its Fwd twin (checked at load above), so one code path
+    // serves both directions: `dir` is the offset of this packet's direction block.
+    const dir = fwd ? 0 : D.Size;
+    const lenStat = o + F.FwdLen + dir;
+    if (a[lenStat + S.N]! > 0) statAdd(a, o + F.FwdIat + dir, ts - a[o + F.LastFwdUs + dir]!);
     else if (fwd) a[o + F.FwdMinHdr] = hdr;
     else a[o + F.FirstBwdUs] = ts; // the first forward packet is the flow's first packet (FirstUs)
-    a[o + F.LastFwdUs + d] = ts;
+    a[o + F.LastFwdUs + dir] = ts;
     statAdd(a, lenStat, payload);
-    a[o + F.FwdBytes + d] = a[o + F.FwdBytes + d]! + payload;
-    a[o + F.FwdWireBytes + d] = a[o + F.FwdWireBytes + d]! + pkt.len;
-    a[o + F.FwdIpBytes + d] = a[o + F.FwdIpBytes + d]! + ipBytes;
-    a[o + F.FwdHdrBytes + d] = a[o + F.FwdHdrBytes + d]! + hdr;
+    a[o + F.FwdBytes + dir] = a[o + F.FwdBytes + dir]! + payload;
+    a[o + F.FwdWireBytes + dir] = a[o + F.FwdWireBytes + dir]! + pkt.len;
+    a[o + F.FwdIpBytes + dir] = a[o + F.FwdIpBytes + dir]! + ipBytes;
+    a[o + F.FwdHdrBytes + dir] = a[o + F.FwdHdrBytes + dir]! + hdr;
     if (fwd) {
       if (hdr < a[o + F.FwdMinHdr]!) a[o + F.FwdMinHdr] = hdr;
       if (payload >= 1) a[o + F.FwdActData] = a[o + F.FwdActData]! + 1;
     }
-    if (flags & TcpFlag.PSH) a[o + F.FwdPsh + d] = a[o + F.FwdPsh + d]! + 1;
-    if (flags & TcpFlag.URG) a[o + F.FwdUrg + d] = a[o + F.FwdUrg + d]! + 1;
-    if (tcp && a[o + F.FwdInitWin + d] === -1) a[o + F.FwdInitWin + d] = l.tcpWindow;
-    this.bulkUpdate(a, o, d, payload);
+    if (flags & TcpFlag.PSH) a[o + F.FwdPsh + dir] = a[o + F.FwdPsh + dir]! + 1;
+    if (flags & TcpFlag.URG) a[o + F.FwdUrg + dir] = a[o + F.FwdUrg + dir]! + 1;
+    if (tcp && a[o + F.FwdInitWin + dir] === -1) a[o + F.FwdInitWin + dir] = l.tcpWindow;
+    this.bulkUpdate(a, o, dir, payload);
 
     if (tcp) {
       if (flags & TcpFlag.FIN) a[o + F.CntFin] = a[o + F.CntFin]! + 1;
@@ -619,11 +619,13 @@ export class FlowStage implements Stage {
       a[o + F.TcpState] = TcpState.FinWait;
     }
     // Both FINs seen and this (FIN-less) packet acknowledges the other side's FIN: the last ACK, closed.
-    const otherFin = fwd ? a[o + F.BwdFinSeq]! : a[o + F.FwdFinSeq]!;
-    const ownFin = fwd ? a[o + F.FwdFinSeq]! : a[o + F.BwdFinSeq]!;
-    if (ack && !fin && otherFin >= 0 && ownFin >= 0 && l.tcpAck >>> 0 === otherFin) {
-      this.close(slot, a, o, ts, TcpState.Closed);
-      return;
+    // (The other side's block is read only once our own FIN is out.)
+    if (ack && !fin && a[o + (fwd ? F.FwdFinSeq : F.BwdFinSeq)]! >= 0) {
+      const otherFin = a[o + (fwd ? F.BwdFinSeq : F.FwdFinSeq)]!;
+      if (otherFin >= 0 && l.tcpAck >>> 0 === otherFin) {
+        this.close(slot, a, o, ts, TcpState.Closed);
+        return;
+      }
     }
     if (a[o + F.TcpState] === TcpState.FinWait) return;
     if (syn && !ack) a[o + F.TcpState] = TcpState.SynSent;
@@ -635,13 +637,13 @@ export class FlowStage implements Stage {
    * CIC's bulk algorithm for one direction, with the direction test fixed
    * (CICFlowMeter #124): a bulk is 4+ payload packets in this direction with no
    * payload packet of the other direction in between and no gap over 1 s.
-   * Block at `b` (direction `d` of the flow at `o`): start, last, pktsH,
-   * bytesH, count, pkts, bytes, duration.
+   * Block at `b` (direction block `dir` of the flow at `o`): start, last,
+   * pktsH, bytesH, count, pkts, bytes, duration.
    */
-  private bulkUpdate(a: Float64Array, o: number, d: number, size: number): void {
+  private bulkUpdate(a: Float64Array, o: number, dir: number, size: number): void {
     const ts = this.nowUs;
-    const b = o + F.FBulkStart + d * BULK_BLOCK;
-    if (a[o + F.BBulkLast - d * BULK_BLOCK]! > a[b]!) a[b] = -1;
+    const b = o + F.FBulkStart + dir;
+    if (a[o + F.BBulkLast - dir]! > a[b]!) a[b] = -1;
     if (size <= 0) return;
     if (a[b]! < 0) {
       a[b] = ts;
