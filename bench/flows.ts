@@ -1,8 +1,9 @@
 /**
- * Flow benchmark: decode + flow table + all features (records built for every
- * flow) in packets/s, next to `ndpiReader -i FILE -C out.csv` on the same file
- * in the same run; and bytes per active flow, measured on a table holding
- * many concurrent flows (heap + array buffers, after GC when --expose-gc).
+ * Flow benchmark: decode + flow table + all features, every flow written to a
+ * CSV file as `wirewatch read FILE --flows out.csv` does, in packets/s, next
+ * to `ndpiReader -i FILE -C out.csv` (which also writes a CSV of its flows) on
+ * the same file in the same run; and bytes per active flow, measured on a
+ * table holding many concurrent flows (heap + array buffers, after GC when --expose-gc).
  *
  * Standalone: node --expose-gc dist/bench/flows.js [FILE]
  */
@@ -14,6 +15,7 @@ import { Decoder } from '../src/decode/decoder.js';
 import { Packet } from '../src/decode/packet.js';
 import { flowOptions } from '../src/flow/options.js';
 import { FlowStage } from '../src/flow/stage.js';
+import { FlowFileWriter } from '../src/flow/writer.js';
 import { frameOf } from '../test/flow/craft.js';
 import { best, runStages, type BenchModule, type BenchRow } from './harness.js';
 
@@ -24,6 +26,21 @@ function ndpiSeconds(path: string): number {
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   rmSync(out, { force: true });
   return r.status === 0 ? s : 0;
+}
+
+/** Decode + flows + features (`run` runs the pipeline with the given stages), flows written to a CSV file (removed after); returns flows written. */
+async function flowsToCsv(run: (stages: FlowStage[]) => Promise<unknown>): Promise<number> {
+  const out = `/tmp/wirewatch-bench-flows.${process.pid}.csv`;
+  const opts = flowOptions('default');
+  const stage = new FlowStage(opts);
+  const writer = new FlowFileWriter(out, opts.label);
+  await writer.ready();
+  stage.addSink((rec) => writer.write(rec));
+  stage.onAfterTick(() => writer.flush());
+  await run([stage]);
+  await writer.close();
+  rmSync(out, { force: true });
+  return writer.written;
 }
 
 /** Bytes per active flow: `n` concurrent UDP flows held in the table. */
@@ -57,11 +74,9 @@ export const flowsBench: BenchModule = async (ctx) => {
   for (const f of ctx.files) {
     let flows = 0;
     const s = await ctx.best(async () => {
-      const stage = new FlowStage(flowOptions('default'));
-      stage.addSink(() => flows++);
-      await ctx.runStages(f, [stage]);
+      flows = await flowsToCsv((stages) => ctx.runStages(f, stages));
     });
-    rows.push({ file: f.name, name: 'wirewatch decode + flows + features', packets: f.packets, seconds: s });
+    rows.push({ file: f.name, name: 'wirewatch decode + flows + features', packets: f.packets, seconds: s, note: `${flows} flows written to CSV` });
     const nd = await ctx.best(() => {
       const t = ndpiSeconds(f.path);
       if (t === 0) throw new Error('ndpiReader failed');
@@ -85,14 +100,12 @@ async function main(): Promise<void> {
   const packets = count ? Number(count[1]) : 0;
   let flows = 0;
   const ours = await best(async () => {
-    const stage = new FlowStage(flowOptions('default'));
-    stage.addSink(() => flows++);
-    await runStages(path, [stage]);
+    flows = await flowsToCsv((stages) => runStages(path, stages));
   });
   const nd = await best(() => void ndpiSeconds(path));
   const m = bytesPerFlow();
   console.log(`file: ${path} (${packets} packets)`);
-  console.log(`wirewatch decode+flows+features: ${ours.toFixed(3)} s, ${Math.round(packets / ours).toLocaleString('en-US')} packets/s`);
+  console.log(`wirewatch decode+flows+features -> CSV: ${ours.toFixed(3)} s, ${Math.round(packets / ours).toLocaleString('en-US')} packets/s (${flows} flows)`);
   console.log(`ndpiReader -i F -C out.csv:      ${nd.toFixed(3)} s, ${Math.round(packets / nd).toLocaleString('en-US')} packets/s`);
   console.log(`bytes per active flow (${m.flows} flows): ${Math.round(m.bytesPerFlow)} measured, ${Math.round(m.storeBytesPerFlow)} in slabs/index`);
 }

@@ -17,6 +17,9 @@ let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
  * sum is the same.
  */
 export function sumWords(b: Uint8Array, off: number, len: number, sum: number): number {
+  // Reading `b.buffer` costs more than summing a short region byte by byte (measured: about 2.5x
+  // for 20-40 bytes, still ahead at 200), so the DataView is only worth it for long regions.
+  if (len < SHORT_SUM) return sumBytes(b, off, len, sum);
   if (b.buffer !== viewBuf) {
     viewBuf = b.buffer;
     view = new DataView(b.buffer);
@@ -37,6 +40,25 @@ export function sumWords(b: Uint8Array, off: number, len: number, sum: number): 
     i += 2;
   }
   if (i < end) sum += dv.getUint8(i) << 8;
+  return sum;
+}
+
+/** Regions shorter than this are summed from the bytes (see sumWords). */
+const SHORT_SUM = 512;
+
+/** sumWords for short regions: 16-bit words from byte pairs, four words per step. */
+function sumBytes(b: Uint8Array, off: number, len: number, sum: number): number {
+  let i = off;
+  const end = off + len;
+  while (i + 8 <= end) {
+    sum += ((b[i]! << 8) | b[i + 1]!) + ((b[i + 2]! << 8) | b[i + 3]!) + ((b[i + 4]! << 8) | b[i + 5]!) + ((b[i + 6]! << 8) | b[i + 7]!);
+    i += 8;
+  }
+  while (i + 2 <= end) {
+    sum += (b[i]! << 8) | b[i + 1]!;
+    i += 2;
+  }
+  if (i < end) sum += b[i]! << 8;
   return sum;
 }
 

@@ -17,29 +17,27 @@ export const enum S {
   Size = 5,
 }
 
+/**
+ * Grouped by when a packet touches them, so a packet reads and writes few
+ * cache lines of its flow: fields every packet updates, then its direction's
+ * block (a forward packet never touches the backward block, except the other
+ * side's bulk end and FIN sequence), then fields set once or rarely.
+ * The Bwd block repeats the Fwd block's order at offset D.Size.
+ */
 export const enum F {
+  // ---- every packet ----
   FlowId = 0,
   /** 1 when the forward sender is the canonical "low" endpoint of the key. */
   FwdIsLow,
   FirstUs,
   LastUs,
-  FirstBwdUs,
-  LastFwdUs,
-  LastBwdUs,
-  /** Transport payload bytes per direction (CIC "packet length" totals). */
-  FwdBytes,
-  BwdBytes,
   ActiveStartUs,
   ActiveEndUs,
-  /** Wire (frame) bytes and IP-layer bytes per direction (tshark / Zeek comparisons). */
-  FwdWireBytes,
-  BwdWireBytes,
-  FwdIpBytes,
-  BwdIpBytes,
-  FwdHdrBytes,
-  BwdHdrBytes,
-  FwdMinHdr,
-  FwdActData,
+  /** TCP state (TcpState) and history letters already recorded (bit per letter and direction). */
+  TcpState,
+  HistoryBits,
+  /** AppProto code. */
+  AppProto,
   /** TCP flag counts FIN SYN RST ACK CWR ECE (PSH and URG are the sums of the per-direction counts). */
   CntFin,
   CntSyn,
@@ -47,14 +45,37 @@ export const enum F {
   CntAck,
   CntCwr,
   CntEce,
+  FwdMinHdr,
+  FwdActData,
+  /** Subflows: number of gaps > 1 s plus one. */
+  SubflowCount,
+  /** Handshake times. */
+  SynUs,
+  SynAckUs,
+  HandshakeAckUs,
+  /** Streaming statistic of all inter-arrival times (S.Size doubles). */
+  FlowIat,
+
+  // ---- forward direction block (D.Size fields) ----
+  LastFwdUs = FlowIat + S.Size,
+  /** Transport payload bytes (CIC "packet length" totals). */
+  FwdBytes,
+  /** Wire (frame) bytes and IP-layer bytes (tshark / Zeek comparisons). */
+  FwdWireBytes,
+  FwdIpBytes,
+  FwdHdrBytes,
   FwdPsh,
-  BwdPsh,
   FwdUrg,
-  BwdUrg,
-  /** TCP window field of the first packet per direction, -1 when none. */
+  /** TCP window field of the first packet, -1 when none. */
   FwdInitWin,
-  BwdInitWin,
-  /** Bulk state per direction (CIC's algorithm, see docs/features.md). */
+  /** Sequence tracking: next expected sequence, the last hole, the ack covering our FIN. */
+  FwdNextSeq,
+  FwdHoleStart,
+  FwdHoleEnd,
+  FwdFinSeq,
+  FwdRetrans,
+  FwdOoo,
+  /** Bulk state (CIC's algorithm, see docs/features.md). */
   FBulkStart,
   FBulkLast,
   FBulkPktsH,
@@ -63,6 +84,25 @@ export const enum F {
   FBulkPkts,
   FBulkBytes,
   FBulkDur,
+  /** Streaming statistics of payload lengths and of this direction's inter-arrival times. */
+  FwdLen,
+  FwdIat = FwdLen + S.Size,
+
+  // ---- backward direction block: same order ----
+  LastBwdUs = FwdIat + S.Size,
+  BwdBytes,
+  BwdWireBytes,
+  BwdIpBytes,
+  BwdHdrBytes,
+  BwdPsh,
+  BwdUrg,
+  BwdInitWin,
+  BwdNextSeq,
+  BwdHoleStart,
+  BwdHoleEnd,
+  BwdFinSeq,
+  BwdRetrans,
+  BwdOoo,
   BBulkStart,
   BBulkLast,
   BBulkPktsH,
@@ -71,43 +111,26 @@ export const enum F {
   BBulkPkts,
   BBulkBytes,
   BBulkDur,
-  /** Subflows: number of gaps > 1 s plus one. */
-  SubflowCount,
-  /** TCP state (TcpState), per-direction sequence tracking and handshake times. */
-  TcpState,
-  FwdNextSeq,
-  BwdNextSeq,
-  FwdHoleStart,
-  FwdHoleEnd,
-  BwdHoleStart,
-  BwdHoleEnd,
-  FwdFinSeq,
-  BwdFinSeq,
-  FwdRetrans,
-  BwdRetrans,
-  FwdOoo,
-  BwdOoo,
-  SynUs,
-  SynAckUs,
-  HandshakeAckUs,
+  BwdLen,
+  BwdIat = BwdLen + S.Size,
+
+  // ---- set once, or rarely ----
+  FirstBwdUs = BwdIat + S.Size,
   /** Time after which a closed TCP flow is finally ended (linger). */
   CloseDeadlineUs,
-  /** AppProto code, VLAN id (outermost, -1), tunnel id (-1), ip version, proto. */
-  AppProto,
+  /** VLAN id (outermost, -1), tunnel id (-1), encapsulation. */
   Vlan,
   TunnelId,
   Encap,
-  /** History letters already recorded (bit per letter and direction). */
-  HistoryBits,
-  /** Streaming statistics blocks (S.Size doubles each). */
-  FwdLen,
-  BwdLen = FwdLen + S.Size,
-  FlowIat = BwdLen + S.Size,
-  FwdIat = FlowIat + S.Size,
-  BwdIat = FwdIat + S.Size,
-  Active = BwdIat + S.Size,
+  /** Active and idle periods (statistics blocks). */
+  Active,
   Idle = Active + S.Size,
   Stride = Idle + S.Size,
+}
+
+/** The direction blocks of F: the Bwd twin of a Fwd field is at Fwd + D.Size. */
+export const enum D {
+  Size = F.LastBwdUs - F.LastFwdUs,
 }
 
 /** Key words per flow (Uint32): see key.ts. */

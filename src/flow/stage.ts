@@ -14,7 +14,7 @@ import type { Stage } from '../pipeline.js';
 import { AppProto, appFromPayload } from './app-proto.js';
 import { communityIdOfKey } from './community-id.js';
 import { flowLayers, KeyBuilder } from './key.js';
-import { F, K, KeyKind, S, TcpState } from './layout.js';
+import { D, F, K, KeyKind, S, TcpState } from './layout.js';
 import type { FlowOptions } from './options.js';
 import { buildRecord, type EndReason, type FlowRecord } from './record.js';
 import { statAdd } from './stats.js';
@@ -55,23 +55,22 @@ const H_W = 8;
 const H_I = 9;
 const H_Q = 10;
 
-/** Distance from the forward bulk block to the backward one in the slab layout. */
-const BULK_BLOCK = F.BBulkStart - F.FBulkStart;
-// update() indexes Bwd fields as Fwd + 1 (stat blocks + S.Size): a layout edit that breaks this must fail loudly.
+// update() indexes Bwd fields as their Fwd twin + D.Size: a layout edit that breaks this must fail loudly.
 if (
-  F.LastBwdUs !== F.LastFwdUs + 1 ||
-  F.BwdBytes !== F.FwdBytes + 1 ||
-  F.BwdWireBytes !== F.FwdWireBytes + 1 ||
-  F.BwdIpBytes !== F.FwdIpBytes + 1 ||
-  F.BwdHdrBytes !== F.FwdHdrBytes + 1 ||
-  F.BwdPsh !== F.FwdPsh + 1 ||
-  F.BwdUrg !== F.FwdUrg + 1 ||
-  F.BwdInitWin !== F.FwdInitWin + 1 ||
-  F.BwdLen !== F.FwdLen + S.Size ||
-  F.BwdIat !== F.FwdIat + S.Size ||
-  F.BBulkLast !== F.FBulkLast + BULK_BLOCK
+  F.LastBwdUs !== F.LastFwdUs + D.Size ||
+  F.BwdBytes !== F.FwdBytes + D.Size ||
+  F.BwdWireBytes !== F.FwdWireBytes + D.Size ||
+  F.BwdIpBytes !== F.FwdIpBytes + D.Size ||
+  F.BwdHdrBytes !== F.FwdHdrBytes + D.Size ||
+  F.BwdPsh !== F.FwdPsh + D.Size ||
+  F.BwdUrg !== F.FwdUrg + D.Size ||
+  F.BwdInitWin !== F.FwdInitWin + D.Size ||
+  F.BwdLen !== F.FwdLen + D.Size ||
+  F.BwdIat !== F.FwdIat + D.Size ||
+  F.BBulkStart !== F.FBulkStart + D.Size ||
+  F.BBulkLast !== F.FBulkLast + D.Size
 ) {
-  throw new Error('flow layout: a Bwd field is not at its Fwd twin + 1 (layout.ts)');
+  throw new Error('flow layout: a Bwd field is not at its Fwd twin + D.Size (layout.ts)');
 }
 
 /** The FlowRef the stage sets on packets; one reused object (valid during the callback, as the Packet). */
@@ -170,7 +169,8 @@ export class FlowStage implements Stage {
     this.originVlan = pkt.vlanCount > 0 ? pkt.vlanIds[0]! : -1;
     this.frameSlot = -1;
     this.frameHeld = false;
-    this.trackChain(pkt, ts, 0);
+    this.nowUs = ts;
+    this.trackChain(pkt, 0);
     const slot = this.frameSlot;
     if (slot < 0) {
       pkt.flow = null;
@@ -193,7 +193,7 @@ export class FlowStage implements Stage {
    * reassembler instead, with everything inside it; the completed datagram
    * is decoded and tracked in its place (`nest` bounds that recursion).
    */
-  private trackChain(pkt: Packet, ts: number, nest: number): void {
+  private trackChain(pkt: Packet, nest: number): void {
     const l = flowLayers(pkt);
     let cur: Layers = pkt;
     for (;;) {
@@ -201,7 +201,7 @@ export class FlowStage implements Stage {
         // A fragment cut short by the snap length cannot be reassembled: like Zeek and tshark,
         // the first one is taken as it is and the others are dropped.
         if (cur.ipOff + cur.ipTotalLen <= pkt.data.length) {
-          this.reassemble(pkt, cur, ts, nest);
+          this.reassemble(pkt, cur, nest);
           return;
         }
         if (cur.ipFragOffset > 0) {
@@ -211,14 +211,14 @@ export class FlowStage implements Stage {
         }
       }
       if (cur === l || cur.inner === null) break;
-      if (cur.hasUdp || cur.hasTcp) this.track(pkt, cur, ts);
+      if (cur.hasUdp || cur.hasTcp) this.track(pkt, cur);
       cur = cur.inner;
     }
-    this.frameSlot = this.track(pkt, l, ts);
+    this.frameSlot = this.track(pkt, l);
   }
 
-  private reassemble(pkt: Packet, l: Layers, ts: number, nest: number): void {
-    const dg = this.frags.add(l, pkt.data, ts);
+  private reassemble(pkt: Packet, l: Layers, nest: number): void {
+    const dg = this.frags.add(l, pkt.data, this.nowUs);
     if (dg === null) {
       this.frameHeld = true;
       return;
@@ -241,13 +241,19 @@ export class FlowStage implements Stage {
     f.data = dg;
     const d = this.dgPkt;
     this.dgDecoder.decode(f, d);
-    this.trackChain(d, ts, nest + 1);
+    this.trackChain(d, nest + 1);
   }
   /** Direction of the packet in the flow last tracked. */
   private lastFwd = true;
+  /**
+   * Time of the packet being tracked (µs). A field, not an argument: a double this large is boxed
+   * into a new heap number at every call that is not inlined, several per packet.
+   */
+  private nowUs = 0;
 
   /** Accounts the packet to the flow of level `l`; returns its slot, or -1 when no key can be built. */
-  private track(pkt: Packet, l: Layers, ts: number): number {
+  private track(pkt: Packet, l: Layers): number {
+    const ts = this.nowUs;
     const kb = this.kb;
     if (!kb.build(pkt, l)) return -1;
     const store = this.store;
@@ -279,15 +285,16 @@ export class FlowStage implements Stage {
     }
     const srcIsLow = kb.srcIsLow;
     let fwd: boolean;
-    if (slot < 0) {
+    const created = slot < 0;
+    if (created) {
       if (store.size >= this.opts.maxFlows) this.evictOldest();
       slot = store.insert(key);
-      this.initFlow(slot, ts, srcIsLow, pkt, l);
+      this.initFlow(slot, srcIsLow, pkt, l);
       fwd = true;
     } else {
       fwd = (store.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1) === srcIsLow;
     }
-    this.update(slot, ts, fwd, pkt, l, tcp, flags);
+    this.update(slot, created, fwd, pkt, l, tcp, flags);
     this.lastFwd = fwd;
     return slot;
   }
@@ -393,7 +400,8 @@ export class FlowStage implements Stage {
 
   // ---- per packet -----------------------------------------------------------
 
-  private initFlow(slot: number, ts: number, srcIsLow: boolean, pkt: Packet, l: Layers): void {
+  private initFlow(slot: number, srcIsLow: boolean, pkt: Packet, l: Layers): void {
+    const ts = this.nowUs;
     const a = this.store.valsOf(slot);
     const o = FlowStore.valOff(slot);
     a[o + F.FlowId] = this.nextFlowId++;
@@ -424,7 +432,9 @@ export class FlowStage implements Stage {
     if (st.active > st.peakActive) st.peakActive = st.active;
   }
 
-  private update(slot: number, ts: number, fwd: boolean, pkt: Packet, l: Layers, tcp: boolean, flags: number): void {
+  /** Accounts one packet to the flow at `slot`; `created` when it is the flow's first packet. */
+  private update(slot: number, created: boolean, fwd: boolean, pkt: Packet, l: Layers, tcp: boolean, flags: number): void {
+    const ts = this.nowUs;
     const store = this.store;
     const a = store.valsOf(slot);
     const o = FlowStore.valOff(slot);
@@ -435,8 +445,7 @@ export class FlowStage implements Stage {
     const ipBytes = lens[2]!;
 
     // Flow-wide timing: IAT, subflows (gap > 1 s), active/idle periods.
-    const nBefore = a[o + F.FwdLen]! + a[o + F.BwdLen]!;
-    if (nBefore > 0) {
+    if (!created) {
       const gap = ts - a[o + F.LastUs]!;
       statAdd(a, o + F.FlowIat, gap);
       if (gap > 1e6) a[o + F.SubflowCount] = a[o + F.SubflowCount]! + 1;
@@ -450,27 +459,27 @@ export class FlowStage implements Stage {
       a[o + F.LastUs] = ts;
     }
 
-    // Each Bwd field sits one slot after its Fwd twin (stat blocks S.Size after, bulk blocks
-    // BULK_BLOCK after: checked at load below), so one code path serves both directions.
-    const d = fwd ? 0 : 1;
-    const lenStat = o + F.FwdLen + d * S.Size;
-    if (a[lenStat + S.N]! > 0) statAdd(a, o + F.FwdIat + d * S.Size, ts - a[o + F.LastFwdUs + d]!);
+    // Each Bwd field sits D.Size after its Fwd twin (checked at load above), so one code path
+    // serves both directions: `dir` is the offset of this packet's direction block.
+    const dir = fwd ? 0 : D.Size;
+    const lenStat = o + F.FwdLen + dir;
+    if (a[lenStat + S.N]! > 0) statAdd(a, o + F.FwdIat + dir, ts - a[o + F.LastFwdUs + dir]!);
     else if (fwd) a[o + F.FwdMinHdr] = hdr;
     else a[o + F.FirstBwdUs] = ts; // the first forward packet is the flow's first packet (FirstUs)
-    a[o + F.LastFwdUs + d] = ts;
+    a[o + F.LastFwdUs + dir] = ts;
     statAdd(a, lenStat, payload);
-    a[o + F.FwdBytes + d] = a[o + F.FwdBytes + d]! + payload;
-    a[o + F.FwdWireBytes + d] = a[o + F.FwdWireBytes + d]! + pkt.len;
-    a[o + F.FwdIpBytes + d] = a[o + F.FwdIpBytes + d]! + ipBytes;
-    a[o + F.FwdHdrBytes + d] = a[o + F.FwdHdrBytes + d]! + hdr;
+    a[o + F.FwdBytes + dir] = a[o + F.FwdBytes + dir]! + payload;
+    a[o + F.FwdWireBytes + dir] = a[o + F.FwdWireBytes + dir]! + pkt.len;
+    a[o + F.FwdIpBytes + dir] = a[o + F.FwdIpBytes + dir]! + ipBytes;
+    a[o + F.FwdHdrBytes + dir] = a[o + F.FwdHdrBytes + dir]! + hdr;
     if (fwd) {
       if (hdr < a[o + F.FwdMinHdr]!) a[o + F.FwdMinHdr] = hdr;
       if (payload >= 1) a[o + F.FwdActData] = a[o + F.FwdActData]! + 1;
     }
-    if (flags & TcpFlag.PSH) a[o + F.FwdPsh + d] = a[o + F.FwdPsh + d]! + 1;
-    if (flags & TcpFlag.URG) a[o + F.FwdUrg + d] = a[o + F.FwdUrg + d]! + 1;
-    if (tcp && a[o + F.FwdInitWin + d] === -1) a[o + F.FwdInitWin + d] = l.tcpWindow;
-    bulkUpdate(a, o + F.FBulkStart + d * BULK_BLOCK, a[o + F.BBulkLast - d * BULK_BLOCK]!, ts, payload);
+    if (flags & TcpFlag.PSH) a[o + F.FwdPsh + dir] = a[o + F.FwdPsh + dir]! + 1;
+    if (flags & TcpFlag.URG) a[o + F.FwdUrg + dir] = a[o + F.FwdUrg + dir]! + 1;
+    if (tcp && a[o + F.FwdInitWin + dir] === -1) a[o + F.FwdInitWin + dir] = l.tcpWindow;
+    this.bulkUpdate(a, o, dir, payload);
 
     if (tcp) {
       if (flags & TcpFlag.FIN) a[o + F.CntFin] = a[o + F.CntFin]! + 1;
@@ -479,7 +488,7 @@ export class FlowStage implements Stage {
       if (flags & TcpFlag.ACK) a[o + F.CntAck] = a[o + F.CntAck]! + 1;
       if (flags & TcpFlag.CWR) a[o + F.CntCwr] = a[o + F.CntCwr]! + 1;
       if (flags & TcpFlag.ECE) a[o + F.CntEce] = a[o + F.CntEce]! + 1;
-      this.tcpUpdate(slot, a, o, ts, fwd, l, flags, payload);
+      this.tcpUpdate(slot, a, o, fwd, l, flags, payload);
     }
 
     if (a[o + F.AppProto] === AppProto.Unknown && payload > 0) {
@@ -529,12 +538,12 @@ export class FlowStage implements Stage {
     slot: number,
     a: Float64Array,
     o: number,
-    ts: number,
     fwd: boolean,
     l: Layers,
     flags: number,
     payload: number,
   ): void {
+    const ts = this.nowUs;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const ack = (flags & TcpFlag.ACK) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;
@@ -610,16 +619,58 @@ export class FlowStage implements Stage {
       a[o + F.TcpState] = TcpState.FinWait;
     }
     // Both FINs seen and this (FIN-less) packet acknowledges the other side's FIN: the last ACK, closed.
-    const otherFin = fwd ? a[o + F.BwdFinSeq]! : a[o + F.FwdFinSeq]!;
-    const ownFin = fwd ? a[o + F.FwdFinSeq]! : a[o + F.BwdFinSeq]!;
-    if (ack && !fin && otherFin >= 0 && ownFin >= 0 && l.tcpAck >>> 0 === otherFin) {
-      this.close(slot, a, o, ts, TcpState.Closed);
-      return;
+    // (The other side's block is read only once our own FIN is out.)
+    if (ack && !fin && a[o + (fwd ? F.FwdFinSeq : F.BwdFinSeq)]! >= 0) {
+      const otherFin = a[o + (fwd ? F.BwdFinSeq : F.FwdFinSeq)]!;
+      if (otherFin >= 0 && l.tcpAck >>> 0 === otherFin) {
+        this.close(slot, a, o, ts, TcpState.Closed);
+        return;
+      }
     }
     if (a[o + F.TcpState] === TcpState.FinWait) return;
     if (syn && !ack) a[o + F.TcpState] = TcpState.SynSent;
     else if (syn && ack) a[o + F.TcpState] = TcpState.SynAckSeen;
     else if (ack || payload > 0) a[o + F.TcpState] = TcpState.Established;
+  }
+
+  /**
+   * CIC's bulk algorithm for one direction, with the direction test fixed
+   * (CICFlowMeter #124): a bulk is 4+ payload packets in this direction with no
+   * payload packet of the other direction in between and no gap over 1 s.
+   * Block at `b` (direction block `dir` of the flow at `o`): start, last,
+   * pktsH, bytesH, count, pkts, bytes, duration.
+   */
+  private bulkUpdate(a: Float64Array, o: number, dir: number, size: number): void {
+    const ts = this.nowUs;
+    const b = o + F.FBulkStart + dir;
+    if (a[o + F.BBulkLast - dir]! > a[b]!) a[b] = -1;
+    if (size <= 0) return;
+    if (a[b]! < 0) {
+      a[b] = ts;
+      a[b + 1] = ts;
+      a[b + 2] = 1;
+      a[b + 3] = size;
+    } else if (ts - a[b + 1]! > 1e6) {
+      a[b] = ts;
+      a[b + 1] = ts;
+      a[b + 2] = 1;
+      a[b + 3] = size;
+    } else {
+      const n = a[b + 2]! + 1;
+      a[b + 2] = n;
+      a[b + 3] = a[b + 3]! + size;
+      if (n === 4) {
+        a[b + 4] = a[b + 4]! + 1;
+        a[b + 5] = a[b + 5]! + n;
+        a[b + 6] = a[b + 6]! + a[b + 3]!;
+        a[b + 7] = a[b + 7]! + (ts - a[b]!);
+      } else if (n > 4) {
+        a[b + 5] = a[b + 5]! + 1;
+        a[b + 6] = a[b + 6]! + size;
+        a[b + 7] = a[b + 7]! + (ts - a[b + 1]!);
+      }
+      a[b + 1] = ts;
+    }
   }
 
   private close(slot: number, a: Float64Array, o: number, ts: number, state: number): void {
@@ -656,41 +707,4 @@ export function packetLengths(pkt: Packet, l: Layers, out: Float64Array): void {
   out[0] = payload;
   out[1] = hdr;
   out[2] = ipTotal;
-}
-
-/**
- * CIC's bulk algorithm for one direction, with the direction test fixed
- * (CICFlowMeter #124): a bulk is 4+ payload packets in this direction with no
- * payload packet of the other direction in between and no gap over 1 s.
- * Block at `b`: start, last, pktsH, bytesH, count, pkts, bytes, duration.
- */
-function bulkUpdate(a: Float64Array, b: number, otherLast: number, ts: number, size: number): void {
-  if (otherLast > a[b]!) a[b] = -1;
-  if (size <= 0) return;
-  if (a[b]! < 0) {
-    a[b] = ts;
-    a[b + 1] = ts;
-    a[b + 2] = 1;
-    a[b + 3] = size;
-  } else if (ts - a[b + 1]! > 1e6) {
-    a[b] = ts;
-    a[b + 1] = ts;
-    a[b + 2] = 1;
-    a[b + 3] = size;
-  } else {
-    const n = a[b + 2]! + 1;
-    a[b + 2] = n;
-    a[b + 3] = a[b + 3]! + size;
-    if (n === 4) {
-      a[b + 4] = a[b + 4]! + 1;
-      a[b + 5] = a[b + 5]! + n;
-      a[b + 6] = a[b + 6]! + a[b + 3]!;
-      a[b + 7] = a[b + 7]! + (ts - a[b]!);
-    } else if (n > 4) {
-      a[b + 5] = a[b + 5]! + 1;
-      a[b + 6] = a[b + 6]! + size;
-      a[b + 7] = a[b + 7]! + (ts - a[b + 1]!);
-    }
-    a[b + 1] = ts;
-  }
 }

@@ -21,29 +21,36 @@ export function flowFormatOf(path: string): FlowFileFormat | null {
   return null;
 }
 
+const NEEDS_QUOTES = /[",\r\n]/;
+
 function csvField(v: number | string): string {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '0';
   if (v === '') return '';
   // RFC 4180: quote fields with separators, quotes or line breaks.
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** One CSV row (no newline) for a record. */
+/** One CSV row (no newline) for a record. Appended to one string: an array of ~120 fields and a join cost a third more. */
 export function csvRow(rec: FlowRecord, label: string): string {
   const f = rec.features;
-  const out: string[] = [
-    csvField(cicFlowIdText(rec)),
-    csvField(rec.src_ip),
-    String(rec.src_port),
-    csvField(rec.dest_ip),
-    String(rec.dest_port),
-    String(protoNumber(rec)),
-    rec.flow.start,
-  ];
-  for (const k of CIC_FEATURE_KEYS) out.push(csvField(f[k] ?? 0));
-  out.push(csvField(label));
-  for (const k of EXTRA_COLUMNS) out.push(csvField(f[k] ?? ''));
-  return out.join(',');
+  let row =
+    csvField(cicFlowIdText(rec)) +
+    ',' +
+    csvField(rec.src_ip) +
+    ',' +
+    rec.src_port +
+    ',' +
+    csvField(rec.dest_ip) +
+    ',' +
+    rec.dest_port +
+    ',' +
+    protoNumber(rec) +
+    ',' +
+    rec.flow.start;
+  for (let i = 0; i < CIC_FEATURE_KEYS.length; i++) row += ',' + csvField(f[CIC_FEATURE_KEYS[i]!] ?? 0);
+  row += ',' + csvField(label);
+  for (let i = 0; i < EXTRA_COLUMNS.length; i++) row += ',' + csvField(f[EXTRA_COLUMNS[i]!] ?? '');
+  return row;
 }
 
 export class FlowFileWriter {
