@@ -149,7 +149,7 @@ export class MonitorStage implements Stage {
     if (l.hasTcp) {
       // The server port is the lower one: a good proxy for the service.
       this.ports.add(PORT_TCP | (l.sport < l.dport ? l.sport : l.dport), 1, len);
-      this.tcp.onSegment(l, time);
+      this.tcp.onSegment(l, pkt.tsSec, pkt.tsNsec);
     } else if (l.hasUdp) {
       this.ports.add(PORT_UDP | (l.sport < l.dport ? l.sport : l.dport), 1, len);
     }
