@@ -21,7 +21,6 @@
  * eviction queue needs no storage of its own.
  */
 import { TcpFlag, type Layers } from '../decode/packet.js';
-import { srcKey, dstKey } from '../util/addr-key.js';
 import { LogHistogram } from './histogram.js';
 
 const OOO_DEFAULT = 0.003;
@@ -115,12 +114,14 @@ export class TcpAnalyzer {
     };
   }
 
-  /** Analyses one TCP segment of `l` seen at packet time tsSec + tsNsec (two integers, so the call boxes no double). */
-  onSegment(l: Layers, tsSec: number, tsNsec: number): void {
+  /**
+   * Analyses one TCP segment of `l`, whose address keys (util/addr-key.ts)
+   * are `sk` and `dk`, seen at packet time tsSec + tsNsec (two integers, so
+   * the call boxes no double).
+   */
+  onSegment(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number): void {
     const time = tsSec + tsNsec / 1e9;
     this.lastWasRetransmission = false;
-    const sk = srcKey(l);
-    const dk = dstKey(l);
     const sport = l.sport;
     const dport = l.dport;
     const rec = this.rec;

@@ -103,7 +103,7 @@ test('tcp analyzer: bounded table evicts the oldest connection, finds the others
           l.dport = dport;
           const key = `${s.a}:${1000 + s.p}-${s.b}:80`;
           const before = tcp.totals.connections;
-          tcp.onSegment(l, 1, 0);
+          tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1, 0);
           const isNew = !ref.has(key);
           assert.equal(tcp.totals.connections - before, isNew ? 1 : 0, `segment of ${key}`);
           if (isNew) {
