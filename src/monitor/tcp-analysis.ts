@@ -14,8 +14,8 @@
  * Layout: every connection is one 16-double record in a Float64Array (two
  * cache lines, no objects for the GC to trace or the CPU to chase), found
  * through an open-addressing index (linear probing over an Int32Array of
- * record numbers, with each record's full hash kept beside it so probes
- * rarely touch a record that does not match). Records are handed out in
+ * (record number, full hash) pairs: a probe reads the hash from the same cache
+ * line as the slot, and touches a record only when the hash matches). Records are handed out in
  * insertion order and never freed except by eviction, so once the table is
  * full the oldest record is simply the next one in a circular order: the
  * eviction queue needs no storage of its own.
@@ -65,11 +65,11 @@ export interface TcpTotals {
 export class TcpAnalyzer {
   /** Connection records, STRIDE doubles each. */
   private rec: Float64Array;
-  /** Full hash of each record (for probing and for re-indexing). */
+  /** Full hash of each record (to find its index slot when it is evicted). */
   private recHash: Int32Array;
   /** Records the arrays hold room for (grows by doubling up to maxConnections). */
   private recCap: number;
-  /** Open-addressing index: record number + 1, 0 = empty. Always at most half full. */
+  /** Open-addressing index, two words a slot: record number + 1 (0 = empty) and the record's hash. Always at most half full. */
   private index: Int32Array;
   private mask: number;
   private count = 0;
@@ -94,8 +94,8 @@ export class TcpAnalyzer {
     this.recCap = Math.min(maxConnections, INITIAL_RECORDS);
     this.rec = new Float64Array(this.recCap * STRIDE);
     this.recHash = new Int32Array(this.recCap);
-    this.index = new Int32Array(indexSizeFor(this.recCap));
-    this.mask = this.index.length - 1;
+    this.index = new Int32Array(indexSizeFor(this.recCap) * 2);
+    this.mask = this.index.length / 2 - 1;
   }
 
   get size(): number {
@@ -199,9 +199,9 @@ export class TcpAnalyzer {
     const mask = this.mask;
     const rec = this.rec;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const r = index[i]! - 1;
+      const r = index[2 * i]! - 1;
       if (r < 0) return -1;
-      if (this.recHash[r] !== hash) continue;
+      if (index[2 * i + 1] !== hash) continue;
       const c = r * STRIDE;
       const ak = rec[c + A_KEY]!;
       const bk = rec[c + B_KEY]!;
@@ -231,18 +231,19 @@ export class TcpAnalyzer {
     clearSide(rec, c + SIDE_A);
     clearSide(rec, c + SIDE_B);
     this.recHash[r] = hash;
-    this.place(r);
+    this.place(r, hash);
     this.connections++;
     return c;
   }
 
-  /** Puts record `r` in the index at the first free slot of its probe sequence. */
-  private place(r: number): void {
+  /** Puts record `r` (of hash `hash`) in the index at the first free slot of its probe sequence. */
+  private place(r: number, hash: number): void {
     const index = this.index;
     const mask = this.mask;
-    let i = this.recHash[r]! & mask;
-    while (index[i] !== 0) i = (i + 1) & mask;
-    index[i] = r + 1;
+    let i = hash & mask;
+    while (index[2 * i] !== 0) i = (i + 1) & mask;
+    index[2 * i] = r + 1;
+    index[2 * i + 1] = hash;
   }
 
   /** Removes record `r` from the index, shifting later entries of the cluster back (no tombstones). */
@@ -250,16 +251,17 @@ export class TcpAnalyzer {
     const index = this.index;
     const mask = this.mask;
     let i = this.recHash[r]! & mask;
-    while (index[i] !== r + 1) i = (i + 1) & mask;
-    for (let j = (i + 1) & mask; index[j] !== 0; j = (j + 1) & mask) {
-      const home = this.recHash[index[j]! - 1]! & mask;
+    while (index[2 * i] !== r + 1) i = (i + 1) & mask;
+    for (let j = (i + 1) & mask; index[2 * j] !== 0; j = (j + 1) & mask) {
+      const home = index[2 * j + 1]! & mask;
       // Entry j may move to the hole at i unless its home lies cyclically in (i, j].
       if (((j - home) & mask) >= ((j - i) & mask)) {
-        index[i] = index[j]!;
+        index[2 * i] = index[2 * j]!;
+        index[2 * i + 1] = index[2 * j + 1]!;
         i = j;
       }
     }
-    index[i] = 0;
+    index[2 * i] = 0;
   }
 
   private grow(): void {
@@ -271,9 +273,9 @@ export class TcpAnalyzer {
     this.rec = rec;
     this.recHash = recHash;
     this.recCap = cap;
-    this.index = new Int32Array(indexSizeFor(cap));
-    this.mask = this.index.length - 1;
-    for (let r = 0; r < this.count; r++) this.place(r);
+    this.index = new Int32Array(indexSizeFor(cap) * 2);
+    this.mask = this.index.length / 2 - 1;
+    for (let r = 0; r < this.count; r++) this.place(r, recHash[r]!);
   }
 }
 
