@@ -9,11 +9,13 @@ export class RateRing {
   private readonly bytes = new Float64Array(RING);
   /** Packet-time second of the newest slot, or -1 before the first packet. */
   private head = -1;
+  /** Ring index of the head second (kept so that a packet in the current second costs no modulo). */
+  private headSlot = 0;
   private filled = 0;
 
   add(sec: number, bytes: number): void {
-    this.advance(sec);
-    const i = this.slot(this.head);
+    if (sec !== this.head) this.advance(sec);
+    const i = this.headSlot;
     this.pkts[i]! += 1;
     this.bytes[i]! += bytes;
   }
@@ -22,6 +24,7 @@ export class RateRing {
   advance(sec: number): void {
     if (this.head < 0) {
       this.head = sec;
+      this.headSlot = this.slot(sec);
       this.filled = 1;
       return;
     }
@@ -34,6 +37,7 @@ export class RateRing {
     }
     this.filled = Math.min(RING, this.filled + steps);
     this.head = sec;
+    this.headSlot = this.slot(sec);
   }
 
   private slot(sec: number): number {

@@ -10,37 +10,47 @@
  *
  * The table is bounded: at most `maxConnections` entries; the oldest entry is
  * evicted (and counted) when a new connection arrives at a full table.
+ *
+ * Layout: every connection is one 16-double record in a Float64Array (two
+ * cache lines, no objects for the GC to trace or the CPU to chase), found
+ * through an open-addressing index (linear probing over an Int32Array of
+ * (record number, full hash) pairs: a probe reads the hash from the same cache
+ * line as the slot, and touches a record only when the hash matches). Records are handed out in
+ * insertion order and never freed except by eviction, so once the table is
+ * full the oldest record is simply the next one in a circular order: the
+ * eviction queue needs no storage of its own.
  */
 import { TcpFlag, type Layers } from '../decode/packet.js';
-import { srcKey, dstKey } from '../util/addr-key.js';
 import { LogHistogram } from './histogram.js';
 
 const OOO_DEFAULT = 0.003;
 
-class Side {
-  /** Time of this side's latest bare SYN, or -1. */
-  synTime = -1;
-  sentSynAck = false;
-  nextSeq = 0;
-  hasNext = false;
-  lastSegTime = 0;
-  /** One outstanding segment for an RTT sample: end sequence and send time (-1 = none). */
-  probeEnd = 0;
-  probeTime = -1;
-}
+// Record layout (offsets in doubles): the two endpoints, the handshake RTT,
+// then one block per side (A = the endpoint that sent the first segment seen).
+const A_KEY = 0;
+const B_KEY = 1;
+/** aPort * 65536 + bPort. */
+const PORTS = 2;
+/** Initial (handshake) RTT in seconds, or -1 until measured. */
+const IRTT = 3;
+const SIDE_A = 4;
+const SIDE_B = 10;
+const STRIDE = 16;
+// Per-side fields, relative to SIDE_A / SIDE_B.
+/** Time of this side's latest bare SYN, or -1. */
+const SYN_TIME = 0;
+/** Bits: SENT_SYN_ACK, HAS_NEXT. */
+const FLAGS = 1;
+/** Next expected sequence number (valid when HAS_NEXT). */
+const NEXT_SEQ = 2;
+const LAST_SEG_TIME = 3;
+/** One outstanding segment for an RTT sample: end sequence and send time (-1 = none). */
+const PROBE_END = 4;
+const PROBE_TIME = 5;
+const SENT_SYN_ACK = 1;
+const HAS_NEXT = 2;
 
-class Conn {
-  /** Next connection with the same hash (collision chain). */
-  next: Conn | null = null;
-  hash = 0;
-  aKey = 0;
-  aPort = 0;
-  bKey = 0;
-  bPort = 0;
-  irtt = -1;
-  readonly a = new Side();
-  readonly b = new Side();
-}
+const INITIAL_RECORDS = 1024;
 
 export interface TcpTotals {
   connections: number;
@@ -53,88 +63,92 @@ export interface TcpTotals {
 }
 
 export class TcpAnalyzer {
-  /** Hash → chain of connections; `order` keeps insertion order for eviction. */
-  private readonly conns = new Map<number, Conn>();
-  private readonly order: Conn[] = [];
-  private orderHead = 0;
+  /** Connection records, STRIDE doubles each. */
+  private rec: Float64Array;
+  /** Full hash of each record (to find its index slot when it is evicted). */
+  private recHash: Int32Array;
+  /** Records the arrays hold room for (grows by doubling up to maxConnections). */
+  private recCap: number;
+  /** Open-addressing index, two words a slot: record number + 1 (0 = empty) and the record's hash. Always at most half full. */
+  private index: Int32Array;
+  private mask: number;
   private count = 0;
+  /** Once the table is full: the record to evict next (records are in insertion order, circularly). */
+  private oldest = 0;
   readonly handshakeRtt = new LogHistogram();
   readonly dataRtt = new LogHistogram();
-  readonly totals: TcpTotals = { connections: 0, handshakes: 0, retransmissions: 0, outOfOrder: 0, zeroWindows: 0, resets: 0, evicted: 0 };
+  private connections = 0;
+  private handshakes = 0;
+  private retransmissions = 0;
+  private outOfOrder = 0;
+  private zeroWindows = 0;
+  private resets = 0;
+  private evicted = 0;
   /** Set after `onSegment` when the last segment was a retransmission (for callers that tag packets). */
   lastWasRetransmission = false;
   /** Optional observer of RTT samples (Prometheus histograms); called once per sample, not per packet. */
   onRtt: ((kind: 'handshake' | 'data', seconds: number) => void) | null = null;
 
-  constructor(private readonly maxConnections = 100_000) {}
+  constructor(private readonly maxConnections = 100_000) {
+    if (maxConnections < 1) throw new RangeError('maxConnections must be >= 1');
+    this.recCap = Math.min(maxConnections, INITIAL_RECORDS);
+    this.rec = new Float64Array(this.recCap * STRIDE);
+    this.recHash = new Int32Array(this.recCap);
+    this.index = new Int32Array(indexSizeFor(this.recCap) * 2);
+    this.mask = this.index.length / 2 - 1;
+  }
 
   get size(): number {
     return this.count;
   }
 
-  /** Drops the oldest connection (insertion order). */
-  private evictOldest(): void {
-    const victim = this.order[this.orderHead++]!;
-    if (this.orderHead > 4096 && this.orderHead * 2 > this.order.length) {
-      this.order.splice(0, this.orderHead);
-      this.orderHead = 0;
-    }
-    let c = this.conns.get(victim.hash) ?? null;
-    let prev: Conn | null = null;
-    while (c !== null && c !== victim) {
-      prev = c;
-      c = c.next;
-    }
-    if (c === null) return;
-    if (prev === null) {
-      if (c.next === null) this.conns.delete(c.hash);
-      else this.conns.set(c.hash, c.next);
-    } else prev.next = c.next;
-    this.count--;
-    this.totals.evicted++;
+  get totals(): TcpTotals {
+    return {
+      connections: this.connections,
+      handshakes: this.handshakes,
+      retransmissions: this.retransmissions,
+      outOfOrder: this.outOfOrder,
+      zeroWindows: this.zeroWindows,
+      resets: this.resets,
+      evicted: this.evicted,
+    };
   }
 
-  onSegment(l: Layers, time: number): void {
+  /**
+   * Analyses one TCP segment of `l`, whose address keys (util/addr-key.ts)
+   * are `sk` and `dk`, seen at packet time tsSec + tsNsec (two integers, so
+   * the call boxes no double).
+   */
+  onSegment(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number): void {
+    const time = tsSec + tsNsec / 1e9;
     this.lastWasRetransmission = false;
-    const sk = srcKey(l);
-    const dk = dstKey(l);
-    const hash = connHash(sk, l.sport, dk, l.dport);
-    let c = this.conns.get(hash) ?? null;
-    while (c !== null && !matches(c, sk, l.sport, dk, l.dport)) c = c.next;
+    const sport = l.sport;
+    const dport = l.dport;
+    const rec = this.rec;
+    const hash = connHash(sk, sport, dk, dport);
+    let c = this.find(hash, sk, sport, dk, dport);
+    if (c < 0) c = this.insert(hash, sk, sport, dk, dport);
     const flags = l.tcpFlags;
-    if (c === null) {
-      if (this.size >= this.maxConnections) this.evictOldest();
-      c = new Conn();
-      c.hash = hash;
-      c.aKey = sk;
-      c.aPort = l.sport;
-      c.bKey = dk;
-      c.bPort = l.dport;
-      c.next = this.conns.get(hash) ?? null;
-      this.conns.set(hash, c);
-      this.order.push(c);
-      this.count++;
-      this.totals.connections++;
-    }
-    const fromA = c.aKey === sk && c.aPort === l.sport;
-    const side = fromA ? c.a : c.b;
-    const other = fromA ? c.b : c.a;
+    const fromA = rec[c + A_KEY] === sk && rec[c + PORTS]! >>> 16 === sport;
+    const side = c + (fromA ? SIDE_A : SIDE_B);
+    const other = c + (fromA ? SIDE_B : SIDE_A);
 
     // Handshake: SYN from one side, SYN/ACK from the other (in either capture
     // order: taps may reorder them), then the SYN sender's first ACK.
     const syn = (flags & TcpFlag.SYN) !== 0;
     const ack = (flags & TcpFlag.ACK) !== 0;
     // Every bare SYN restarts the clock (a retransmitted SYN is the one answered), as Wireshark does.
-    if (syn && !ack) side.synTime = time;
-    else if (syn && ack) side.sentSynAck = true;
-    else if (ack && c.irtt < 0 && side.synTime >= 0 && other.sentSynAck) {
-      c.irtt = time - side.synTime;
-      this.handshakeRtt.add(c.irtt);
-      this.onRtt?.('handshake', c.irtt);
-      this.totals.handshakes++;
+    if (syn && !ack) rec[side + SYN_TIME] = time;
+    else if (syn && ack) rec[side + FLAGS] = rec[side + FLAGS]! | SENT_SYN_ACK;
+    else if (ack && rec[c + IRTT]! < 0 && rec[side + SYN_TIME]! >= 0 && (rec[other + FLAGS]! & SENT_SYN_ACK) !== 0) {
+      const irtt = time - rec[side + SYN_TIME]!;
+      rec[c + IRTT] = irtt;
+      this.handshakeRtt.add(irtt);
+      if (this.onRtt !== null) this.onRtt('handshake', irtt);
+      this.handshakes++;
     }
-    if ((flags & TcpFlag.RST) !== 0) this.totals.resets++;
-    if (l.tcpWindow === 0 && !syn && (flags & (TcpFlag.RST | TcpFlag.FIN)) === 0) this.totals.zeroWindows++;
+    if ((flags & TcpFlag.RST) !== 0) this.resets++;
+    if (l.tcpWindow === 0 && !syn && (flags & (TcpFlag.RST | TcpFlag.FIN)) === 0) this.zeroWindows++;
 
     // Sequence analysis.
     const seglen = l.payloadLen;
@@ -142,46 +156,150 @@ export class TcpAnalyzer {
     const seq = l.tcpSeq;
     if (seqSpace > 0 && (flags & TcpFlag.RST) === 0) {
       const end = (seq + seqSpace) >>> 0;
-      if (side.hasNext && seqLt(seq, side.nextSeq)) {
-        const keepAlive = seglen <= 1 && !syn && (flags & TcpFlag.FIN) === 0 && ((seq + 1) >>> 0) === side.nextSeq;
+      const hasNext = (rec[side + FLAGS]! & HAS_NEXT) !== 0;
+      const nextSeq = rec[side + NEXT_SEQ]!;
+      if (hasNext && seqLt(seq, nextSeq)) {
+        const keepAlive = seglen <= 1 && !syn && (flags & TcpFlag.FIN) === 0 && ((seq + 1) >>> 0) === nextSeq;
         if (!keepAlive) {
-          const thres = c.irtt > 0 ? c.irtt : OOO_DEFAULT;
-          if (time - side.lastSegTime < thres && side.nextSeq !== end) this.totals.outOfOrder++;
+          const irtt = rec[c + IRTT]!;
+          const thres = irtt > 0 ? irtt : OOO_DEFAULT;
+          if (time - rec[side + LAST_SEG_TIME]! < thres && nextSeq !== end) this.outOfOrder++;
           else {
-            this.totals.retransmissions++;
+            this.retransmissions++;
             this.lastWasRetransmission = true;
           }
           // Karn: a retransmission invalidates the pending RTT probe.
-          if (side.probeTime >= 0 && seqLt(seq, side.probeEnd)) side.probeTime = -1;
+          if (rec[side + PROBE_TIME]! >= 0 && seqLt(seq, rec[side + PROBE_END]!)) rec[side + PROBE_TIME] = -1;
         }
-      } else if (side.probeTime < 0) {
-        side.probeEnd = end;
-        side.probeTime = time;
+      } else if (rec[side + PROBE_TIME]! < 0) {
+        rec[side + PROBE_END] = end;
+        rec[side + PROBE_TIME] = time;
       }
-      if (!side.hasNext || seqLt(side.nextSeq, end)) {
-        side.nextSeq = end;
-        side.hasNext = true;
+      if (!hasNext || seqLt(nextSeq, end)) {
+        rec[side + NEXT_SEQ] = end;
+        rec[side + FLAGS] = rec[side + FLAGS]! | HAS_NEXT;
       }
-      side.lastSegTime = time;
+      rec[side + LAST_SEG_TIME] = time;
     }
     // Data/ACK RTT: an ACK from this side covering the other side's probe.
-    if (ack && other.probeTime >= 0 && !seqLt(l.tcpAck, other.probeEnd)) {
-      this.dataRtt.add(time - other.probeTime);
-      this.onRtt?.('data', time - other.probeTime);
-      other.probeTime = -1;
+    if (ack) {
+      const probeTime = rec[other + PROBE_TIME]!;
+      if (probeTime >= 0 && !seqLt(l.tcpAck, rec[other + PROBE_END]!)) {
+        const rtt = time - probeTime;
+        this.dataRtt.add(rtt);
+        if (this.onRtt !== null) this.onRtt('data', rtt);
+        rec[other + PROBE_TIME] = -1;
+      }
     }
   }
+
+  /** Offset of the connection's record in `rec`, or -1. */
+  private find(hash: number, sk: number, sp: number, dk: number, dp: number): number {
+    const index = this.index;
+    const mask = this.mask;
+    const rec = this.rec;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const r = index[2 * i]! - 1;
+      if (r < 0) return -1;
+      if (index[2 * i + 1] !== hash) continue;
+      const c = r * STRIDE;
+      const ak = rec[c + A_KEY]!;
+      const bk = rec[c + B_KEY]!;
+      const ports = rec[c + PORTS]!;
+      if ((ak === sk && bk === dk && ports === sp * 65536 + dp) || (ak === dk && bk === sk && ports === dp * 65536 + sp)) return c;
+    }
+  }
+
+  /** Adds a connection (evicting the oldest at a full table); returns its record offset. */
+  private insert(hash: number, sk: number, sp: number, dk: number, dp: number): number {
+    let r: number;
+    if (this.count < this.maxConnections) {
+      if (this.count === this.recCap) this.grow();
+      r = this.count++;
+    } else {
+      r = this.oldest;
+      this.oldest = r + 1 === this.maxConnections ? 0 : r + 1;
+      this.unindex(r);
+      this.evicted++;
+    }
+    const rec = this.rec;
+    const c = r * STRIDE;
+    rec[c + A_KEY] = sk;
+    rec[c + B_KEY] = dk;
+    rec[c + PORTS] = sp * 65536 + dp;
+    rec[c + IRTT] = -1;
+    clearSide(rec, c + SIDE_A);
+    clearSide(rec, c + SIDE_B);
+    this.recHash[r] = hash;
+    this.place(r, hash);
+    this.connections++;
+    return c;
+  }
+
+  /** Puts record `r` (of hash `hash`) in the index at the first free slot of its probe sequence. */
+  private place(r: number, hash: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    let i = hash & mask;
+    while (index[2 * i] !== 0) i = (i + 1) & mask;
+    index[2 * i] = r + 1;
+    index[2 * i + 1] = hash;
+  }
+
+  /** Removes record `r` from the index, shifting later entries of the cluster back (no tombstones). */
+  private unindex(r: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    let i = this.recHash[r]! & mask;
+    while (index[2 * i] !== r + 1) i = (i + 1) & mask;
+    for (let j = (i + 1) & mask; index[2 * j] !== 0; j = (j + 1) & mask) {
+      const home = index[2 * j + 1]! & mask;
+      // Entry j may move to the hole at i unless its home lies cyclically in (i, j].
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        index[2 * i] = index[2 * j]!;
+        index[2 * i + 1] = index[2 * j + 1]!;
+        i = j;
+      }
+    }
+    index[2 * i] = 0;
+  }
+
+  private grow(): void {
+    const cap = Math.min(this.maxConnections, this.recCap * 2);
+    const rec = new Float64Array(cap * STRIDE);
+    rec.set(this.rec);
+    const recHash = new Int32Array(cap);
+    recHash.set(this.recHash);
+    this.rec = rec;
+    this.recHash = recHash;
+    this.recCap = cap;
+    this.index = new Int32Array(indexSizeFor(cap) * 2);
+    this.mask = this.index.length / 2 - 1;
+    for (let r = 0; r < this.count; r++) this.place(r, recHash[r]!);
+  }
+}
+
+function clearSide(rec: Float64Array, s: number): void {
+  rec[s + SYN_TIME] = -1;
+  rec[s + FLAGS] = 0;
+  rec[s + NEXT_SEQ] = 0;
+  rec[s + LAST_SEG_TIME] = 0;
+  rec[s + PROBE_END] = 0;
+  rec[s + PROBE_TIME] = -1;
+}
+
+/** Index slots for `records` records: a power of two at least twice as large (short probe sequences). */
+function indexSizeFor(records: number): number {
+  let n = 16;
+  while (n < records * 2) n *= 2;
+  return n;
 }
 
 function seqLt(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }
 
-function matches(c: Conn, sk: number, sp: number, dk: number, dp: number): boolean {
-  return (c.aKey === sk && c.aPort === sp && c.bKey === dk && c.bPort === dp) || (c.aKey === dk && c.aPort === dp && c.bKey === sk && c.bPort === sp);
-}
-
-/** Direction-independent 30-bit hash of a TCP connection (a small integer keeps Map look-ups fast; collisions chain). */
+/** Direction-independent 30-bit hash of a TCP connection. */
 function connHash(sk: number, sp: number, dk: number, dp: number): number {
   const h1 = endpointHash(sk, sp);
   const h2 = endpointHash(dk, dp);

@@ -32,6 +32,8 @@ export interface TopEntry {
 
 const CACHE_BITS = 10;
 const CACHE = 1 << CACHE_BITS;
+/** Largest `n` for which top(n) selects in one pass rather than sorting. */
+const SELECT_MAX = 64;
 
 export class SpaceSaving {
   private readonly index = new Map<number, number>();
@@ -134,16 +136,41 @@ export class SpaceSaving {
    */
   top(n: number, by: 'count' | 'aux' = 'count'): TopEntry[] {
     this.flush();
-    const idx = Array.from({ length: this.size }, (_, i) => i);
+    const k = Math.max(0, Math.min(n, this.size));
     const w = by === 'count' ? this.counts : this.aux;
     const w2 = by === 'count' ? this.aux : this.counts;
-    idx.sort((a, b) => w[b]! - w[a]! || w2[b]! - w2[a]! || this.keys[a]! - this.keys[b]!);
-    return idx.slice(0, n).map((i) => ({
+    let idx: number[];
+    if (k <= SELECT_MAX) {
+      // Reports ask for a handful of entries, often (every stats interval): select them
+      // in one pass instead of sorting the whole table.
+      idx = [];
+      for (let i = 0; i < this.size; i++) {
+        if (idx.length === k && (k === 0 || !this.ranksBefore(i, idx[k - 1]!, w, w2))) continue;
+        let at = idx.length === k ? k - 1 : idx.length;
+        while (at > 0 && this.ranksBefore(i, idx[at - 1]!, w, w2)) {
+          idx[at] = idx[at - 1]!;
+          at--;
+        }
+        idx[at] = i;
+      }
+    } else {
+      idx = Array.from({ length: this.size }, (_, i) => i);
+      idx.sort((a, b) => (this.ranksBefore(a, b, w, w2) ? -1 : 1));
+      idx.length = k;
+    }
+    return idx.map((i) => ({
       key: this.keys[i]!,
       tag: [this.tags[i * 4]!, this.tags[i * 4 + 1]!, this.tags[i * 4 + 2]!, this.tags[i * 4 + 3]!],
       count: this.counts[i]!,
       aux: this.aux[i]!,
       error: this.errors[i]!,
     }));
+  }
+
+  /** Ranking order: larger weight, then larger secondary weight, then smaller key (keys are distinct: a total order). */
+  private ranksBefore(a: number, b: number, w: Float64Array, w2: Float64Array): boolean {
+    if (w[a] !== w[b]) return w[a]! > w[b]!;
+    if (w2[a] !== w2[b]) return w2[a]! > w2[b]!;
+    return this.keys[a]! < this.keys[b]!;
   }
 }

@@ -1,10 +1,12 @@
-/** Unit tests of the monitoring building blocks: Space-Saving top-k, the rate ring, the log histogram. */
+/** Unit tests of the monitoring building blocks: Space-Saving top-k, the rate ring, the log histogram, the TCP connection table. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SpaceSaving } from '../../src/monitor/topk.js';
 import { RateRing } from '../../src/monitor/rates.js';
 import { LogHistogram } from '../../src/monitor/histogram.js';
+import { TcpAnalyzer } from '../../src/monitor/tcp-analysis.js';
+import { Layers, TcpFlag } from '../../src/decode/packet.js';
 
 
 test('space-saving: exact while keys fit, bounded error beyond', () => {
@@ -77,4 +79,44 @@ test('log histogram: quantiles within half a bucket (±6.25%)', () => {
   h.add(NaN);
   h.add(-1);
   assert.equal(h.count, 1000, 'invalid samples are ignored');
+});
+
+test('tcp analyzer: bounded table evicts the oldest connection, finds the others in either direction', () => {
+  // A reference model: an insertion-ordered map from the direction-free 5-tuple, evicting its first key.
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ a: fc.integer({ min: 0, max: 5 }), b: fc.integer({ min: 0, max: 5 }), p: fc.integer({ min: 0, max: 7 }), swap: fc.boolean() }), { minLength: 1, maxLength: 400 }),
+      fc.integer({ min: 1, max: 12 }),
+      (segs, bound) => {
+        const tcp = new TcpAnalyzer(bound);
+        const ref = new Map<string, true>();
+        const l = new Layers();
+        l.ipVersion = 4;
+        l.hasTcp = true;
+        l.tcpFlags = TcpFlag.ACK;
+        let evicted = 0;
+        for (const s of segs) {
+          const [src, sport, dst, dport] = s.swap ? [s.b, 80, s.a, 1000 + s.p] : [s.a, 1000 + s.p, s.b, 80];
+          l.src4 = (0x0a000000 + src) >>> 0;
+          l.dst4 = (0x0a000000 + dst) >>> 0;
+          l.sport = sport;
+          l.dport = dport;
+          const key = `${s.a}:${1000 + s.p}-${s.b}:80`;
+          const before = tcp.totals.connections;
+          tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1, 0);
+          const isNew = !ref.has(key);
+          assert.equal(tcp.totals.connections - before, isNew ? 1 : 0, `segment of ${key}`);
+          if (isNew) {
+            if (ref.size >= bound) {
+              ref.delete(ref.keys().next().value!);
+              evicted++;
+            }
+            ref.set(key, true);
+          }
+          assert.equal(tcp.size, ref.size);
+          assert.equal(tcp.totals.evicted, evicted);
+        }
+      },
+    ),
+  );
 });
