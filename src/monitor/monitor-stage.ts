@@ -15,6 +15,9 @@ import { classify, ProtocolMix, type ProtoCounter } from './protocol-mix.js';
 import { RateRing } from './rates.js';
 import { SpaceSaving, type TopEntry } from './topk.js';
 import { TcpAnalyzer } from './tcp-analysis.js';
+import type { MonitorSnapshot } from './snapshot.js';
+
+export type { MonitorSnapshot } from './snapshot.js';
 
 export interface MonitorOptions {
   /** Seconds of packet time between `stats` records (0 = none). */
@@ -23,39 +26,6 @@ export interface MonitorOptions {
   topCapacity?: number;
   /** Bound of the TCP connection table. */
   maxConnections?: number;
-}
-
-export interface MonitorSnapshot {
-  time: number;
-  packets: number;
-  bytes: number;
-  pps1s: number;
-  bps1s: number;
-  pps1m: number;
-  bps1m: number;
-  pps5m: number;
-  bps5m: number;
-  l3: Record<string, { pkts: number; bytes: number }>;
-  l4: Record<string, { pkts: number; bytes: number }>;
-  app: Record<string, { pkts: number; bytes: number }>;
-  topTalkersBytes: { addr: string; bytes: number; pkts: number; error: number }[];
-  topTalkersPkts: { addr: string; pkts: number; bytes: number; error: number }[];
-  topPorts: { port: string; pkts: number; bytes: number; error: number }[];
-  tcp: {
-    connections: number;
-    handshakes: number;
-    retransmissions: number;
-    outOfOrder: number;
-    zeroWindows: number;
-    resets: number;
-    handshakeRtt: { p50: number; p90: number; p99: number; mean: number; count: number };
-    dataRtt: { p50: number; p90: number; p99: number; mean: number; count: number };
-  };
-  icmpUnreachable: number;
-  malformed: number;
-  dropped: number;
-  ifDropped: number;
-  topErrorBound: number;
 }
 
 // Port-key space: proto in the high bits so TCP 53 and UDP 53 differ.

@@ -22,6 +22,7 @@
  */
 import { TcpFlag, type Layers } from '../decode/packet.js';
 import { LogHistogram } from './histogram.js';
+import type { TcpCounts } from './snapshot.js';
 
 const OOO_DEFAULT = 0.003;
 
@@ -52,13 +53,8 @@ const HAS_NEXT = 2;
 
 const INITIAL_RECORDS = 1024;
 
-export interface TcpTotals {
-  connections: number;
-  handshakes: number;
-  retransmissions: number;
-  outOfOrder: number;
-  zeroWindows: number;
-  resets: number;
+export interface TcpTotals extends TcpCounts {
+  /** Connections dropped from the bounded table to make room. */
   evicted: number;
 }
 

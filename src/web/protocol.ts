@@ -1,56 +1,17 @@
 /**
  * The messages between the dashboard server and its page (JSON over a
- * WebSocket). Shared by both sides, so it imports nothing from Node or the DOM.
+ * WebSocket). Shared by both sides, so it imports nothing from Node or the DOM
+ * (the monitor's snapshot shape is types only).
  */
+import type { MonitorSnapshot } from '../monitor/snapshot.js';
+
+export type { MixEntry, RttSummary } from '../monitor/snapshot.js';
 
 /** One second (live) or one minute (history) of traffic: [unix seconds, packets/s, bytes/s]. */
 export type SeriesPoint = [number, number, number];
 
-export interface MixEntry {
-  pkts: number;
-  bytes: number;
-}
-
-export interface RttSummary {
-  p50: number;
-  p90: number;
-  p99: number;
-  mean: number;
-  count: number;
-}
-
-/** What the page shows of the monitor (the MonitorSnapshot fields it uses; history fills what it can). */
-export interface MonitorView {
-  time: number;
-  packets: number;
-  bytes: number;
-  pps1s: number;
-  bps1s: number;
-  pps1m: number;
-  bps1m: number;
-  pps5m: number;
-  bps5m: number;
-  l3: Record<string, MixEntry>;
-  l4: Record<string, MixEntry>;
-  app: Record<string, MixEntry>;
-  topTalkersBytes: { addr: string; bytes: number; pkts: number; error: number }[];
-  topPorts: { port: string; pkts: number; bytes: number; error: number }[];
-  tcp: {
-    connections: number;
-    handshakes: number;
-    retransmissions: number;
-    outOfOrder: number;
-    zeroWindows: number;
-    resets: number;
-    handshakeRtt: RttSummary;
-    dataRtt: RttSummary;
-  } | null;
-  icmpUnreachable: number;
-  malformed: number;
-  dropped: number;
-  ifDropped: number;
-  topErrorBound: number;
-}
+/** What the page shows of the monitor: a live snapshot, or what history can fill (no TCP analysis, one talker ranking). */
+export type MonitorView = Omit<MonitorSnapshot, 'topTalkersPkts' | 'tcp'> & { tcp: MonitorSnapshot['tcp'] | null };
 
 /** An alert as the EVE record carries it (the page reads these fields; evidence is free-form). */
 export interface AlertView {
