@@ -22,6 +22,13 @@ interface AddrState {
   state: number;
   ip: string;
   rep: Reputation | null;
+  /** Suppression keys of this address's source and destination alerts, made on first use ('' until then). */
+  srcSuppressKey: string;
+  dstSuppressKey: string;
+}
+
+function addrState(state: number, ip: string, rep: Reputation | null): AddrState {
+  return { state, ip, rep, srcSuppressKey: '', dstSuppressKey: '' };
 }
 
 export interface IntelOptions {
@@ -83,12 +90,12 @@ export class IntelDetector implements Detector {
     const key = src ? srcKey(l) : dstKey(l);
     const st = this.addrs.peek(key);
     if (st !== undefined) {
-      if (st.state === St.Malicious) this.malicious(st, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
+      if (st.state === St.Malicious) this.maliciousAgain(st, pkt, l, src, ctx);
       return;
     }
     const special = l.ipVersion === 4 ? specialBlockV4(src ? l.src4 : l.dst4) : specialBlockWords(src ? l.src6 : l.dst6);
     if (special !== undefined) {
-      this.addrs.set(key, { state: St.Special, ip: '', rep: null });
+      this.addrs.set(key, addrState(St.Special, '', null));
       return;
     }
     const client = this.o.abuseipdb!;
@@ -100,19 +107,19 @@ export class IntelDetector implements Detector {
     const ip = src ? srcAddrText(l) : dstAddrText(l);
     const cached = client.cached(ip);
     if (cached !== undefined) {
-      const s: AddrState = { state: cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, rep: cached };
+      const s = addrState(cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, cached);
       this.addrs.set(key, s);
       if (s.state === St.Malicious) this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
       return;
     }
-    const s: AddrState = { state: St.Pending, ip, rep: null };
+    const s = addrState(St.Pending, ip, null);
     this.addrs.set(key, s);
     // The tuple and time are captured now: the answer arrives after this packet is gone.
     const tuple = tupleOf(pkt, l);
     const tsSec = pkt.tsSec;
     const tsNsec = pkt.tsNsec;
     const asked = Date.now();
-    void client.check(ip).then((rep) => {
+    void client.lookup(ip).then((rep) => {
       if (rep === null) {
         s.state = St.Unknown;
         return;
@@ -124,6 +131,30 @@ export class IntelDetector implements Detector {
         this.malicious(s, tuple, tsSec, tsNsec, src, this.ctx, true, Date.now() - asked);
       }
     });
+  }
+
+  /**
+   * Another packet of a known malicious address. Every such packet alerts, and
+   * suppression drops nearly all of them, so the verdict is asked first and the
+   * alert (tuple text, evidence) is built only when it will be published.
+   */
+  private maliciousAgain(s: AddrState, pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
+    let key = src ? s.srcSuppressKey : s.dstSuppressKey;
+    if (key === '') {
+      key = ctx.suppressionKey(src ? s.ip : `dst ${s.ip}`, src ? SIG.maliciousSrc.id : SIG.maliciousDst.id);
+      if (src) s.srcSuppressKey = key;
+      else s.dstSuppressKey = key;
+    }
+    if (ctx.suppressed(key, pkt.tsSec)) {
+      this.alerts++;
+      return;
+    }
+    this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
+  }
+
+  /** Set-up before packets flow: the client's cache and HTTP machinery are made ready. */
+  async ready(): Promise<void> {
+    await this.o.abuseipdb?.warmUp();
   }
 
   private malicious(s: AddrState, tuple: AlertTuple, tsSec: number, tsNsec: number, src: boolean, ctx: DetectContext, fromAnswer: boolean, waitedMs = 0): void {

@@ -110,6 +110,15 @@ export class AbuseIpdbClient {
   check(ip: string): Promise<Reputation | null> {
     const c = this.o.cache.get(ip);
     if (c !== undefined) return Promise.resolve(c);
+    return this.lookup(ip);
+  }
+
+  /**
+   * As `check`, for a caller that just found no fresh cached answer (`cached`):
+   * queues the look-up. The request itself is issued off the caller's path
+   * (see schedulePump), so a packet that shows a new address only enqueues it.
+   */
+  lookup(ip: string): Promise<Reputation | null> {
     const w = this.waiting.get(ip);
     if (w !== undefined) {
       this.s.deduplicated++;
@@ -125,8 +134,35 @@ export class AbuseIpdbClient {
     const promise = new Promise<Reputation | null>((r) => (resolve = r));
     this.waiting.set(ip, { promise, resolve, tries: 0 });
     this.queue.push(ip);
-    this.pump();
+    this.schedulePump();
     return promise;
+  }
+
+  private pumpScheduled = false;
+
+  /** Starts queued requests once the current synchronous work (a batch of packets) is done. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /**
+   * One-time set-up before the first look-up, so it is not paid on the packet
+   * path: the fetch machinery (loaded lazily by Node on first use) is loaded
+   * by fetching a data: URL, which sends nothing over the network. The cache
+   * file is opened and its statements prepared when the cache is made.
+   */
+  async warmUp(): Promise<void> {
+    this.utcDay();
+    try {
+      await (await fetch('data:application/json,{}')).json();
+    } catch {
+      // A runtime without data: URL support only loses the warm-up.
+    }
   }
 
   private finish(ip: string, r: Reputation | null): void {
@@ -136,9 +172,20 @@ export class AbuseIpdbClient {
     w.resolve(r);
   }
 
+  /** Today's UTC date (YYYY-MM-DD), remade only when the day changes (it is asked for every new address). */
   private utcDay(): string {
-    return new Date(this.now()).toISOString().slice(0, 10);
+    const now = this.now();
+    if (now >= this.dayEndsAt || now < this.dayStartsAt) {
+      this.dayText = new Date(now).toISOString().slice(0, 10);
+      this.dayStartsAt = Date.parse(`${this.dayText}T00:00:00Z`);
+      this.dayEndsAt = this.dayStartsAt + 86_400_000;
+    }
+    return this.dayText;
   }
+
+  private dayText = '';
+  private dayStartsAt = Infinity;
+  private dayEndsAt = -Infinity;
 
   /** True when one more request fits today's budget (counted and persisted). */
   private spend(): boolean {
