@@ -206,6 +206,6 @@ export class IntelDetector implements Detector {
 
   close(): void {
     this.o.lists?.close();
-    this.o.abuseipdb?.abandon();
+    this.o.abuseipdb?.close();
   }
 }
