@@ -86,16 +86,45 @@ export class IntelDetector implements Detector {
     });
   }
 
+  /**
+   * The states of the two addresses met last. Consecutive packets mostly
+   * belong to one conversation, so most look-ups end here without hashing;
+   * cleared whenever the table changes, so it never outlives an eviction.
+   */
+  private recentKeyA = NaN;
+  private recentA: AddrState | null = null;
+  private recentKeyB = NaN;
+  private recentB: AddrState | null = null;
+
+  private stateOf(key: number): AddrState | undefined {
+    if (key === this.recentKeyA) return this.recentA!;
+    if (key === this.recentKeyB) return this.recentB!;
+    const st = this.addrs.peek(key);
+    if (st !== undefined) {
+      this.recentKeyB = this.recentKeyA;
+      this.recentB = this.recentA;
+      this.recentKeyA = key;
+      this.recentA = st;
+    }
+    return st;
+  }
+
+  private remember(key: number, st: AddrState): void {
+    this.recentKeyA = this.recentKeyB = NaN;
+    this.recentA = this.recentB = null;
+    this.addrs.set(key, st);
+  }
+
   private reputation(pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
     const key = src ? srcKey(l) : dstKey(l);
-    const st = this.addrs.peek(key);
+    const st = this.stateOf(key);
     if (st !== undefined) {
       if (st.state === St.Malicious) this.maliciousAgain(st, pkt, l, src, ctx);
       return;
     }
     const special = l.ipVersion === 4 ? specialBlockV4(src ? l.src4 : l.dst4) : specialBlockWords(src ? l.src6 : l.dst6);
     if (special !== undefined) {
-      this.addrs.set(key, addrState(St.Special, '', null));
+      this.remember(key, addrState(St.Special, '', null));
       return;
     }
     const client = this.o.abuseipdb!;
@@ -108,12 +137,12 @@ export class IntelDetector implements Detector {
     const cached = client.cached(ip);
     if (cached !== undefined) {
       const s = addrState(cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, cached);
-      this.addrs.set(key, s);
+      this.remember(key, s);
       if (s.state === St.Malicious) this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
       return;
     }
     const s = addrState(St.Pending, ip, null);
-    this.addrs.set(key, s);
+    this.remember(key, s);
     // The tuple and time are captured now: the answer arrives after this packet is gone.
     const tuple = tupleOf(pkt, l);
     const tsSec = pkt.tsSec;
