@@ -47,6 +47,14 @@ export interface DetectContext {
   readonly mtu: number;
   /** Raise an alert (the stage suppresses and publishes it). */
   alert(a: Alert): void;
+  /** The key suppression tracks an alert of signature `sigId` by (`track`: trackBy or the source address). */
+  suppressionKey(track: string, sigId: number): string;
+  /**
+   * For detectors that would alert on every packet of a host: true when an
+   * alert with this suppression key would be suppressed now, in which case it
+   * is counted as raised and suppressed and need not be built.
+   */
+  suppressed(key: string, tsSec: number): boolean;
   /** Human message for stderr (never secrets). */
   log(msg: string): void;
 }
@@ -73,6 +81,8 @@ export interface Detector {
   onEnd?(tsSec: number, ctx: DetectContext): void | Promise<void>;
   /** Counters (table sizes, evictions, alerts) for logs and tests. */
   stats(): Record<string, number>;
+  /** One-time set-up to finish before packets flow (open files, warm clients). */
+  ready?(): Promise<void>;
   /** Release timers, watchers, databases. */
   close?(): void | Promise<void>;
 }

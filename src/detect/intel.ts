@@ -22,6 +22,13 @@ interface AddrState {
   state: number;
   ip: string;
   rep: Reputation | null;
+  /** Suppression keys of this address's source and destination alerts, made on first use ('' until then). */
+  srcSuppressKey: string;
+  dstSuppressKey: string;
+}
+
+function addrState(state: number, ip: string, rep: Reputation | null): AddrState {
+  return { state, ip, rep, srcSuppressKey: '', dstSuppressKey: '' };
 }
 
 export interface IntelOptions {
@@ -79,16 +86,45 @@ export class IntelDetector implements Detector {
     });
   }
 
-  private reputation(pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
-    const key = src ? srcKey(l) : dstKey(l);
+  /**
+   * The states of the two addresses met last. Consecutive packets mostly
+   * belong to one conversation, so most look-ups end here without hashing;
+   * cleared whenever the table changes, so it never outlives an eviction.
+   */
+  private recentKeyA = NaN;
+  private recentA: AddrState | null = null;
+  private recentKeyB = NaN;
+  private recentB: AddrState | null = null;
+
+  private stateOf(key: number): AddrState | undefined {
+    if (key === this.recentKeyA) return this.recentA!;
+    if (key === this.recentKeyB) return this.recentB!;
     const st = this.addrs.peek(key);
     if (st !== undefined) {
-      if (st.state === St.Malicious) this.malicious(st, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
+      this.recentKeyB = this.recentKeyA;
+      this.recentB = this.recentA;
+      this.recentKeyA = key;
+      this.recentA = st;
+    }
+    return st;
+  }
+
+  private remember(key: number, st: AddrState): void {
+    this.recentKeyA = this.recentKeyB = NaN;
+    this.recentA = this.recentB = null;
+    this.addrs.set(key, st);
+  }
+
+  private reputation(pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
+    const key = src ? srcKey(l) : dstKey(l);
+    const st = this.stateOf(key);
+    if (st !== undefined) {
+      if (st.state === St.Malicious) this.maliciousAgain(st, pkt, l, src, ctx);
       return;
     }
     const special = l.ipVersion === 4 ? specialBlockV4(src ? l.src4 : l.dst4) : specialBlockWords(src ? l.src6 : l.dst6);
     if (special !== undefined) {
-      this.addrs.set(key, { state: St.Special, ip: '', rep: null });
+      this.remember(key, addrState(St.Special, '', null));
       return;
     }
     const client = this.o.abuseipdb!;
@@ -100,19 +136,19 @@ export class IntelDetector implements Detector {
     const ip = src ? srcAddrText(l) : dstAddrText(l);
     const cached = client.cached(ip);
     if (cached !== undefined) {
-      const s: AddrState = { state: cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, rep: cached };
-      this.addrs.set(key, s);
+      const s = addrState(cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, cached);
+      this.remember(key, s);
       if (s.state === St.Malicious) this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
       return;
     }
-    const s: AddrState = { state: St.Pending, ip, rep: null };
-    this.addrs.set(key, s);
+    const s = addrState(St.Pending, ip, null);
+    this.remember(key, s);
     // The tuple and time are captured now: the answer arrives after this packet is gone.
     const tuple = tupleOf(pkt, l);
     const tsSec = pkt.tsSec;
     const tsNsec = pkt.tsNsec;
     const asked = Date.now();
-    void client.check(ip).then((rep) => {
+    void client.lookup(ip).then((rep) => {
       if (rep === null) {
         s.state = St.Unknown;
         return;
@@ -124,6 +160,30 @@ export class IntelDetector implements Detector {
         this.malicious(s, tuple, tsSec, tsNsec, src, this.ctx, true, Date.now() - asked);
       }
     });
+  }
+
+  /**
+   * Another packet of a known malicious address. Every such packet alerts, and
+   * suppression drops nearly all of them, so the verdict is asked first and the
+   * alert (tuple text, evidence) is built only when it will be published.
+   */
+  private maliciousAgain(s: AddrState, pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
+    let key = src ? s.srcSuppressKey : s.dstSuppressKey;
+    if (key === '') {
+      key = ctx.suppressionKey(src ? s.ip : `dst ${s.ip}`, src ? SIG.maliciousSrc.id : SIG.maliciousDst.id);
+      if (src) s.srcSuppressKey = key;
+      else s.dstSuppressKey = key;
+    }
+    if (ctx.suppressed(key, pkt.tsSec)) {
+      this.alerts++;
+      return;
+    }
+    this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
+  }
+
+  /** Set-up before packets flow: the client's cache and HTTP machinery are made ready. */
+  async ready(): Promise<void> {
+    await this.o.abuseipdb?.warmUp();
   }
 
   private malicious(s: AddrState, tuple: AlertTuple, tsSec: number, tsNsec: number, src: boolean, ctx: DetectContext, fromAnswer: boolean, waitedMs = 0): void {
@@ -175,6 +235,6 @@ export class IntelDetector implements Detector {
 
   close(): void {
     this.o.lists?.close();
-    this.o.abuseipdb?.abandon();
+    this.o.abuseipdb?.close();
   }
 }

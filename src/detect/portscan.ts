@@ -80,7 +80,15 @@ export class PortScanDetector implements Detector {
   readonly name = 'portscan';
   private readonly probes: ProbeTable;
   private readonly vertical: BoundedMap<string, ScanWindow>;
-  private readonly horizontal: BoundedMap<string, ScanWindow>;
+  private readonly horizontal: BoundedMap<string | number, ScanWindow>;
+  /** The windows the last failure counted towards, and their keys. */
+  private lastV: ScanWindow | null = null;
+  private lastVScanner = -1;
+  private lastVTarget = -1;
+  private lastVKind = -1;
+  private lastH: ScanWindow | null = null;
+  private lastHScanner = -1;
+  private lastHKind = -1;
   private alerts = 0;
   private failed = 0;
   private lostPending = 0;
@@ -110,7 +118,7 @@ export class PortScanDetector implements Detector {
     loadAddrWords(l, false, D);
     const f = l.tcpFlags;
     // An answer? Look up the reverse tuple.
-    const r = tab.find(D, S, l.dport, l.sport, 6);
+    const r = this.findLive(D, S, l.dport, l.sport, 6, t);
     if (r >= 0) {
       if (tab.state[r] === Slot.Pending) {
         if ((f & F_RST) !== 0) {
@@ -126,14 +134,14 @@ export class PortScanDetector implements Detector {
     }
     if ((f & F_RST) !== 0) return;
     const kind = tcpProbeKind(l);
-    const i = tab.find(S, D, l.sport, l.dport, 6);
+    const i = this.findLive(S, D, l.sport, l.dport, 6, t);
     if (i >= 0) {
       // Retransmitted probes keep their first time; answered pairs stay fresh.
       if (tab.state[i] === Slot.Answered) tab.ts[i] = t;
       return;
     }
     if (kind === 0 || isMulticastOrBroadcast(l)) return;
-    tab.insert(S, D, l.sport, l.dport, 6, Slot.Pending, kind, t);
+    tab.insert(S, D, l.sport, l.dport, 6, Slot.Pending, kind, t, t - ANSWERED_IDLE_SEC);
     this.accountEviction();
   }
 
@@ -141,21 +149,37 @@ export class PortScanDetector implements Detector {
     const tab = this.probes;
     loadAddrWords(l, true, S);
     loadAddrWords(l, false, D);
-    const r = tab.find(D, S, l.dport, l.sport, 17);
+    const r = this.findLive(D, S, l.dport, l.sport, 17, t);
     if (r >= 0) {
       tab.state[r] = Slot.Answered;
       tab.ts[r] = t;
       return;
     }
-    const i = tab.find(S, D, l.sport, l.dport, 17);
+    const i = this.findLive(S, D, l.sport, l.dport, 17, t);
     if (i >= 0) {
       if (tab.state[i] === Slot.Answered) tab.ts[i] = t;
       return;
     }
     // From a service port to an ephemeral one is an answer (DNS, NTP... possibly reflected), not a probe.
     if (isMulticastOrBroadcast(l) || (l.sport < 1024 && l.dport >= 1024)) return;
-    tab.insert(S, D, l.sport, l.dport, 17, Slot.Pending, ScanKind.UDP, t);
+    tab.insert(S, D, l.sport, l.dport, 17, Slot.Pending, ScanKind.UDP, t, t - ANSWERED_IDLE_SEC);
     this.accountEviction();
+  }
+
+  /**
+   * Slot of the tuple, or -1. An answered pair idle for ANSWERED_IDLE_SEC is
+   * forgotten here, when next looked up, instead of by periodic sweeps: the
+   * expiry ring then visits each slot once (at its probe time-out), not every
+   * few seconds for as long as the pair is remembered.
+   */
+  private findLive(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number, t: number): number {
+    const tab = this.probes;
+    const i = tab.find(s, d, sp, dp, proto);
+    if (i >= 0 && tab.state[i] === Slot.Answered && t - tab.ts[i]! >= ANSWERED_IDLE_SEC) {
+      tab.free(i);
+      return -1;
+    }
+    return i;
   }
 
   private onIcmpError(l: Layers, q: Layers, t: number, ctx: DetectContext): void {
@@ -183,17 +207,32 @@ export class PortScanDetector implements Detector {
     const dk = wordKey(tab.dst, o);
     this.failed++;
     // One window per probe type: a FIN scan after a SYN scan is a new finding, and types do not dilute each other.
-    const vKey = `${sk}>${dk}#${kind}`;
-    let v = this.vertical.get(vKey);
-    if (v === undefined) {
-      v = { scanner: wordsText(tab.src, o), target: wordsText(tab.dst, o), items: new Map(), lastFired: -Infinity, proto, port: 0 };
-      this.vertical.set(vKey, v);
+    // A scan fails many probes in a row against the same window, so the window used last is kept at hand:
+    // it is already the most recently used entry, and looking it up again would change nothing.
+    let v = this.lastV;
+    if (v === null || sk !== this.lastVScanner || dk !== this.lastVTarget || kind !== this.lastVKind) {
+      const vKey = `${sk}>${dk}#${kind}`;
+      v = this.vertical.get(vKey) ?? null;
+      if (v === null) {
+        v = { scanner: wordsText(tab.src, o), target: wordsText(tab.dst, o), items: new Map(), lastFired: -Infinity, proto, port: 0 };
+        this.vertical.set(vKey, v);
+      }
+      this.lastV = v;
+      this.lastVScanner = sk;
+      this.lastVTarget = dk;
+      this.lastVKind = kind;
     }
-    const hKey = `${sk}:${proto}/${dport}#${kind}`;
-    let h = this.horizontal.get(hKey);
-    if (h === undefined) {
-      h = { scanner: v.scanner, target: '', items: new Map(), lastFired: -Infinity, proto, port: dport };
-      this.horizontal.set(hKey, h);
+    let h = this.lastH;
+    if (h === null || sk !== this.lastHScanner || proto !== h.proto || dport !== h.port || kind !== this.lastHKind) {
+      const hKey = horizontalKey(sk, proto, dport, kind);
+      h = this.horizontal.get(hKey) ?? null;
+      if (h === null) {
+        h = { scanner: v.scanner, target: '', items: new Map(), lastFired: -Infinity, proto, port: dport };
+        this.horizontal.set(hKey, h);
+      }
+      this.lastH = h;
+      this.lastHScanner = sk;
+      this.lastHKind = kind;
     }
     tab.free(i);
     this.add(v, proto * 65536 + dport, kind, when);
@@ -286,11 +325,9 @@ export class PortScanDetector implements Detector {
       else this.fail(i, now, 'timeout', this.sweepCtx!);
       return false;
     }
-    if (age >= ANSWERED_IDLE_SEC || this.sweepTimeout === 0) {
-      tab.free(i);
-      return false;
-    }
-    return true;
+    // Answered: the pair stays until findLive or insert finds it idle (or the end of input).
+    if (this.sweepTimeout === 0) tab.free(i);
+    return false;
   }
 
   onEnd(tsSec: number, ctx: DetectContext): void {
@@ -324,6 +361,15 @@ function wordKey(w: Uint32Array, o: number): number {
     h2 = Math.imul(h2 + w[o + i]!, 0x5bd1e995) ^ (h2 >>> 15);
   }
   return TWO32 + (h1 >>> 0) * 1048576 + ((h2 >>> 0) >>> 12);
+}
+
+/**
+ * Key of a (scanner, protocol/port, probe kind) window: a number for IPv4
+ * scanners (32 + 1 + 16 + 4 bits stay below 2^53), text for IPv6 ones.
+ */
+function horizontalKey(sk: number, proto: number, dport: number, kind: number): string | number {
+  if (sk < TWO32) return sk * 2097152 + (proto === 6 ? 1048576 : 0) + dport * 16 + kind;
+  return `${sk}:${proto}/${dport}#${kind}`;
 }
 
 /** The prototype's rule: unique destination ports per source within a window, whatever the answer. */

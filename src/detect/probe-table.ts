@@ -123,19 +123,29 @@ export class ProbeTable {
    * Claims a slot for a new tuple (the caller checked it is absent). When the
    * bucket is full the oldest entry is overwritten; its index is returned in
    * `lastEvictedState` so the caller can account for a lost pending probe.
+   * An answered entry last seen before `reclaimAnsweredBefore` is expired,
+   * not live: its slot is reused without counting an eviction.
    */
-  insert(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number, state: number, kind: number, ts: number): number {
+  insert(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number, state: number, kind: number, ts: number, reclaimAnsweredBefore = -Infinity): number {
     const base = this.hash(s, d, sp, dp, proto);
     let slot = -1;
     let oldest = base;
+    let reclaim = -1;
     for (let i = base; i < base + WAYS; i++) {
-      if (this.state[i] === Slot.Empty) {
+      const st = this.state[i];
+      if (st === Slot.Empty) {
         slot = i;
         break;
       }
+      if (reclaim < 0 && st === Slot.Answered && this.ts[i]! < reclaimAnsweredBefore) reclaim = i;
       if (this.ts[i]! < this.ts[oldest]!) oldest = i;
     }
     this.lastEvictedState = Slot.Empty;
+    if (slot < 0 && reclaim >= 0) {
+      // Still counted in `used`: the expired entry's place is taken over.
+      slot = reclaim;
+      this.used--;
+    }
     if (slot < 0) {
       slot = oldest;
       this.lastEvictedState = this.state[slot]!;

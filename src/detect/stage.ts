@@ -40,6 +40,11 @@ export class DetectStage implements Stage, DetectContext {
     }
   }
 
+  /** Finishes every detector's one-time set-up; call before the first packet. */
+  async ready(): Promise<void> {
+    for (const d of this.detectors) await d.ready?.();
+  }
+
   onPacket(pkt: Packet): void {
     const ds = this.detectors;
     for (let i = 0; i < this.n; i++) ds[i]!.onPacket(pkt, this);
@@ -63,6 +68,17 @@ export class DetectStage implements Stage, DetectContext {
     }
     this.alertsPublished++;
     this.o.bus.emit('alert', eveAlert(a, suppressed));
+  }
+
+  suppressionKey(track: string, sigId: number): string {
+    return Suppressor.key(track, sigId);
+  }
+
+  /** DetectContext: the suppression verdict without building the alert. */
+  suppressed(key: string, tsSec: number): boolean {
+    if (this.suppressor === null || !this.suppressor.suppressIfActive(key, tsSec)) return false;
+    this.alertsRaised++;
+    return true;
   }
 
   log(msg: string): void {

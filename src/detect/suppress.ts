@@ -29,7 +29,7 @@ export class Suppressor {
    * this key since the last alert that passed.
    */
   check(track: string, sigId: number, tsSec: number): number {
-    const key = `${sigId}|${track}`;
+    const key = Suppressor.key(track, sigId);
     const s = this.slots.get(key);
     if (s !== undefined && tsSec - s.since < this.intervalSec) {
       s.suppressed++;
@@ -39,6 +39,24 @@ export class Suppressor {
     const n = s?.suppressed ?? 0;
     this.slots.set(key, { since: tsSec, suppressed: 0 });
     return n;
+  }
+
+  /** The slot key of a (track key, signature) pair; callers that alert repeatedly may keep it. */
+  static key(track: string, sigId: number): string {
+    return `${sigId}|${track}`;
+  }
+
+  /**
+   * True, and counted as suppressed, when an alert with this slot key would be
+   * dropped now; otherwise nothing changes (the alert then goes through check).
+   * Lets a detector skip building an alert that is certain to be dropped.
+   */
+  suppressIfActive(key: string, tsSec: number): boolean {
+    const s = this.slots.get(key);
+    if (s === undefined || tsSec - s.since >= this.intervalSec) return false;
+    s.suppressed++;
+    this.suppressedTotal++;
+    return true;
   }
 
   /** (key, count) of suppressions not yet reported by a later alert. */

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { BoundedMap } from '../detect/bounded-map.js';
 import type { Reputation, ReputationCache } from './cache.js';
+import { type HttpAnswer, HttpGetter } from './http-get.js';
 
 export const DEFAULT_ABUSEIPDB_URL = 'https://api.abuseipdb.com';
 
@@ -80,6 +81,7 @@ export class AbuseIpdbClient {
   private budgetLogged = false;
   private readonly now: () => number;
   private readonly url: string;
+  private readonly http: HttpGetter;
   private readonly s: Omit<AbuseIpdbStats, 'queued' | 'inFlight' | 'disabled'> = {
     requests: 0,
     answered: 0,
@@ -94,6 +96,7 @@ export class AbuseIpdbClient {
   constructor(private readonly o: AbuseIpdbOptions) {
     this.now = o.now ?? Date.now;
     this.url = `${o.baseUrl.replace(/\/+$/, '')}/api/v2/check`;
+    this.http = new HttpGetter(this.url, o.concurrency);
     this.errorUntil = new BoundedMap(Math.max(1000, o.maxQueue));
   }
 
@@ -110,6 +113,15 @@ export class AbuseIpdbClient {
   check(ip: string): Promise<Reputation | null> {
     const c = this.o.cache.get(ip);
     if (c !== undefined) return Promise.resolve(c);
+    return this.lookup(ip);
+  }
+
+  /**
+   * As `check`, for a caller that just found no fresh cached answer (`cached`):
+   * queues the look-up. The request itself is issued off the caller's path
+   * (see schedulePump), so a packet that shows a new address only enqueues it.
+   */
+  lookup(ip: string): Promise<Reputation | null> {
     const w = this.waiting.get(ip);
     if (w !== undefined) {
       this.s.deduplicated++;
@@ -125,19 +137,52 @@ export class AbuseIpdbClient {
     const promise = new Promise<Reputation | null>((r) => (resolve = r));
     this.waiting.set(ip, { promise, resolve, tries: 0 });
     this.queue.push(ip);
-    this.pump();
+    this.schedulePump();
     return promise;
   }
+
+  private pumpScheduled = false;
+
+  /** Starts queued requests once the current synchronous work (a batch of packets) is done. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /**
+   * One-time set-up before the first look-up, so it is not paid on the packet
+   * path: today's date is computed (the cache file was opened and its
+   * statements prepared when the cache was made).
+   */
+  async warmUp(): Promise<void> {
+    this.utcDay();
+    await Promise.resolve();
+  }
+
+  /** Today's UTC date (YYYY-MM-DD), remade only when the day changes (it is asked for every new address). */
+  private utcDay(): string {
+    const now = this.now();
+    if (now >= this.dayEndsAt || now < this.dayStartsAt) {
+      this.dayText = new Date(now).toISOString().slice(0, 10);
+      this.dayStartsAt = Date.parse(`${this.dayText}T00:00:00Z`);
+      this.dayEndsAt = this.dayStartsAt + 86_400_000;
+    }
+    return this.dayText;
+  }
+
+  private dayText = '';
+  private dayStartsAt = Infinity;
+  private dayEndsAt = -Infinity;
 
   private finish(ip: string, r: Reputation | null): void {
     const w = this.waiting.get(ip);
     if (w === undefined) return;
     this.waiting.delete(ip);
     w.resolve(r);
-  }
-
-  private utcDay(): string {
-    return new Date(this.now()).toISOString().slice(0, 10);
   }
 
   /** True when one more request fits today's budget (counted and persisted). */
@@ -202,12 +247,9 @@ export class AbuseIpdbClient {
   private async request(ip: string): Promise<void> {
     const url = `${this.url}?ipAddress=${encodeURIComponent(ip)}&maxAgeInDays=${this.o.maxAgeInDays}`;
     this.s.requests++;
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, {
-        headers: { Key: this.o.apiKey, Accept: 'application/json' },
-        signal: AbortSignal.timeout(this.o.timeoutMs),
-      });
+      res = await this.http.get(url, { Key: this.o.apiKey, Accept: 'application/json' }, this.o.timeoutMs);
     } catch (e) {
       const err = e as Error;
       if (err.name === 'TimeoutError') this.s.timeouts++;
@@ -216,23 +258,21 @@ export class AbuseIpdbClient {
       this.fail(ip);
       return;
     }
-    const remaining = res.headers.get('x-ratelimit-remaining');
+    const remaining = res.header('x-ratelimit-remaining');
     if (remaining !== null && Number(remaining) <= 0 && res.status !== 429) {
-      const reset = Number(res.headers.get('x-ratelimit-reset'));
-      const ms = retryAfterMs(res.headers.get('retry-after'), this.now()) ?? (Number.isFinite(reset) && reset > 0 ? reset * 1000 - this.now() : 60_000);
+      const reset = Number(res.header('x-ratelimit-reset'));
+      const ms = retryAfterMs(res.header('retry-after'), this.now()) ?? (Number.isFinite(reset) && reset > 0 ? reset * 1000 - this.now() : 60_000);
       this.pause(Math.max(1000, ms), 'rate limit reached (X-RateLimit-Remaining: 0)');
     }
     if (res.status === 429) {
       this.s.rateLimited++;
-      await res.body?.cancel();
-      this.pause(retryAfterMs(res.headers.get('retry-after'), this.now()) ?? 60_000, 'HTTP 429 Too Many Requests');
+      this.pause(retryAfterMs(res.header('retry-after'), this.now()) ?? 60_000, 'HTTP 429 Too Many Requests');
       const w = this.waiting.get(ip);
       if (w !== undefined && ++w.tries <= 3) this.queue.unshift(ip);
       else this.fail(ip);
       return;
     }
     if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
       if (!this.disabled) this.o.log(`AbuseIPDB: the API key was rejected (HTTP ${res.status}); look-ups disabled for this run`);
       this.disabled = true;
       this.finish(ip, null);
@@ -240,14 +280,14 @@ export class AbuseIpdbClient {
     }
     if (res.status !== 200) {
       this.s.errors++;
-      const body = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
+      const body = res.body.slice(0, 200).replace(/\s+/g, ' ');
       this.o.log(`AbuseIPDB: look-up of ${ip} answered HTTP ${res.status}${body ? `: ${body}` : ''}`);
       this.fail(ip);
       return;
     }
     let parsed: z.infer<typeof CheckResponse>;
     try {
-      parsed = CheckResponse.parse(await res.json());
+      parsed = CheckResponse.parse(JSON.parse(res.body));
     } catch (e) {
       this.s.errors++;
       this.o.log(`AbuseIPDB: look-up of ${ip}: unexpected answer (${(e as Error).message.slice(0, 200)})`);
@@ -294,6 +334,12 @@ export class AbuseIpdbClient {
     for (const ip of this.queue.splice(0)) this.finish(ip, null);
     if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
     this.pauseTimer = null;
+  }
+
+  /** Gives up on queued look-ups and closes idle connections (in-flight ones finish or time out). */
+  close(): void {
+    this.abandon();
+    if (this.active === 0) this.http.close();
   }
 
   /** True when a new address could not be queued anyway (queue full, disabled, budget spent today). */

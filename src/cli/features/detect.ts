@@ -54,6 +54,7 @@ export const detectFeature: Feature = {
       throw new UsageError(`detection: ${(e as Error).message}`);
     }
     const stage = new DetectStage(detectors, { bus: ctx.bus, mtu: cfg.mtu ?? ctx.mtu, suppress: cfg.suppress, log: ctx.log });
+    await stage.ready();
     if (o.alertConsole !== false) ctx.bus.on('alert', (rec) => ctx.log(`alert: ${consoleAlertLine(rec)}`));
     if (typeof o.alerts === 'string') {
       let sink: JsonLinesSink;
