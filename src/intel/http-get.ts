@@ -7,6 +7,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
+const MAX_BODY_CHARS = 1 << 20;
+
 export interface HttpAnswer {
   status: number;
   /** A response header (lower-case name), or null when absent. */
@@ -31,7 +33,11 @@ export class HttpGetter {
       const req = send(url, { method: 'GET', agent: this.agent, headers }, (res: IncomingMessage) => {
         res.setEncoding('utf8');
         let body = '';
-        res.on('data', (chunk: string) => (body += chunk));
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          // A reputation answer is a few hundred bytes: a server streaming more is broken or hostile.
+          if (body.length > MAX_BODY_CHARS) req.destroy(new Error(`answer larger than ${MAX_BODY_CHARS} characters`));
+        });
         res.on('end', () => {
           clearTimeout(timer);
           const h = res.headers;

@@ -57,6 +57,16 @@ function tearDown(procs: ChildProcess[]): void {
   spawnSync('ip', ['netns', 'del', NS_B]);
 }
 
+/** Waits (up to 20 s: a loaded machine starts them slowly) until B's HTTP and DNS servers answer. */
+async function waitUntilServing(): Promise<void> {
+  const ok = (cmd: string[]): boolean => spawnSync('ip', ['netns', 'exec', NS_A, ...cmd], { stdio: 'ignore', timeout: 3000 }).status === 0;
+  for (let i = 0; i < 100; i++) {
+    if (ok(['curl', '-s', '-o', '/dev/null', '--max-time', '1', `http://${B}:8080/`]) && ok(['dig', '+short', '+tries=1', '+time=1', `@${B}`, 'example.test'])) return;
+    await sleep(200);
+  }
+  throw new Error('the HTTP and DNS servers in the test namespace did not come up within 20 s');
+}
+
 /** Records `run()` with tcpdump in B; returns the capture file. */
 async function record(dir: string, name: string, run: () => void): Promise<string> {
   const file = join(dir, `${name}.pcap`);
@@ -93,7 +103,7 @@ test('scans and floods from nmap/hping3 between namespaces are detected; ordinar
   const dir = mkdtempSync(join(tmpdir(), 'wwdet-lab-'));
   const procs = setUp(dir);
   try {
-    await sleep(800);
+    await waitUntilServing();
     const benign = await record(dir, 'benign', () => {
       for (let i = 0; i < 5; i++) sh(['curl', '-s', '-o', '/dev/null', `http://${B}:8080/`], NS_A);
       for (const n of ['www', 'mail', 'api']) sh(['dig', '+short', '+tries=1', '+time=1', `@${B}`, `${n}.example.test`], NS_A);
