@@ -6,133 +6,399 @@
 import { App, Encap, type DnsMessage, type DnsRecord, type Layers, type Packet } from '../decode/packet.js';
 import { arpOpName, icmp6TypeName, icmp6CodeName, icmpCodeName, icmpTypeName, ipProtoName } from '../decode/names.js';
 import {
-  arpAddr, dnsRcodeName, dnsTypeName, dstAddr, encapName, ethDst, ethSrc, hexAddr, ip6ExtNames, srcAddr,
-  tcpFlagsShort, IsoTimeFormatter,
+  arpAddr, dnsRcodeName, dnsTypeName, encapName, hexAddr, ip6ExtNames, tcpFlagsShort, IsoTimeFormatter,
 } from './describe.js';
+import { ascii, ByteEmitter, SLACK } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 
 type Json = Record<string, unknown>;
 
-const STATUS = ['"none"', '"good"', '"bad"', '"unverifiable"', '"zero"'];
+const STATUS: readonly Uint8Array[] = ['"none"', '"good"', '"bad"', '"unverifiable"', '"zero"'].map(ascii);
 
-function status(s: number): string {
-  return STATUS[s] ?? '"none"';
+function status(e: ByteEmitter, s: number): void {
+  e.bytes(STATUS[s] ?? STATUS[0]!);
 }
 
 /**
- * Builds the JSON line directly: the common layers (Ethernet, IP, TCP, UDP,
- * ICMP) hold only numbers and strings that need no escaping, so string
- * concatenation is several times faster than JSON.stringify on an object.
- * Rarer layers with packet-supplied strings (DNS, TLS, HTTP, ARP) go through
- * JSON.stringify, which escapes them.
+ * Writes the JSON line as bytes: the common layers (Ethernet, IP, TCP, UDP,
+ * ICMP) hold only numbers and strings that need no escaping, so they are
+ * emitted directly (see emitter.ts). Rarer layers with packet-supplied
+ * strings (DNS, TLS, HTTP, ARP) go through JSON.stringify, which escapes them.
  */
 export class JsonLinesPrinter implements PacketFormatter {
   private readonly time = new IsoTimeFormatter();
+  private sec = NaN;
+  /** '"ts":"2020-06-10T09:21:03' for the current second. */
+  private tsBase: Uint8Array = new Uint8Array(0);
 
-  format(pkt: Packet): string {
-    let s = `{"n":${pkt.n},"ts":"${this.time.format(pkt.tsSec, pkt.tsNsec, pkt.tsDigits)}","len":${pkt.len},"caplen":${pkt.caplen}`;
-    if (pkt.ifIndex > 0) s += `,"iface":${pkt.ifIndex}`;
+  format(pkt: Packet, e: ByteEmitter): void {
+    e.reserve(SLACK);
+    e.bytes(K_N);
+    e.uint(pkt.n);
+    this.timestamp(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
+    e.bytes(K_LEN);
+    e.uint(pkt.len);
+    e.bytes(K_CAPLEN);
+    e.uint(pkt.caplen);
+    if (pkt.ifIndex > 0) {
+      e.bytes(K_IFACE);
+      e.uint(pkt.ifIndex);
+    }
     if (pkt.sllPktType >= 0) {
-      s += `,"sll":{"pkttype":${pkt.sllPktType}`;
+      let s = `,"sll":{"pkttype":${pkt.sllPktType}`;
       if (pkt.sllAddrLen > 0) s += `,"addr":"${hexAddr(pkt.data, pkt.sllAddrOff, pkt.sllAddrLen)}"`;
       if (pkt.sllIfIndex >= 0) s += `,"ifindex":${pkt.sllIfIndex}`;
-      s += '}';
+      e.str(s + '}');
     }
-    return `${s}${layersJson(pkt, pkt.data)}}\n`;
+    layersJson(e, pkt, pkt.data);
+    e.reserve(SLACK);
+    e.byte(0x7d); // }
+    e.byte(0x0a);
+  }
+
+  /** ',"ts":"…"' with the date and time of day encoded once per second. */
+  private timestamp(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
+    if (digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
+      e.str(`,"ts":"${this.time.format(tsSec, tsNsec, digits)}"`);
+      return;
+    }
+    if (tsSec !== this.sec) {
+      this.sec = tsSec;
+      this.tsBase = ascii(`,"ts":"${this.time.format(tsSec, 0, 0).slice(0, -1)}`);
+    }
+    e.bytes(this.tsBase);
+    e.byte(0x2e);
+    // The first `digits` digits of the 9-digit nanoseconds.
+    e.digits(Math.floor(tsNsec / 10 ** (9 - digits)), digits);
+    e.bytes(Z_QUOTE);
   }
 }
 
 /** The JSON object for one decoded packet (the parsed form of JsonLinesPrinter's line). */
 export function packetToJson(pkt: Packet): Json {
-  return JSON.parse(new JsonLinesPrinter().format(pkt)) as Json;
+  const e = new ByteEmitter(4096);
+  new JsonLinesPrinter().format(pkt, e);
+  return JSON.parse(e.take()) as Json;
+}
+
+const Z_QUOTE = ascii('Z"');
+const K_N = ascii('{"n":');
+const K_LEN = ascii(',"len":');
+const K_CAPLEN = ascii(',"caplen":');
+const K_IFACE = ascii(',"iface":');
+const K_ETH = ascii(',"eth":{"src":"');
+const K_DST = ascii('","dst":"');
+const K_ETH_TYPE = ascii('","type":');
+const K_IP = ascii(',"ip":{"version":');
+const K_PROTO = ascii(',"proto":');
+const K_PROTO_NAME = ascii(',"proto_name":"');
+const K_SRC = ascii('","src":"');
+const K_TTL = ascii('","ttl":');
+const K_ID = ascii(',"id":');
+const K_TOS = ascii(',"tos":');
+const K_IP_LEN = ascii(',"len":');
+const K_HDR_LEN = ascii(',"hdr_len":');
+const K_FLAGS = ascii(',"flags":');
+const K_FRAG_OFFSET = ascii(',"frag_offset":');
+const K_CHECKSUM = ascii(',"checksum":');
+const K_CHECKSUM_STATUS = ascii(',"checksum_status":');
+const K_OPTIONS_LEN = ascii(',"options_len":');
+const K_TCLASS = ascii(',"tclass":');
+const K_FLOW_LABEL = ascii(',"flow_label":');
+const K_FRAGMENT = ascii(',"fragment":true');
+const K_TCP = ascii(',"tcp":{"sport":');
+const K_DPORT = ascii(',"dport":');
+const K_SEQ = ascii(',"seq":');
+const K_ACK = ascii(',"ack":');
+const K_FLAGS_STR = ascii(',"flags_str":"');
+const K_TCP_HDR_LEN = ascii('","hdr_len":');
+const K_WINDOW = ascii(',"window":');
+const K_URGENT = ascii(',"urgent":');
+const K_OPTIONS = ascii(',"options":{');
+const K_MSS = ascii(',"mss":');
+const K_WSCALE = ascii(',"wscale":');
+const K_SACK_PERM = ascii(',"sack_perm":true');
+const K_SACK = ascii(',"sack":[');
+const K_TS_VAL = ascii(',"ts_val":');
+const K_TS_ECR = ascii(',"ts_ecr":');
+const K_PAYLOAD_LEN = ascii(',"payload_len":');
+const K_UDP = ascii(',"udp":{"sport":');
+const K_LENGTH = ascii(',"length":');
+const K_ICMP = ascii(',"icmp":{"type":');
+const K_CODE = ascii(',"code":');
+const K_TYPE_NAME = ascii(',"type_name":"');
+const K_ICMP_ID = ascii(',"id":');
+const K_TARGET = ascii(',"target":"');
+const K_QUOTED = ascii(',"quoted":{');
+const K_INNER = ascii(',"inner":{');
+const K_VLAN = ascii(',"vlan":[');
+const K_VLAN_ID = ascii(',{"id":');
+const K_PCP = ascii(',"pcp":');
+const K_DEI = ascii(',"dei":');
+const K_TPID = ascii(',"tpid":');
+
+/**
+ * True right after an object opened for a nested level (`inner`, `quoted`):
+ * its first member is written without the leading comma every member has.
+ */
+let levelOpen = false;
+
+/** Writes a level member's key, which starts with a comma (dropped when the member comes first). */
+function member(e: ByteEmitter, key: Uint8Array): void {
+  if (levelOpen) {
+    levelOpen = false;
+    e.bytes(key, 1);
+  } else e.bytes(key);
+}
+
+/** A member written as a string (rare layers), with the same first-member rule. */
+function memberStr(e: ByteEmitter, s: string): void {
+  if (levelOpen) {
+    levelOpen = false;
+    e.str(s.slice(1));
+  } else e.str(s);
+}
+
+/** A nested level as an object: `key` ends with "{". */
+function nestedLevel(e: ByteEmitter, key: Uint8Array, l: Layers, b: Uint8Array): void {
+  e.reserve(SLACK);
+  e.bytes(key);
+  levelOpen = true;
+  layersJson(e, l, b);
+  levelOpen = false;
+  e.reserve(SLACK);
+  e.byte(0x7d);
 }
 
 /** One level's members (link to application, then its tunnel payload), each preceded by a comma. */
-function layersJson(l: Layers, b: Uint8Array): string {
-  let s = '';
+function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
+  e.reserve(SLACK);
   if (l.hasEth) {
-    s += `,"eth":{"src":"${ethSrc(b, l)}","dst":"${ethDst(b, l)}","type":${l.ethType}`;
-    if (l.llc) s += `,"llc":{"dsap":${l.llcDsap},"ssap":${l.llcSsap}}`;
-    s += '}';
+    member(e, K_ETH);
+    e.mac(b, l.ethOff + 6);
+    e.bytes(K_DST);
+    e.mac(b, l.ethOff);
+    e.bytes(K_ETH_TYPE);
+    e.uint(l.ethType);
+    if (l.llc) e.str(`,"llc":{"dsap":${l.llcDsap},"ssap":${l.llcSsap}}`);
+    e.byte(0x7d);
   }
   if (l.vlanCount > 0) {
-    s += ',"vlan":[';
+    member(e, K_VLAN);
     for (let i = 0; i < l.vlanCount; i++) {
       const tci = l.vlanTci[i]!;
-      s += `${i > 0 ? ',' : ''}{"id":${l.vlanIds[i]},"pcp":${tci >>> 13},"dei":${(tci >>> 12) & 1},"tpid":${l.vlanTpids[i]}}`;
+      e.reserve(SLACK);
+      e.bytes(K_VLAN_ID, i > 0 ? 0 : 1);
+      e.uint(l.vlanIds[i]!);
+      e.bytes(K_PCP);
+      e.uint(tci >>> 13);
+      e.bytes(K_DEI);
+      e.uint((tci >>> 12) & 1);
+      e.bytes(K_TPID);
+      e.uint(l.vlanTpids[i]!);
+      e.byte(0x7d);
     }
-    s += ']';
+    e.byte(0x5d);
   }
-  if (l.mplsCount > 0) s += `,"mpls":[${Array.from(l.mplsLabels.subarray(0, l.mplsCount)).join(',')}]`;
-  if (l.pppoeSession >= 0) s += `,"pppoe":{"session":${l.pppoeSession}}`;
-  if (l.hasArp) s += `,"arp":${JSON.stringify(arpJson(l, b))}`;
-  if (l.ipVersion !== 0) s += ipJson(l);
-  if (l.hasTcp) s += tcpJson(l);
+  if (l.mplsCount > 0) memberStr(e, `,"mpls":[${Array.from(l.mplsLabels.subarray(0, l.mplsCount)).join(',')}]`);
+  if (l.pppoeSession >= 0) memberStr(e, `,"pppoe":{"session":${l.pppoeSession}}`);
+  if (l.hasArp) memberStr(e, `,"arp":${JSON.stringify(arpJson(l, b))}`);
+  if (l.ipVersion !== 0) ipJson(e, l);
+  if (l.hasTcp) tcpJson(e, l);
   else if (l.hasUdp) {
-    s += `,"udp":{"sport":${l.sport},"dport":${l.dport},"length":${l.udpLength},"checksum":${l.udpChecksum},"checksum_status":${status(l.l4ChecksumStatus)}}`;
-  } else if (l.hasIcmp) s += icmpJson(l, b);
+    e.reserve(SLACK);
+    member(e, K_UDP);
+    e.uint(l.sport);
+    e.bytes(K_DPORT);
+    e.uint(l.dport);
+    e.bytes(K_LENGTH);
+    e.uint(l.udpLength);
+    e.bytes(K_CHECKSUM);
+    e.uint(l.udpChecksum);
+    e.bytes(K_CHECKSUM_STATUS);
+    status(e, l.l4ChecksumStatus);
+    e.byte(0x7d);
+  } else if (l.hasIcmp) icmpJson(e, l, b);
   switch (l.app) {
-    case App.Dns: s += `,"dns":${JSON.stringify(dnsJson(l.dns))}`; break;
-    case App.TlsClientHello: s += `,"tls":${JSON.stringify(tlsJson(l))}`; break;
-    case App.HttpRequest: s += `,"http":${JSON.stringify(httpJson(l))}`; break;
+    case App.Dns: memberStr(e, `,"dns":${JSON.stringify(dnsJson(l.dns))}`); break;
+    case App.TlsClientHello: memberStr(e, `,"tls":${JSON.stringify(tlsJson(l))}`); break;
+    case App.HttpRequest: memberStr(e, `,"http":${JSON.stringify(httpJson(l))}`); break;
     default: break;
   }
-  if (l.malformed !== null) s += `,"malformed":${JSON.stringify(`${l.malformedLayer}: ${l.malformed}`)}`;
+  if (l.malformed !== null) memberStr(e, `,"malformed":${JSON.stringify(`${l.malformedLayer}: ${l.malformed}`)}`);
   if (l.encap !== Encap.None && l.inner !== null) {
-    s += `,"encap":"${encapName(l.encap)}"`;
-    if (l.tunnelId >= 0) s += `,"tunnel_id":${l.tunnelId}`;
-    s += `,"inner":{${layersJson(l.inner, b).slice(1)}}`;
+    memberStr(e, `,"encap":"${encapName(l.encap)}"${l.tunnelId >= 0 ? `,"tunnel_id":${l.tunnelId}` : ''}`);
+    nestedLevel(e, K_INNER, l.inner, b);
   }
-  return s;
 }
 
-function ipJson(l: Layers): string {
-  let s = `,"ip":{"version":${l.ipVersion},"proto":${l.ipProto},"proto_name":"${ipProtoName(l.ipProto)}","src":"${srcAddr(l)}","dst":"${dstAddr(l)}","ttl":${l.ipTtl}`;
+/** '"TCP"'-style quoted protocol names per number, encoded on first use. */
+const PROTO_NAMES: (Uint8Array | undefined)[] = [];
+
+function ipJson(e: ByteEmitter, l: Layers): void {
+  e.reserve(SLACK);
+  member(e, K_IP);
+  e.uint(l.ipVersion);
+  e.bytes(K_PROTO);
+  e.uint(l.ipProto);
+  e.bytes(K_PROTO_NAME);
+  e.bytes((PROTO_NAMES[l.ipProto] ??= ascii(ipProtoName(l.ipProto))));
+  e.bytes(K_SRC);
+  if (l.ipVersion === 4) e.ipv4(l.src4);
+  else e.ipv6Words(l.src6);
+  e.bytes(K_DST);
+  if (l.ipVersion === 4) e.ipv4(l.dst4);
+  else e.ipv6Words(l.dst6);
+  e.bytes(K_TTL);
+  e.uint(l.ipTtl);
   if (l.ipVersion === 4) {
-    s += `,"id":${l.ipId},"tos":${l.ipTos},"len":${l.ipTotalLen},"hdr_len":${l.ipHdrLen},"flags":${l.ipFlags},"frag_offset":${l.ipFragOffset}`;
-    s += `,"checksum":${l.ipChecksum},"checksum_status":${status(l.ipChecksumStatus)}`;
-    if (l.ipOptionsLen > 0) s += `,"options_len":${l.ipOptionsLen}`;
-  } else {
-    s += `,"tclass":${l.ipTos},"flow_label":${l.ip6FlowLabel},"len":${l.ipTotalLen},"hdr_len":${l.ipHdrLen}`;
-    if (l.ip6Ext !== 0) s += `,"ext":${JSON.stringify(ip6ExtNames(l.ip6Ext))}`;
-    if (l.ipIsFragment) s += `,"id":${l.ip6FragId},"flags":${l.ipFlags},"frag_offset":${l.ipFragOffset}`;
-  }
-  if (l.ipIsFragment) s += ',"fragment":true';
-  return s + '}';
-}
-
-function tcpJson(l: Layers): string {
-  let s = `,"tcp":{"sport":${l.sport},"dport":${l.dport},"seq":${l.tcpSeq},"ack":${l.tcpAck},"flags":${l.tcpFlags},"flags_str":"${tcpFlagsShort(l.tcpFlags)}"`;
-  s += `,"hdr_len":${l.tcpHdrLen},"window":${l.tcpWindow},"checksum":${l.tcpChecksum},"checksum_status":${status(l.l4ChecksumStatus)}`;
-  if (l.tcpUrgent !== 0) s += `,"urgent":${l.tcpUrgent}`;
-  if (l.tcpMss >= 0 || l.tcpWscale >= 0 || l.tcpSackPerm || l.tcpHasTs || l.tcpSackCount > 0) {
-    let o = '';
-    if (l.tcpMss >= 0) o += `,"mss":${l.tcpMss}`;
-    if (l.tcpWscale >= 0) o += `,"wscale":${l.tcpWscale}`;
-    if (l.tcpSackPerm) o += ',"sack_perm":true';
-    if (l.tcpSackCount > 0) {
-      o += ',"sack":[';
-      for (let i = 0; i < l.tcpSackCount; i++) o += `${i > 0 ? ',' : ''}[${l.tcpSack[2 * i]},${l.tcpSack[2 * i + 1]}]`;
-      o += ']';
+    e.bytes(K_ID);
+    e.uint(l.ipId);
+    e.bytes(K_TOS);
+    e.uint(l.ipTos);
+    e.bytes(K_IP_LEN);
+    e.uint(l.ipTotalLen);
+    e.bytes(K_HDR_LEN);
+    e.uint(l.ipHdrLen);
+    e.bytes(K_FLAGS);
+    e.uint(l.ipFlags);
+    e.bytes(K_FRAG_OFFSET);
+    e.uint(l.ipFragOffset);
+    e.bytes(K_CHECKSUM);
+    e.uint(l.ipChecksum);
+    e.bytes(K_CHECKSUM_STATUS);
+    status(e, l.ipChecksumStatus);
+    if (l.ipOptionsLen > 0) {
+      e.bytes(K_OPTIONS_LEN);
+      e.uint(l.ipOptionsLen);
     }
-    if (l.tcpHasTs) o += `,"ts_val":${l.tcpTsVal},"ts_ecr":${l.tcpTsEcr}`;
-    s += `,"options":{${o.slice(1)}}`;
+  } else {
+    e.bytes(K_TCLASS);
+    e.uint(l.ipTos);
+    e.bytes(K_FLOW_LABEL);
+    e.uint(l.ip6FlowLabel);
+    e.bytes(K_IP_LEN);
+    e.uint(l.ipTotalLen);
+    e.bytes(K_HDR_LEN);
+    e.uint(l.ipHdrLen);
+    if (l.ip6Ext !== 0) e.str(`,"ext":${JSON.stringify(ip6ExtNames(l.ip6Ext))}`);
+    if (l.ipIsFragment) {
+      e.bytes(K_ID);
+      e.uint(l.ip6FragId);
+      e.bytes(K_FLAGS);
+      e.uint(l.ipFlags);
+      e.bytes(K_FRAG_OFFSET);
+      e.uint(l.ipFragOffset);
+    }
   }
-  if (l.payloadLen > 0) s += `,"payload_len":${l.payloadLen}`;
-  return s + '}';
+  if (l.ipIsFragment) e.bytes(K_FRAGMENT);
+  e.byte(0x7d);
 }
 
-function icmpJson(l: Layers, b: Uint8Array): string {
+function tcpJson(e: ByteEmitter, l: Layers): void {
+  e.reserve(SLACK);
+  member(e, K_TCP);
+  e.uint(l.sport);
+  e.bytes(K_DPORT);
+  e.uint(l.dport);
+  e.bytes(K_SEQ);
+  e.uint(l.tcpSeq);
+  e.bytes(K_ACK);
+  e.uint(l.tcpAck);
+  e.bytes(K_FLAGS);
+  e.uint(l.tcpFlags);
+  e.bytes(K_FLAGS_STR);
+  e.str(tcpFlagsShort(l.tcpFlags));
+  e.bytes(K_TCP_HDR_LEN);
+  e.uint(l.tcpHdrLen);
+  e.bytes(K_WINDOW);
+  e.uint(l.tcpWindow);
+  e.bytes(K_CHECKSUM);
+  e.uint(l.tcpChecksum);
+  e.bytes(K_CHECKSUM_STATUS);
+  status(e, l.l4ChecksumStatus);
+  if (l.tcpUrgent !== 0) {
+    e.bytes(K_URGENT);
+    e.uint(l.tcpUrgent);
+  }
+  if (l.tcpMss >= 0 || l.tcpWscale >= 0 || l.tcpSackPerm || l.tcpHasTs || l.tcpSackCount > 0) {
+    e.bytes(K_OPTIONS);
+    // Each option key starts with ','; the first one's is skipped.
+    let from = 1;
+    if (l.tcpMss >= 0) {
+      e.bytes(K_MSS, from);
+      e.uint(l.tcpMss);
+      from = 0;
+    }
+    if (l.tcpWscale >= 0) {
+      e.bytes(K_WSCALE, from);
+      e.uint(l.tcpWscale);
+      from = 0;
+    }
+    if (l.tcpSackPerm) {
+      e.bytes(K_SACK_PERM, from);
+      from = 0;
+    }
+    if (l.tcpSackCount > 0) {
+      e.bytes(K_SACK, from);
+      for (let i = 0; i < l.tcpSackCount; i++) {
+        if (i > 0) e.byte(0x2c);
+        e.byte(0x5b);
+        e.uint(l.tcpSack[2 * i]!);
+        e.byte(0x2c);
+        e.uint(l.tcpSack[2 * i + 1]!);
+        e.byte(0x5d);
+      }
+      e.byte(0x5d);
+      from = 0;
+    }
+    if (l.tcpHasTs) {
+      e.bytes(K_TS_VAL, from);
+      e.uint(l.tcpTsVal);
+      e.bytes(K_TS_ECR);
+      e.uint(l.tcpTsEcr);
+    }
+    e.byte(0x7d);
+  }
+  if (l.payloadLen > 0) {
+    e.bytes(K_PAYLOAD_LEN);
+    e.uint(l.payloadLen);
+  }
+  e.byte(0x7d);
+}
+
+function icmpJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   const v6 = l.ipVersion === 6;
-  let s = `,"icmp":{"type":${l.icmpType},"code":${l.icmpCode},"type_name":"${v6 ? icmp6TypeName(l.icmpType) : icmpTypeName(l.icmpType)}"`;
+  e.reserve(SLACK);
+  member(e, K_ICMP);
+  e.uint(l.icmpType);
+  e.bytes(K_CODE);
+  e.uint(l.icmpCode);
+  e.bytes(K_TYPE_NAME);
+  e.str(v6 ? icmp6TypeName(l.icmpType) : icmpTypeName(l.icmpType));
+  e.byte(0x22);
   const codeName = v6 ? icmp6CodeName(l.icmpType, l.icmpCode) : icmpCodeName(l.icmpType, l.icmpCode);
-  if (codeName !== '') s += `,"code_name":${JSON.stringify(codeName)}`;
-  s += `,"checksum":${l.icmpChecksum},"checksum_status":${status(l.l4ChecksumStatus)}`;
-  if (l.icmpId >= 0) s += `,"id":${l.icmpId}`;
-  if (l.icmpSeq >= 0) s += `,"seq":${l.icmpSeq}`;
-  if (l.ndpTargetOff > 0) s += `,"target":"${arpAddr(b, l.ndpTargetOff, 16)}"`;
-  if (l.hasQuoted && l.quoted !== null) s += `,"quoted":{${layersJson(l.quoted, b).slice(1)}}`;
-  return s + '}';
+  if (codeName !== '') e.str(`,"code_name":${JSON.stringify(codeName)}`);
+  e.bytes(K_CHECKSUM);
+  e.uint(l.icmpChecksum);
+  e.bytes(K_CHECKSUM_STATUS);
+  status(e, l.l4ChecksumStatus);
+  if (l.icmpId >= 0) {
+    e.bytes(K_ICMP_ID);
+    e.uint(l.icmpId);
+  }
+  if (l.icmpSeq >= 0) {
+    e.bytes(K_SEQ);
+    e.uint(l.icmpSeq);
+  }
+  if (l.ndpTargetOff > 0) {
+    e.bytes(K_TARGET);
+    e.str(arpAddr(b, l.ndpTargetOff, 16));
+    e.byte(0x22);
+  }
+  if (l.hasQuoted && l.quoted !== null) nestedLevel(e, K_QUOTED, l.quoted, b);
+  e.reserve(SLACK);
+  e.byte(0x7d);
 }
 
 function arpJson(l: Layers, b: Uint8Array): Json {
