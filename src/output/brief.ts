@@ -13,7 +13,7 @@
 import { App, Encap, TcpFlag, type DnsMessage, type Layers, type Packet } from '../decode/packet.js';
 import { etherTypeName, icmp6TypeName, icmpTypeName, ipProtoName } from '../decode/names.js';
 import { arpAddr, dnsRcodeName, dnsTypeName, encapName, printable, tcpFlagsShort } from './describe.js';
-import { ascii, SLACK, type ByteEmitter } from './emitter.js';
+import { ascii, type Ascii, putText, putDigits, putIpv4, putIpv6Words, putUint, SLACK, type ByteEmitter } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 
 function two(n: number): string {
@@ -31,7 +31,7 @@ export function timeOfDay(tsSec: number, tsNsec: number, digits: number): string
 export class BriefPrinter implements PacketFormatter {
   // Consecutive packets mostly share their second: "HH:MM:SS." is encoded once per second.
   private sec = NaN;
-  private readonly hms = new Uint8Array(9);
+  private hms = ascii('');
 
   format(pkt: Packet, e: ByteEmitter): void {
     const digits = pkt.tsDigits;
@@ -39,10 +39,9 @@ export class BriefPrinter implements PacketFormatter {
     if (digits === 6 && pkt.tsNsec >= 0 && pkt.tsNsec < 1000000000) {
       if (pkt.tsSec !== this.sec) {
         this.sec = pkt.tsSec;
-        this.hms.set(ascii(timeOfDay(pkt.tsSec, 0, 0) + '.'));
+        this.hms = ascii(timeOfDay(pkt.tsSec, 0, 0) + '.');
       }
-      e.bytes(this.hms);
-      e.digits((pkt.tsNsec / 1000) | 0, 6);
+      e.pos = putDigits(e.buf, putText(e.buf, e.pos, this.hms), (pkt.tsNsec / 1000) | 0, 6);
     } else e.str(timeOfDay(pkt.tsSec, pkt.tsNsec, digits));
     e.byte(SPACE);
     levelSummary(e, pkt, pkt.data, pkt.len);
@@ -121,56 +120,34 @@ function arpSummary(l: Layers, b: Uint8Array): string {
   return `ARP, opcode ${l.arpOp}, ${spa} > ${tpa}, length ${len}`;
 }
 
-function addr(e: ByteEmitter, l: Layers, src: boolean): void {
-  if (l.ipVersion === 4) e.ipv4(src ? l.src4 : l.dst4);
-  else e.ipv6Words(src ? l.src6 : l.dst6);
+/** tcpdump's one-letter flags per 9-bit value. */
+const FLAGS_SHORT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(tcpFlagsShort(v)));
+
+function putAddr(b: Uint8Array, p: number, l: Layers, src: boolean): number {
+  if (l.ipVersion === 4) return putIpv4(b, p, src ? l.src4 : l.dst4);
+  return putIpv6Words(b, p, src ? l.src6 : l.dst6);
 }
 
 /** "IP src > dst" or, with ports, "IP src.sport > dst.dport". */
 function endpoints(e: ByteEmitter, l: Layers, ports: boolean): void {
-  e.bytes(l.ipVersion === 4 ? W_IP : W_IP6);
-  addr(e, l, true);
+  const b = e.buf;
+  let p = putAddr(b, putText(b, e.pos, l.ipVersion === 4 ? W_IP : W_IP6), l, true);
   if (ports) {
-    e.byte(DOT);
-    e.uint(l.sport);
+    b[p++] = DOT;
+    p = putUint(b, p, l.sport);
   }
-  e.bytes(W_GT);
-  addr(e, l, false);
+  p = putAddr(b, putText(b, p, W_GT), l, false);
   if (ports) {
-    e.byte(DOT);
-    e.uint(l.dport);
+    b[p++] = DOT;
+    p = putUint(b, p, l.dport);
   }
+  e.pos = p;
 }
 
 function ipSummary(e: ByteEmitter, l: Layers): void {
   const l4Len = l.ipTotalLen - l.ipHdrLen;
   if (l.hasTcp) {
-    const payload = Math.max(0, l4Len - l.tcpHdrLen);
-    endpoints(e, l, true);
-    e.bytes(W_FLAGS);
-    e.str(tcpFlagsShort(l.tcpFlags));
-    // As tcpdump: a range for data, the bare number for SYN/FIN/RST, nothing for a pure ACK.
-    if (payload > 0) {
-      e.bytes(W_SEQ);
-      e.uint(l.tcpSeq);
-      e.byte(0x3a);
-      e.uint((l.tcpSeq + payload) >>> 0);
-    } else {
-      e.byte(0x5d); // ]
-      if (l.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) {
-        e.bytes(W_SEQ_AFTER);
-        e.uint(l.tcpSeq);
-      }
-    }
-    if (l.tcpFlags & TcpFlag.ACK) {
-      e.bytes(W_ACK);
-      e.uint(l.tcpAck);
-    }
-    e.bytes(W_WIN);
-    e.uint(l.tcpWindow);
-    tcpOptions(e, l);
-    e.bytes(W_LENGTH);
-    e.uint(payload);
+    tcpSummary(e, l, Math.max(0, l4Len - l.tcpHdrLen));
     appSummary(e, l, ' ');
     return;
   }
@@ -204,6 +181,26 @@ function ipSummary(e: ByteEmitter, l: Layers): void {
   e.uint(l4Len);
 }
 
+function tcpSummary(e: ByteEmitter, l: Layers, payload: number): void {
+  endpoints(e, l, true);
+  const b = e.buf;
+  let p = putText(b, e.pos, W_FLAGS);
+  p = putText(b, p, l.tcpFlags >= 0 && l.tcpFlags < 512 ? FLAGS_SHORT[l.tcpFlags]! : ascii(tcpFlagsShort(l.tcpFlags)));
+  // As tcpdump: a range for data, the bare number for SYN/FIN/RST, nothing for a pure ACK.
+  if (payload > 0) {
+    p = putUint(b, putText(b, p, W_SEQ), l.tcpSeq);
+    b[p++] = 0x3a; // :
+    p = putUint(b, p, (l.tcpSeq + payload) >>> 0);
+  } else {
+    b[p++] = 0x5d; // ]
+    if (l.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) p = putUint(b, putText(b, p, W_SEQ_AFTER), l.tcpSeq);
+  }
+  if (l.tcpFlags & TcpFlag.ACK) p = putUint(b, putText(b, p, W_ACK), l.tcpAck);
+  p = putUint(b, putText(b, p, W_WIN), l.tcpWindow);
+  if (l.tcpMss >= 0 || l.tcpSackPerm || l.tcpSackCount > 0 || l.tcpHasTs || l.tcpWscale >= 0) p = putTcpOptions(b, p, l);
+  e.pos = putUint(b, putText(b, p, W_LENGTH), payload);
+}
+
 /** tcpdump's ICMP words ("ICMP echo request", "ICMP6, echo reply"), per type. */
 const ICMP4_WORDS: string[] = [];
 const ICMP6_WORDS: string[] = [];
@@ -232,43 +229,37 @@ function appSummary(e: ByteEmitter, l: Layers, sep: string): void {
 }
 
 /** The options tcpdump shows, in its words (option order and NOPs are not kept by the decoder). */
-function tcpOptions(e: ByteEmitter, l: Layers): void {
-  if (l.tcpMss < 0 && !l.tcpSackPerm && l.tcpSackCount === 0 && !l.tcpHasTs && l.tcpWscale < 0) return;
-  e.bytes(W_OPTIONS);
+function putTcpOptions(b: Uint8Array, p: number, l: Layers): number {
+  p = putText(b, p, W_OPTIONS);
   // Items are separated by ','; `more` says whether one was written already.
   let more = false;
   if (l.tcpMss >= 0) {
-    e.bytes(W_MSS);
-    e.uint(l.tcpMss);
+    p = putUint(b, putText(b, p, W_MSS), l.tcpMss);
     more = true;
   }
   if (l.tcpSackPerm) {
-    if (more) e.byte(0x2c);
-    e.bytes(W_SACK_OK);
+    if (more) b[p++] = 0x2c;
+    p = putText(b, p, W_SACK_OK);
     more = true;
   }
   for (let i = 0; i < l.tcpSackCount; i++) {
-    if (more) e.byte(0x2c);
-    e.bytes(W_SACK);
-    e.uint(l.tcpSack[2 * i]!);
-    e.byte(0x3a);
-    e.uint(l.tcpSack[2 * i + 1]!);
+    if (more) b[p++] = 0x2c;
+    p = putUint(b, putText(b, p, W_SACK), l.tcpSack[2 * i]!);
+    b[p++] = 0x3a;
+    p = putUint(b, p, l.tcpSack[2 * i + 1]!);
     more = true;
   }
   if (l.tcpHasTs) {
-    if (more) e.byte(0x2c);
-    e.bytes(W_TS);
-    e.uint(l.tcpTsVal);
-    e.bytes(W_ECR);
-    e.uint(l.tcpTsEcr);
+    if (more) b[p++] = 0x2c;
+    p = putUint(b, putText(b, putUint(b, putText(b, p, W_TS), l.tcpTsVal), W_ECR), l.tcpTsEcr);
     more = true;
   }
   if (l.tcpWscale >= 0) {
-    if (more) e.byte(0x2c);
-    e.bytes(W_WSCALE);
-    e.uint(l.tcpWscale);
+    if (more) b[p++] = 0x2c;
+    p = putUint(b, putText(b, p, W_WSCALE), l.tcpWscale);
   }
-  e.byte(0x5d);
+  b[p++] = 0x5d;
+  return p;
 }
 
 function dnsName(name: string): string {

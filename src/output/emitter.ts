@@ -5,30 +5,217 @@
  * needs no UTF-8 encoding pass. Packet-supplied text (DNS names, HTTP fields)
  * goes through `str`, which writes correct UTF-8.
  *
- * Room: the unchecked methods (`byte`, `bytes`, `uint`, `ipv6Words`...) do
- * not test for space. A printer calls `reserve(SLACK)` at the start of each
- * record and layer, and `str` leaves SLACK bytes free after its text, so the
- * fixed-size writes between two such points (well under SLACK bytes) always
- * fit. What happens when the Buffer is full is up to the subclass
- * (BufferedWriter hands the bytes to its stream; this class grows).
+ * Two styles over the same bytes: the `put*` functions take the Buffer and a
+ * cursor and return the new cursor, so a printer's hot path keeps both in
+ * locals (`const b = e.buf; let p = e.pos; ... e.pos = p`); the methods of
+ * ByteEmitter wrap them for the rarer paths.
+ *
+ * Room: the `put*` functions and unchecked methods do not test for space. A
+ * printer calls `reserve(SLACK)` at the start of each record and layer, and
+ * `str` leaves SLACK bytes free after its text, so the fixed-size writes
+ * between two such points (well under SLACK bytes) always fit. What happens
+ * when the Buffer is full is up to the subclass (BufferedWriter hands the
+ * bytes to its stream; this class grows).
  */
 
 /** Bytes of fixed-size output a printer may write after a `reserve(SLACK)` or a `str`. */
 export const SLACK = 1024;
 
-/** Latin-1 bytes of an ASCII constant, for `bytes`. */
-export function ascii(s: string): Uint8Array {
+/**
+ * An ASCII constant pre-encoded as little-endian 32-bit words, so copying it
+ * costs a store per four bytes (the last store may spill up to three bytes
+ * past its end, into room that SLACK guarantees and later writes overwrite).
+ */
+export class Ascii {
+  readonly length: number;
+  readonly words: Uint32Array;
+  private restCache: Ascii | null = null;
+
+  constructor(readonly text: string) {
+    this.length = text.length;
+    this.words = new Uint32Array((text.length + 3) >>> 2);
+    for (let i = 0; i < text.length; i++) this.words[i >>> 2]! |= (text.charCodeAt(i) & 0xff) << (8 * (i & 3));
+  }
+
+  /** The same text without its first character (a JSON key without its leading comma). */
+  get rest(): Ascii {
+    return (this.restCache ??= new Ascii(this.text.slice(1)));
+  }
+}
+
+export function ascii(s: string): Ascii {
+  return new Ascii(s);
+}
+
+function bytesOf(s: string): Uint8Array {
   const a = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
   return a;
 }
 
-const HEX_DIGITS = ascii('0123456789abcdef');
+const HEX_DIGITS = bytesOf('0123456789abcdef');
 const V4_MAPPED = ascii('::ffff:');
 /** Scratch for the eight 16-bit groups of the IPv6 address being printed. */
 const GROUPS = new Int32Array(8);
 /** Decimal digits of 0..255 as byte arrays, for dotted quads. */
-const DEC_BYTES: readonly Uint8Array[] = Array.from({ length: 256 }, (_, i) => ascii(String(i)));
+const DEC_BYTES: readonly Ascii[] = Array.from({ length: 256 }, (_, i) => ascii(String(i)));
+
+/** The output Buffer `putText` last wrote to, and a DataView over it. */
+let viewTarget: Uint8Array | null = null;
+let view: DataView = new DataView(new ArrayBuffer(4));
+
+function viewOf(b: Uint8Array): DataView {
+  viewTarget = b;
+  view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return view;
+}
+
+/** Copies an ASCII constant (see Ascii for the up-to-three bytes it may spill). */
+export function putText(b: Uint8Array, p: number, a: Ascii): number {
+  const v = b === viewTarget ? view : viewOf(b);
+  const w = a.words;
+  for (let i = 0; i < w.length; i++) v.setUint32(p + 4 * i, w[i]!, true);
+  return p + a.length;
+}
+
+/** An ASCII string (number and hex fallbacks only). */
+function putAscii(b: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+  return p;
+}
+
+/** "0000".."9999" as little-endian 32-bit words: four digits in one store. */
+const DIGITS4 = new Uint32Array(10000);
+for (let i = 0; i < 10000; i++) {
+  const d = String(i).padStart(4, '0');
+  DIGITS4[i] = (d.charCodeAt(0) | (d.charCodeAt(1) << 8) | (d.charCodeAt(2) << 16) | (d.charCodeAt(3) << 24)) >>> 0;
+}
+
+/** The last `width` (1..4) digits of the zero-padded 0 <= n < 10000. */
+function putDigits4(b: Uint8Array, p: number, n: number, width: number): number {
+  const v = b === viewTarget ? view : viewOf(b);
+  v.setUint32(p, DIGITS4[n]! >>> (32 - 8 * width), true);
+  return p + width;
+}
+
+/** 0 <= n < 10000 without leading zeros. */
+function putSmall(b: Uint8Array, p: number, n: number): number {
+  return putDigits4(b, p, n, n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : 4);
+}
+
+/** Any number as String(n) spells it; integers 0..2^32-1 without making the string. */
+export function putUint(b: Uint8Array, p: number, n: number): number {
+  if (n >>> 0 !== n) return putAscii(b, p, String(n));
+  if (n < 10000) return putSmall(b, p, n);
+  if (n < 100000000) {
+    const hi = Math.floor(n / 10000);
+    return putDigits4(b, putSmall(b, p, hi), n - hi * 10000, 4);
+  }
+  const top = Math.floor(n / 100000000);
+  const rest = n - top * 100000000;
+  const mid = Math.floor(rest / 10000);
+  return putDigits4(b, putDigits4(b, putSmall(b, p, top), mid, 4), rest - mid * 10000, 4);
+}
+
+/** `width` (1..9) zero-padded decimal digits of 0 <= n < 10^width. */
+export function putDigits(b: Uint8Array, p: number, n: number, width: number): number {
+  if (width <= 4) return putDigits4(b, p, n, width);
+  const hi = Math.floor(n / 10000);
+  const lo = n - hi * 10000;
+  if (width <= 8) return putDigits4(b, putDigits4(b, p, hi, width - 4), lo, 4);
+  const top = Math.floor(hi / 10000);
+  return putDigits4(b, putDigits4(b, putDigits4(b, p, top, width - 8), hi - top * 10000, 4), lo, 4);
+}
+
+/** 10^(9 - digits): the divisor that keeps the first `digits` of nine. */
+export const FRACTION_DIVISORS: readonly number[] = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1];
+
+/** "0x" and `width` lower-case hex digits of 0 <= v < 16^width (other values as `0x${v.toString(16).padStart(width, '0')}`). */
+export function putHex(b: Uint8Array, p: number, v: number, width: number): number {
+  if (v >>> 0 !== v || (width < 8 && v >= 1 << (4 * width))) return putAscii(b, p, `0x${v.toString(16).padStart(width, '0')}`);
+  b[p] = 48; // 0
+  b[p + 1] = 120; // x
+  const end = p + 2 + width;
+  for (let q = end; q > p + 2; v >>>= 4) b[--q] = HEX_DIGITS[v & 15]!;
+  return end;
+}
+
+/** Dotted quad of a uint32 address value. */
+export function putIpv4(b: Uint8Array, p: number, v: number): number {
+  p = putText(b, p, DEC_BYTES[v >>> 24]!);
+  b[p++] = 46;
+  p = putText(b, p, DEC_BYTES[(v >>> 16) & 255]!);
+  b[p++] = 46;
+  p = putText(b, p, DEC_BYTES[(v >>> 8) & 255]!);
+  b[p++] = 46;
+  return putText(b, p, DEC_BYTES[v & 255]!);
+}
+
+/** "aa:bb:cc:dd:ee:ff" from the 6 bytes at `off` of `src`. */
+export function putMac(b: Uint8Array, p: number, src: Uint8Array, off: number): number {
+  for (let i = 0; i < 6; i++) {
+    const v = src[off + i]!;
+    b[p] = HEX_DIGITS[v >>> 4]!;
+    b[p + 1] = HEX_DIGITS[v & 15]!;
+    b[p + 2] = 58; // :
+    p += 3;
+  }
+  return p - 1;
+}
+
+/** RFC 5952 text of an IPv6 address given as four uint32 words (as formatIPv6Words). */
+export function putIpv6Words(b: Uint8Array, p: number, w: ArrayLike<number>): number {
+  for (let i = 0; i < 4; i++) {
+    GROUPS[2 * i] = (w[i]! >>> 16) & 0xffff;
+    GROUPS[2 * i + 1] = w[i]! & 0xffff;
+  }
+  return putIpv6Groups(b, p);
+}
+
+/** RFC 5952 text of the 16-byte IPv6 address at `off` of `src` (as formatIPv6Bytes). */
+export function putIpv6Bytes(b: Uint8Array, p: number, src: Uint8Array, off: number): number {
+  for (let i = 0; i < 8; i++) GROUPS[i] = (src[off + 2 * i]! << 8) | src[off + 2 * i + 1]!;
+  return putIpv6Groups(b, p);
+}
+
+function putIpv6Groups(b: Uint8Array, p: number): number {
+  const g = GROUPS;
+  // Longest run of zero groups (length >= 2) becomes "::" (RFC 5952 4.2).
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] === 0) {
+      let j = i;
+      while (j < 8 && g[j] === 0) j++;
+      if (j - i > bestLen && j - i >= 2) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    } else i++;
+  }
+  // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted tail, as tshark and inet_ntop print it.
+  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) {
+    return putIpv4(b, putText(b, p, V4_MAPPED), ((g[6]! << 16) | g[7]!) >>> 0);
+  }
+  // The groups joined by ':', the zero run standing for an empty part ("::" at either end).
+  for (let i = 0; i < 8; i++) {
+    if (i > 0) b[p++] = 58;
+    if (i === bestStart) {
+      if (i === 0) b[p++] = 58;
+      i += bestLen - 1;
+      if (i === 7) b[p++] = 58;
+      continue;
+    }
+    // Hex digits without leading zeros.
+    const v = g[i]!;
+    if (v >= 0x1000) b[p++] = HEX_DIGITS[v >>> 12]!;
+    if (v >= 0x100) b[p++] = HEX_DIGITS[(v >>> 8) & 15]!;
+    if (v >= 0x10) b[p++] = HEX_DIGITS[(v >>> 4) & 15]!;
+    b[p++] = HEX_DIGITS[v & 15]!;
+  }
+  return p;
+}
 
 export class ByteEmitter {
   buf: Buffer;
@@ -61,154 +248,32 @@ export class ByteEmitter {
     this.buf[this.pos++] = c;
   }
 
-  /** The bytes of `a` from index `from` on. */
-  bytes(a: Uint8Array, from = 0): void {
-    const b = this.buf;
-    let p = this.pos;
-    // A loop beats buf.set for the few-byte constants printers copy.
-    for (let i = from; i < a.length; i++) b[p++] = a[i]!;
-    this.pos = p;
+  bytes(a: Ascii): void {
+    this.pos = putText(this.buf, this.pos, a);
   }
 
-  /** Any number as String(n) would spell it; integers 0..2^32-1 without a string. */
   uint(n: number): void {
-    if (n >>> 0 !== n) {
-      this.str(String(n));
-      return;
-    }
-    const b = this.buf;
-    if (n < 10) {
-      b[this.pos++] = 48 + n;
-      return;
-    }
-    const len = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7
-      : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-    let p = this.pos + len;
-    this.pos = p;
-    do {
-      const q = (n / 10) >>> 0;
-      b[--p] = 48 + n - q * 10;
-      n = q;
-    } while (n > 0);
+    this.pos = putUint(this.buf, this.pos, n);
   }
 
-  /** `width` zero-padded decimal digits of 0 <= n < 10^width. */
   digits(n: number, width: number): void {
-    const b = this.buf;
-    let p = this.pos + width;
-    this.pos = p;
-    for (let i = 0; i < width; i++) {
-      const q = (n / 10) >>> 0;
-      b[--p] = 48 + n - q * 10;
-      n = q;
-    }
+    this.pos = putDigits(this.buf, this.pos, n, width);
   }
 
-  /** "0x" and `width` lower-case hex digits of 0 <= v < 16^width (wider values print all their digits). */
   hex(v: number, width: number): void {
-    if (v >>> 0 !== v || (width < 8 && v >= 1 << (4 * width))) {
-      this.str(`0x${v.toString(16).padStart(width, '0')}`);
-      return;
-    }
-    const b = this.buf;
-    b[this.pos++] = 48; // 0
-    b[this.pos++] = 120; // x
-    let p = this.pos + width;
-    this.pos = p;
-    for (let i = 0; i < width; i++) {
-      b[--p] = HEX_DIGITS[v & 15]!;
-      v >>>= 4;
-    }
+    this.pos = putHex(this.buf, this.pos, v, width);
   }
 
-  /** Two lower-case hex digits of a byte. */
-  hexByte(v: number): void {
-    const b = this.buf;
-    b[this.pos++] = HEX_DIGITS[v >>> 4]!;
-    b[this.pos++] = HEX_DIGITS[v & 15]!;
-  }
-
-  /** Dotted quad of a uint32 address value. */
   ipv4(v: number): void {
-    this.bytes(DEC_BYTES[v >>> 24]!);
-    this.byte(46);
-    this.bytes(DEC_BYTES[(v >>> 16) & 255]!);
-    this.byte(46);
-    this.bytes(DEC_BYTES[(v >>> 8) & 255]!);
-    this.byte(46);
-    this.bytes(DEC_BYTES[v & 255]!);
+    this.pos = putIpv4(this.buf, this.pos, v);
   }
 
-  /** "aa:bb:cc:dd:ee:ff" from the 6 bytes at `off` of `src`. */
   mac(src: Uint8Array, off: number): void {
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < 6; i++) {
-      const v = src[off + i]!;
-      if (i > 0) b[p++] = 58; // :
-      b[p++] = HEX_DIGITS[v >>> 4]!;
-      b[p++] = HEX_DIGITS[v & 15]!;
-    }
-    this.pos = p;
+    this.pos = putMac(this.buf, this.pos, src, off);
   }
 
-  /** RFC 5952 text of an IPv6 address given as four uint32 words (as formatIPv6Words). */
   ipv6Words(w: ArrayLike<number>): void {
-    for (let i = 0; i < 4; i++) {
-      GROUPS[2 * i] = (w[i]! >>> 16) & 0xffff;
-      GROUPS[2 * i + 1] = w[i]! & 0xffff;
-    }
-    this.ipv6Groups();
-  }
-
-  /** RFC 5952 text of the 16-byte IPv6 address at `off` of `src` (as formatIPv6Bytes). */
-  ipv6Bytes(src: Uint8Array, off: number): void {
-    for (let i = 0; i < 8; i++) GROUPS[i] = (src[off + 2 * i]! << 8) | src[off + 2 * i + 1]!;
-    this.ipv6Groups();
-  }
-
-  private ipv6Groups(): void {
-    const g = GROUPS;
-    // Longest run of zero groups (length >= 2) becomes "::" (RFC 5952 4.2).
-    let bestStart = -1;
-    let bestLen = 0;
-    for (let i = 0; i < 8; ) {
-      if (g[i] === 0) {
-        let j = i;
-        while (j < 8 && g[j] === 0) j++;
-        if (j - i > bestLen && j - i >= 2) {
-          bestStart = i;
-          bestLen = j - i;
-        }
-        i = j;
-      } else i++;
-    }
-    // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted tail, as tshark and inet_ntop print it.
-    if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) {
-      this.bytes(V4_MAPPED);
-      this.ipv4(((g[6]! << 16) | g[7]!) >>> 0);
-      return;
-    }
-    // The groups joined by ':', the zero run standing for an empty part ("::" at either end).
-    for (let i = 0; i < 8; i++) {
-      if (i > 0) this.byte(58);
-      if (i === bestStart) {
-        if (i === 0) this.byte(58);
-        i += bestLen - 1;
-        if (i === 7) this.byte(58);
-        continue;
-      }
-      this.hexGroup(g[i]!);
-    }
-  }
-
-  /** Hex digits of 0..0xffff without leading zeros. */
-  private hexGroup(v: number): void {
-    const b = this.buf;
-    if (v >= 0x1000) b[this.pos++] = HEX_DIGITS[v >>> 12]!;
-    if (v >= 0x100) b[this.pos++] = HEX_DIGITS[(v >>> 8) & 15]!;
-    if (v >= 0x10) b[this.pos++] = HEX_DIGITS[(v >>> 4) & 15]!;
-    b[this.pos++] = HEX_DIGITS[v & 15]!;
+    this.pos = putIpv6Words(this.buf, this.pos, w);
   }
 
   /** UTF-8 of any string (reserves its own room, and SLACK more). */

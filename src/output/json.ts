@@ -8,15 +8,18 @@ import { arpOpName, icmp6TypeName, icmp6CodeName, icmpCodeName, icmpTypeName, ip
 import {
   arpAddr, dnsRcodeName, dnsTypeName, encapName, hexAddr, ip6ExtNames, tcpFlagsShort, IsoTimeFormatter,
 } from './describe.js';
-import { ascii, ByteEmitter, SLACK } from './emitter.js';
+import {
+  ascii, type Ascii, FRACTION_DIVISORS, ByteEmitter, putText, putDigits, putIpv4, putIpv6Words, putMac, putUint, SLACK,
+} from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 
 type Json = Record<string, unknown>;
 
-const STATUS: readonly Uint8Array[] = ['"none"', '"good"', '"bad"', '"unverifiable"', '"zero"'].map(ascii);
+/** ',"checksum_status":"good"' etc. per status. */
+const STATUS: readonly Ascii[] = ['none', 'good', 'bad', 'unverifiable', 'zero'].map((n) => ascii(`,"checksum_status":"${n}"`));
 
-function status(e: ByteEmitter, s: number): void {
-  e.bytes(STATUS[s] ?? STATUS[0]!);
+function putStatus(b: Uint8Array, p: number, s: number): number {
+  return putText(b, p, STATUS[s] ?? STATUS[0]!);
 }
 
 /**
@@ -29,21 +32,17 @@ export class JsonLinesPrinter implements PacketFormatter {
   private readonly time = new IsoTimeFormatter();
   private sec = NaN;
   /** '"ts":"2020-06-10T09:21:03' for the current second. */
-  private tsBase: Uint8Array = new Uint8Array(0);
+  private tsBase = ascii('');
 
   format(pkt: Packet, e: ByteEmitter): void {
     e.reserve(SLACK);
-    e.bytes(K_N);
-    e.uint(pkt.n);
+    e.pos = putUint(e.buf, putText(e.buf, e.pos, K_N), pkt.n);
     this.timestamp(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
-    e.bytes(K_LEN);
-    e.uint(pkt.len);
-    e.bytes(K_CAPLEN);
-    e.uint(pkt.caplen);
-    if (pkt.ifIndex > 0) {
-      e.bytes(K_IFACE);
-      e.uint(pkt.ifIndex);
-    }
+    const b = e.buf;
+    let p = putUint(b, putText(b, e.pos, K_LEN), pkt.len);
+    p = putUint(b, putText(b, p, K_CAPLEN), pkt.caplen);
+    if (pkt.ifIndex > 0) p = putUint(b, putText(b, p, K_IFACE), pkt.ifIndex);
+    e.pos = p;
     if (pkt.sllPktType >= 0) {
       let s = `,"sll":{"pkttype":${pkt.sllPktType}`;
       if (pkt.sllAddrLen > 0) s += `,"addr":"${hexAddr(pkt.data, pkt.sllAddrOff, pkt.sllAddrLen)}"`;
@@ -66,11 +65,12 @@ export class JsonLinesPrinter implements PacketFormatter {
       this.sec = tsSec;
       this.tsBase = ascii(`,"ts":"${this.time.format(tsSec, 0, 0).slice(0, -1)}`);
     }
-    e.bytes(this.tsBase);
-    e.byte(0x2e);
+    const b = e.buf;
+    let p = putText(b, e.pos, this.tsBase);
+    b[p++] = 0x2e;
     // The first `digits` digits of the 9-digit nanoseconds.
-    e.digits(Math.floor(tsNsec / 10 ** (9 - digits)), digits);
-    e.bytes(Z_QUOTE);
+    p = putDigits(b, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
+    e.pos = putText(b, p, Z_QUOTE);
   }
 }
 
@@ -101,7 +101,6 @@ const K_HDR_LEN = ascii(',"hdr_len":');
 const K_FLAGS = ascii(',"flags":');
 const K_FRAG_OFFSET = ascii(',"frag_offset":');
 const K_CHECKSUM = ascii(',"checksum":');
-const K_CHECKSUM_STATUS = ascii(',"checksum_status":');
 const K_OPTIONS_LEN = ascii(',"options_len":');
 const K_TCLASS = ascii(',"tclass":');
 const K_FLOW_LABEL = ascii(',"flow_label":');
@@ -144,10 +143,10 @@ const K_TPID = ascii(',"tpid":');
 let levelOpen = false;
 
 /** Writes a level member's key, which starts with a comma (dropped when the member comes first). */
-function member(e: ByteEmitter, key: Uint8Array): void {
+function member(e: ByteEmitter, key: Ascii): void {
   if (levelOpen) {
     levelOpen = false;
-    e.bytes(key, 1);
+    e.bytes(key.rest);
   } else e.bytes(key);
 }
 
@@ -160,7 +159,7 @@ function memberStr(e: ByteEmitter, s: string): void {
 }
 
 /** A nested level as an object: `key` ends with "{". */
-function nestedLevel(e: ByteEmitter, key: Uint8Array, l: Layers, b: Uint8Array): void {
+function nestedLevel(e: ByteEmitter, key: Ascii, l: Layers, b: Uint8Array): void {
   e.reserve(SLACK);
   e.bytes(key);
   levelOpen = true;
@@ -175,11 +174,8 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   e.reserve(SLACK);
   if (l.hasEth) {
     member(e, K_ETH);
-    e.mac(b, l.ethOff + 6);
-    e.bytes(K_DST);
-    e.mac(b, l.ethOff);
-    e.bytes(K_ETH_TYPE);
-    e.uint(l.ethType);
+    const o = e.buf;
+    e.pos = putUint(o, putText(o, putMac(o, putText(o, putMac(o, e.pos, b, l.ethOff + 6), K_DST), b, l.ethOff), K_ETH_TYPE), l.ethType);
     if (l.llc) e.str(`,"llc":{"dsap":${l.llcDsap},"ssap":${l.llcSsap}}`);
     e.byte(0x7d);
   }
@@ -188,7 +184,7 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
     for (let i = 0; i < l.vlanCount; i++) {
       const tci = l.vlanTci[i]!;
       e.reserve(SLACK);
-      e.bytes(K_VLAN_ID, i > 0 ? 0 : 1);
+      e.bytes(i > 0 ? K_VLAN_ID : K_VLAN_ID.rest);
       e.uint(l.vlanIds[i]!);
       e.bytes(K_PCP);
       e.uint(tci >>> 13);
@@ -208,16 +204,12 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   else if (l.hasUdp) {
     e.reserve(SLACK);
     member(e, K_UDP);
-    e.uint(l.sport);
-    e.bytes(K_DPORT);
-    e.uint(l.dport);
-    e.bytes(K_LENGTH);
-    e.uint(l.udpLength);
-    e.bytes(K_CHECKSUM);
-    e.uint(l.udpChecksum);
-    e.bytes(K_CHECKSUM_STATUS);
-    status(e, l.l4ChecksumStatus);
-    e.byte(0x7d);
+    const o = e.buf;
+    let p = putUint(o, putText(o, putUint(o, e.pos, l.sport), K_DPORT), l.dport);
+    p = putUint(o, putText(o, p, K_LENGTH), l.udpLength);
+    p = putStatus(o, putUint(o, putText(o, p, K_CHECKSUM), l.udpChecksum), l.l4ChecksumStatus);
+    o[p++] = 0x7d;
+    e.pos = p;
   } else if (l.hasIcmp) icmpJson(e, l, b);
   switch (l.app) {
     case App.Dns: memberStr(e, `,"dns":${JSON.stringify(dnsJson(l.dns))}`); break;
@@ -233,139 +225,102 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
 }
 
 /** '"TCP"'-style quoted protocol names per number, encoded on first use. */
-const PROTO_NAMES: (Uint8Array | undefined)[] = [];
+const PROTO_NAMES: (Ascii | undefined)[] = [];
 
 function ipJson(e: ByteEmitter, l: Layers): void {
   e.reserve(SLACK);
   member(e, K_IP);
-  e.uint(l.ipVersion);
-  e.bytes(K_PROTO);
-  e.uint(l.ipProto);
-  e.bytes(K_PROTO_NAME);
-  e.bytes((PROTO_NAMES[l.ipProto] ??= ascii(ipProtoName(l.ipProto))));
-  e.bytes(K_SRC);
-  if (l.ipVersion === 4) e.ipv4(l.src4);
-  else e.ipv6Words(l.src6);
-  e.bytes(K_DST);
-  if (l.ipVersion === 4) e.ipv4(l.dst4);
-  else e.ipv6Words(l.dst6);
-  e.bytes(K_TTL);
-  e.uint(l.ipTtl);
-  if (l.ipVersion === 4) {
-    e.bytes(K_ID);
-    e.uint(l.ipId);
-    e.bytes(K_TOS);
-    e.uint(l.ipTos);
-    e.bytes(K_IP_LEN);
-    e.uint(l.ipTotalLen);
-    e.bytes(K_HDR_LEN);
-    e.uint(l.ipHdrLen);
-    e.bytes(K_FLAGS);
-    e.uint(l.ipFlags);
-    e.bytes(K_FRAG_OFFSET);
-    e.uint(l.ipFragOffset);
-    e.bytes(K_CHECKSUM);
-    e.uint(l.ipChecksum);
-    e.bytes(K_CHECKSUM_STATUS);
-    status(e, l.ipChecksumStatus);
-    if (l.ipOptionsLen > 0) {
-      e.bytes(K_OPTIONS_LEN);
-      e.uint(l.ipOptionsLen);
-    }
+  const b = e.buf;
+  const v4 = l.ipVersion === 4;
+  let p = putUint(b, putText(b, putUint(b, e.pos, l.ipVersion), K_PROTO), l.ipProto);
+  p = putText(b, putText(b, p, K_PROTO_NAME), (PROTO_NAMES[l.ipProto] ??= ascii(ipProtoName(l.ipProto))));
+  p = putText(b, p, K_SRC);
+  p = v4 ? putIpv4(b, p, l.src4) : putIpv6Words(b, p, l.src6);
+  p = putText(b, p, K_DST);
+  p = v4 ? putIpv4(b, p, l.dst4) : putIpv6Words(b, p, l.dst6);
+  p = putUint(b, putText(b, p, K_TTL), l.ipTtl);
+  if (v4) {
+    p = putUint(b, putText(b, p, K_ID), l.ipId);
+    p = putUint(b, putText(b, p, K_TOS), l.ipTos);
+    p = putUint(b, putText(b, p, K_IP_LEN), l.ipTotalLen);
+    p = putUint(b, putText(b, p, K_HDR_LEN), l.ipHdrLen);
+    p = putUint(b, putText(b, p, K_FLAGS), l.ipFlags);
+    p = putUint(b, putText(b, p, K_FRAG_OFFSET), l.ipFragOffset);
+    p = putStatus(b, putUint(b, putText(b, p, K_CHECKSUM), l.ipChecksum), l.ipChecksumStatus);
+    if (l.ipOptionsLen > 0) p = putUint(b, putText(b, p, K_OPTIONS_LEN), l.ipOptionsLen);
   } else {
-    e.bytes(K_TCLASS);
-    e.uint(l.ipTos);
-    e.bytes(K_FLOW_LABEL);
-    e.uint(l.ip6FlowLabel);
-    e.bytes(K_IP_LEN);
-    e.uint(l.ipTotalLen);
-    e.bytes(K_HDR_LEN);
-    e.uint(l.ipHdrLen);
-    if (l.ip6Ext !== 0) e.str(`,"ext":${JSON.stringify(ip6ExtNames(l.ip6Ext))}`);
+    p = putUint(b, putText(b, p, K_TCLASS), l.ipTos);
+    p = putUint(b, putText(b, p, K_FLOW_LABEL), l.ip6FlowLabel);
+    p = putUint(b, putText(b, p, K_IP_LEN), l.ipTotalLen);
+    p = putUint(b, putText(b, p, K_HDR_LEN), l.ipHdrLen);
+    if (l.ip6Ext !== 0) p = putText(b, p, ascii(`,"ext":${JSON.stringify(ip6ExtNames(l.ip6Ext))}`));
     if (l.ipIsFragment) {
-      e.bytes(K_ID);
-      e.uint(l.ip6FragId);
-      e.bytes(K_FLAGS);
-      e.uint(l.ipFlags);
-      e.bytes(K_FRAG_OFFSET);
-      e.uint(l.ipFragOffset);
+      p = putUint(b, putText(b, p, K_ID), l.ip6FragId);
+      p = putUint(b, putText(b, p, K_FLAGS), l.ipFlags);
+      p = putUint(b, putText(b, p, K_FRAG_OFFSET), l.ipFragOffset);
     }
   }
-  if (l.ipIsFragment) e.bytes(K_FRAGMENT);
-  e.byte(0x7d);
+  if (l.ipIsFragment) p = putText(b, p, K_FRAGMENT);
+  b[p++] = 0x7d;
+  e.pos = p;
 }
 
 function tcpJson(e: ByteEmitter, l: Layers): void {
   e.reserve(SLACK);
   member(e, K_TCP);
-  e.uint(l.sport);
-  e.bytes(K_DPORT);
-  e.uint(l.dport);
-  e.bytes(K_SEQ);
-  e.uint(l.tcpSeq);
-  e.bytes(K_ACK);
-  e.uint(l.tcpAck);
-  e.bytes(K_FLAGS);
-  e.uint(l.tcpFlags);
-  e.bytes(K_FLAGS_STR);
-  e.str(tcpFlagsShort(l.tcpFlags));
-  e.bytes(K_TCP_HDR_LEN);
-  e.uint(l.tcpHdrLen);
-  e.bytes(K_WINDOW);
-  e.uint(l.tcpWindow);
-  e.bytes(K_CHECKSUM);
-  e.uint(l.tcpChecksum);
-  e.bytes(K_CHECKSUM_STATUS);
-  status(e, l.l4ChecksumStatus);
-  if (l.tcpUrgent !== 0) {
-    e.bytes(K_URGENT);
-    e.uint(l.tcpUrgent);
-  }
-  if (l.tcpMss >= 0 || l.tcpWscale >= 0 || l.tcpSackPerm || l.tcpHasTs || l.tcpSackCount > 0) {
-    e.bytes(K_OPTIONS);
-    // Each option key starts with ','; the first one's is skipped.
-    let from = 1;
-    if (l.tcpMss >= 0) {
-      e.bytes(K_MSS, from);
-      e.uint(l.tcpMss);
-      from = 0;
-    }
-    if (l.tcpWscale >= 0) {
-      e.bytes(K_WSCALE, from);
-      e.uint(l.tcpWscale);
-      from = 0;
-    }
-    if (l.tcpSackPerm) {
-      e.bytes(K_SACK_PERM, from);
-      from = 0;
-    }
-    if (l.tcpSackCount > 0) {
-      e.bytes(K_SACK, from);
-      for (let i = 0; i < l.tcpSackCount; i++) {
-        if (i > 0) e.byte(0x2c);
-        e.byte(0x5b);
-        e.uint(l.tcpSack[2 * i]!);
-        e.byte(0x2c);
-        e.uint(l.tcpSack[2 * i + 1]!);
-        e.byte(0x5d);
-      }
-      e.byte(0x5d);
-      from = 0;
-    }
-    if (l.tcpHasTs) {
-      e.bytes(K_TS_VAL, from);
-      e.uint(l.tcpTsVal);
-      e.bytes(K_TS_ECR);
-      e.uint(l.tcpTsEcr);
-    }
-    e.byte(0x7d);
-  }
-  if (l.payloadLen > 0) {
-    e.bytes(K_PAYLOAD_LEN);
-    e.uint(l.payloadLen);
-  }
-  e.byte(0x7d);
+  const b = e.buf;
+  let p = putUint(b, putText(b, putUint(b, e.pos, l.sport), K_DPORT), l.dport);
+  p = putUint(b, putText(b, p, K_SEQ), l.tcpSeq);
+  p = putUint(b, putText(b, p, K_ACK), l.tcpAck);
+  p = putUint(b, putText(b, p, K_FLAGS), l.tcpFlags);
+  p = putText(b, putText(b, p, K_FLAGS_STR), l.tcpFlags >= 0 && l.tcpFlags < 512 ? FLAGS_SHORT[l.tcpFlags]! : ascii(tcpFlagsShort(l.tcpFlags)));
+  p = putUint(b, putText(b, p, K_TCP_HDR_LEN), l.tcpHdrLen);
+  p = putUint(b, putText(b, p, K_WINDOW), l.tcpWindow);
+  p = putStatus(b, putUint(b, putText(b, p, K_CHECKSUM), l.tcpChecksum), l.l4ChecksumStatus);
+  if (l.tcpUrgent !== 0) p = putUint(b, putText(b, p, K_URGENT), l.tcpUrgent);
+  if (l.tcpMss >= 0 || l.tcpWscale >= 0 || l.tcpSackPerm || l.tcpHasTs || l.tcpSackCount > 0) p = putTcpOptions(b, p, l);
+  if (l.payloadLen > 0) p = putUint(b, putText(b, p, K_PAYLOAD_LEN), l.payloadLen);
+  b[p++] = 0x7d;
+  e.pos = p;
 }
+
+/** ',"options":{…}' of a segment that has some. */
+function putTcpOptions(b: Uint8Array, p: number, l: Layers): number {
+  p = putText(b, p, K_OPTIONS);
+  // Each option key starts with ','; the first one's is skipped.
+  let first = true;
+  if (l.tcpMss >= 0) {
+    p = putUint(b, putText(b, p, first ? K_MSS.rest : K_MSS), l.tcpMss);
+    first = false;
+  }
+  if (l.tcpWscale >= 0) {
+    p = putUint(b, putText(b, p, first ? K_WSCALE.rest : K_WSCALE), l.tcpWscale);
+    first = false;
+  }
+  if (l.tcpSackPerm) {
+    p = putText(b, p, first ? K_SACK_PERM.rest : K_SACK_PERM);
+    first = false;
+  }
+  if (l.tcpSackCount > 0) {
+    p = putText(b, p, first ? K_SACK.rest : K_SACK);
+    for (let i = 0; i < l.tcpSackCount; i++) {
+      if (i > 0) b[p++] = 0x2c;
+      b[p++] = 0x5b;
+      p = putUint(b, p, l.tcpSack[2 * i]!);
+      b[p++] = 0x2c;
+      p = putUint(b, p, l.tcpSack[2 * i + 1]!);
+      b[p++] = 0x5d;
+    }
+    b[p++] = 0x5d;
+    first = false;
+  }
+  if (l.tcpHasTs) p = putUint(b, putText(b, putUint(b, putText(b, p, first ? K_TS_VAL.rest : K_TS_VAL), l.tcpTsVal), K_TS_ECR), l.tcpTsEcr);
+  b[p++] = 0x7d;
+  return p;
+}
+
+/** tcpdump's one-letter flags per 9-bit value. */
+const FLAGS_SHORT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(tcpFlagsShort(v)));
 
 function icmpJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   const v6 = l.ipVersion === 6;
@@ -379,10 +334,7 @@ function icmpJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   e.byte(0x22);
   const codeName = v6 ? icmp6CodeName(l.icmpType, l.icmpCode) : icmpCodeName(l.icmpType, l.icmpCode);
   if (codeName !== '') e.str(`,"code_name":${JSON.stringify(codeName)}`);
-  e.bytes(K_CHECKSUM);
-  e.uint(l.icmpChecksum);
-  e.bytes(K_CHECKSUM_STATUS);
-  status(e, l.l4ChecksumStatus);
+  e.pos = putStatus(e.buf, putUint(e.buf, putText(e.buf, e.pos, K_CHECKSUM), l.icmpChecksum), l.l4ChecksumStatus);
   if (l.icmpId >= 0) {
     e.bytes(K_ICMP_ID);
     e.uint(l.icmpId);

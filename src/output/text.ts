@@ -21,7 +21,9 @@ import {
   arpAddr, csumName, dnsRcodeName, dnsTypeName, encapName, hexAddr, ip6ExtNames, isGrease,
   hexByte, hexWord, IsoTimeFormatter, printable, tcpFlagsLong, tlsVersionName,
 } from './describe.js';
-import { ascii, SLACK, type ByteEmitter } from './emitter.js';
+import {
+  ascii, type Ascii, FRACTION_DIVISORS, putText, putDigits, putHex, putIpv4, putIpv6Words, putMac, putUint, SLACK, type ByteEmitter,
+} from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 
 const LABEL_WIDTH = 10;
@@ -29,16 +31,18 @@ const LABEL_WIDTH = 10;
 const MAX_DNS_RECORDS = 8;
 
 /** Labels padded once here rather than per line. */
-const padded = new Map<string, Uint8Array>();
+const padded = new Map<string, Ascii>();
 
 /** Starts a line: `ind` spaces, then the label padded to its column. */
-function head(e: ByteEmitter, ind: number, label: Uint8Array): void {
+function head(e: ByteEmitter, ind: number, label: Ascii): void {
   e.reserve(SLACK);
-  for (let i = 0; i < ind; i++) e.byte(SPACE);
-  e.bytes(label);
+  const b = e.buf;
+  let p = e.pos;
+  for (let i = 0; i < ind; i++) b[p++] = SPACE;
+  e.pos = putText(b, p, label);
 }
 
-function label(name: string): Uint8Array {
+function label(name: string): Ascii {
   let p = padded.get(name);
   if (p === undefined) {
     p = ascii(name.padEnd(LABEL_WIDTH));
@@ -105,23 +109,21 @@ const W_ICMP_TYPE = ascii('  type ');
 const W_CODE = ascii(' code ');
 const W_TARGET = ascii('  target ');
 /** " (good)" etc. per checksum status. */
-const CSUM_TAIL: readonly Uint8Array[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumName(s as CsumStatus)})`));
+const CSUM_TAIL: readonly Ascii[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumName(s as CsumStatus)})`));
 /** "  flags [SYN,ACK] 0x012" for every 9-bit flag value. */
-const TCP_FLAGS_TEXT: readonly Uint8Array[] = Array.from({ length: 512 }, (_, v) => ascii(`  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}`));
+const TCP_FLAGS_TEXT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(`  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}`));
 
-function checksum(e: ByteEmitter, value: number, status: CsumStatus): void {
-  e.bytes(W_CHECKSUM);
-  e.hex(value, 4);
-  const tail = CSUM_TAIL[status];
-  if (tail !== undefined) e.bytes(tail);
-  else e.str(` (${csumName(status)})`);
+/** "  checksum 0x1c46 (good)". */
+function putChecksum(b: Uint8Array, p: number, value: number, status: CsumStatus): number {
+  p = putHex(b, putText(b, p, W_CHECKSUM), value, 4);
+  return putText(b, p, CSUM_TAIL[status] ?? ascii(` (${csumName(status)})`));
 }
 
 /** "TCP (6)  " per protocol number, and " (IPv4)" per EtherType, encoded on first use. */
-const PROTO_TEXT: (Uint8Array | undefined)[] = [];
-const ETHER_TYPE_TEXT = new Map<number, Uint8Array>();
+const PROTO_TEXT: (Ascii | undefined)[] = [];
+const ETHER_TYPE_TEXT = new Map<number, Ascii>();
 
-function etherTypeText(t: number): Uint8Array {
+function etherTypeText(t: number): Ascii {
   let a = ETHER_TYPE_TEXT.get(t);
   if (a === undefined) {
     a = ascii(` (${etherTypeName(t)})`);
@@ -134,7 +136,7 @@ function etherTypeText(t: number): Uint8Array {
 class IsoTimeBytes {
   private readonly strings = new IsoTimeFormatter();
   private sec = NaN;
-  private base: Uint8Array = new Uint8Array(0);
+  private base = ascii('');
 
   write(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
     if (digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
@@ -146,11 +148,13 @@ class IsoTimeBytes {
       // "…T09:21:03Z" without its "Z".
       this.base = ascii(this.strings.format(tsSec, 0, 0).slice(0, -1));
     }
-    e.bytes(this.base);
-    e.byte(0x2e);
+    const b = e.buf;
+    let p = putText(b, e.pos, this.base);
+    b[p++] = 0x2e;
     // The first `digits` digits of the 9-digit nanoseconds.
-    e.digits(Math.floor(tsNsec / 10 ** (9 - digits)), digits);
-    e.byte(0x5a); // Z
+    p = putDigits(b, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
+    b[p++] = 0x5a; // Z
+    e.pos = p;
   }
 }
 
@@ -159,20 +163,14 @@ export class TextPrinter implements PacketFormatter {
 
   format(pkt: Packet, e: ByteEmitter): void {
     e.reserve(SLACK);
-    e.bytes(W_PACKET);
-    e.uint(pkt.n);
-    e.bytes(W_TWO);
+    e.pos = putText(e.buf, putUint(e.buf, putText(e.buf, e.pos, W_PACKET), pkt.n), W_TWO);
     this.time.write(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
-    e.bytes(W_TWO);
-    e.uint(pkt.len);
-    e.bytes(W_BYTES);
-    e.uint(pkt.caplen);
-    e.bytes(W_CAPTURED);
-    if (pkt.ifIndex > 0) {
-      e.bytes(W_INTERFACE);
-      e.uint(pkt.ifIndex);
-    }
-    e.byte(NEWLINE);
+    const b = e.buf;
+    let p = putUint(b, putText(b, e.pos, W_TWO), pkt.len);
+    p = putText(b, putUint(b, putText(b, p, W_BYTES), pkt.caplen), W_CAPTURED);
+    if (pkt.ifIndex > 0) p = putUint(b, putText(b, p, W_INTERFACE), pkt.ifIndex);
+    b[p++] = NEWLINE;
+    e.pos = p;
     if (pkt.sllPktType >= 0) {
       let body = `packet type ${pkt.sllPktType}`;
       if (pkt.sllAddrLen > 0) body += `  address ${hexAddr(pkt.data, pkt.sllAddrOff, pkt.sllAddrLen)}`;
@@ -208,13 +206,12 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void
   if (l.hasTcp) tcpText(e, l, ind);
   else if (l.hasUdp) {
     head(e, ind, L_UDP);
-    e.uint(l.sport);
-    e.bytes(W_ARROW);
-    e.uint(l.dport);
-    e.bytes(W_LENGTH);
-    e.uint(l.udpLength);
-    checksum(e, l.udpChecksum, l.l4ChecksumStatus);
-    e.byte(NEWLINE);
+    const b = e.buf;
+    let p = putUint(b, putText(b, putUint(b, e.pos, l.sport), W_ARROW), l.dport);
+    p = putUint(b, putText(b, p, W_LENGTH), l.udpLength);
+    p = putChecksum(b, p, l.udpChecksum, l.l4ChecksumStatus);
+    b[p++] = NEWLINE;
+    e.pos = p;
   } else if (l.hasIcmp) icmpText(e, l, b, ind);
   switch (l.app) {
     case App.Dns: dnsText(e, l.dns, ind); break;
@@ -231,15 +228,9 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void
 
 function ethText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
   head(e, ind, L_ETHERNET);
-  e.mac(b, l.ethOff + 6);
-  e.bytes(W_ARROW);
-  e.mac(b, l.ethOff);
+  e.pos = putMac(e.buf, putText(e.buf, putMac(e.buf, e.pos, b, l.ethOff + 6), W_ARROW), b, l.ethOff);
   if (l.llc) e.str(`  802.3 length ${l.ethType}  LLC dsap ${hexByte(l.llcDsap)} ssap ${hexByte(l.llcSsap)}`);
-  else {
-    e.bytes(W_TYPE);
-    e.hex(l.ethType, 4);
-    e.bytes(etherTypeText(l.ethType));
-  }
+  else e.pos = putText(e.buf, putHex(e.buf, putText(e.buf, e.pos, W_TYPE), l.ethType, 4), etherTypeText(l.ethType));
   e.byte(NEWLINE);
 }
 
@@ -253,47 +244,35 @@ function arpBody(l: Layers, b: Uint8Array): string {
   return `${arpOpName(l.arpOp)}  sender ${spa} (${sha})  target ${tpa} (${tha})`;
 }
 
-/** "TCP (6)  " and the addresses, common to both IP versions. */
-function ipProtoAndAddrs(e: ByteEmitter, l: Layers): void {
-  e.bytes((PROTO_TEXT[l.ipProto] ??= ascii(`${ipProtoName(l.ipProto)} (${l.ipProto})  `)));
-  if (l.ipVersion === 4) {
-    e.ipv4(l.src4);
-    e.bytes(W_ARROW);
-    e.ipv4(l.dst4);
-  } else {
-    e.ipv6Words(l.src6);
-    e.bytes(W_ARROW);
-    e.ipv6Words(l.dst6);
-  }
+/** "TCP (6)  " per protocol number. */
+function protoText(proto: number): Ascii {
+  return (PROTO_TEXT[proto] ??= ascii(`${ipProtoName(proto)} (${proto})  `));
 }
 
 function ip4Text(e: ByteEmitter, l: Layers, ind: number): void {
   head(e, ind, L_IPV4);
-  ipProtoAndAddrs(e, l);
-  e.bytes(W_TTL);
-  e.uint(l.ipTtl);
-  e.bytes(W_IP_ID);
-  e.hex(l.ipId, 4);
-  e.bytes(W_LEN);
-  e.uint(l.ipTotalLen);
-  if (l.ipFlags & 2) e.bytes(W_DF);
+  const b = e.buf;
+  let p = putIpv4(b, putText(b, e.pos, protoText(l.ipProto)), l.src4);
+  p = putIpv4(b, putText(b, p, W_ARROW), l.dst4);
+  p = putUint(b, putText(b, p, W_TTL), l.ipTtl);
+  p = putHex(b, putText(b, p, W_IP_ID), l.ipId, 4);
+  p = putUint(b, putText(b, p, W_LEN), l.ipTotalLen);
+  if (l.ipFlags & 2) p = putText(b, p, W_DF);
   if (l.ipIsFragment) {
-    e.bytes(W_FRAG_OFFSET);
-    e.uint(l.ipFragOffset);
-    if (l.ipFlags & 1) e.bytes(W_MF);
+    p = putUint(b, putText(b, p, W_FRAG_OFFSET), l.ipFragOffset);
+    if (l.ipFlags & 1) p = putText(b, p, W_MF);
   }
-  checksum(e, l.ipChecksum, l.ipChecksumStatus);
-  if (l.ipOptionsLen > 0) {
-    e.bytes(W_OPTIONS_LEN);
-    e.uint(l.ipOptionsLen);
-    e.bytes(W_OPTIONS_BYTES);
-  }
-  e.byte(NEWLINE);
+  p = putChecksum(b, p, l.ipChecksum, l.ipChecksumStatus);
+  if (l.ipOptionsLen > 0) p = putText(b, putUint(b, putText(b, p, W_OPTIONS_LEN), l.ipOptionsLen), W_OPTIONS_BYTES);
+  b[p++] = NEWLINE;
+  e.pos = p;
 }
 
 function ip6Text(e: ByteEmitter, l: Layers, ind: number): void {
   head(e, ind, L_IPV6);
-  ipProtoAndAddrs(e, l);
+  const b = e.buf;
+  let p = putIpv6Words(b, putText(b, e.pos, protoText(l.ipProto)), l.src6);
+  e.pos = putIpv6Words(b, putText(b, p, W_ARROW), l.dst6);
   e.bytes(W_HOP_LIMIT);
   e.uint(l.ipTtl);
   e.bytes(W_LEN);
@@ -318,48 +297,40 @@ function ip6Text(e: ByteEmitter, l: Layers, ind: number): void {
 
 function tcpText(e: ByteEmitter, l: Layers, ind: number): void {
   head(e, ind, L_TCP);
-  e.uint(l.sport);
-  e.bytes(W_ARROW);
-  e.uint(l.dport);
-  if (l.tcpFlags >= 0 && l.tcpFlags < 512) e.bytes(TCP_FLAGS_TEXT[l.tcpFlags]!);
-  else e.str(`  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}`);
-  e.bytes(W_WINDOW);
-  e.uint(l.tcpWindow);
-  checksum(e, l.tcpChecksum, l.l4ChecksumStatus);
-  e.bytes(W_SEQ);
-  e.uint(l.tcpSeq);
-  if (l.tcpFlags & 0x10) {
-    e.bytes(W_ACK);
-    e.uint(l.tcpAck);
-  }
-  e.bytes(W_PAYLOAD);
-  e.uint(l.payloadLen);
-  e.byte(NEWLINE);
+  const b = e.buf;
+  let p = putUint(b, putText(b, putUint(b, e.pos, l.sport), W_ARROW), l.dport);
+  if (l.tcpFlags >= 0 && l.tcpFlags < 512) p = putText(b, p, TCP_FLAGS_TEXT[l.tcpFlags]!);
+  else p = putText(b, p, ascii(`  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}`));
+  p = putUint(b, putText(b, p, W_WINDOW), l.tcpWindow);
+  p = putChecksum(b, p, l.tcpChecksum, l.l4ChecksumStatus);
+  p = putUint(b, putText(b, p, W_SEQ), l.tcpSeq);
+  if (l.tcpFlags & 0x10) p = putUint(b, putText(b, p, W_ACK), l.tcpAck);
+  p = putUint(b, putText(b, p, W_PAYLOAD), l.payloadLen);
+  b[p++] = NEWLINE;
+  e.pos = p;
   if (l.tcpMss < 0 && l.tcpWscale < 0 && !l.tcpSackPerm && l.tcpSackCount === 0 && !l.tcpHasTs) return;
+  tcpOptionsText(e, l, ind);
+}
+
+function tcpOptionsText(e: ByteEmitter, l: Layers, ind: number): void {
   head(e, ind, L_NONE);
-  e.bytes(W_OPTIONS);
-  if (l.tcpMss >= 0) {
-    e.bytes(W_MSS);
-    e.uint(l.tcpMss);
-  }
-  if (l.tcpWscale >= 0) {
-    e.bytes(W_WSCALE);
-    e.uint(l.tcpWscale);
-  }
-  if (l.tcpSackPerm) e.bytes(W_SACK_PERM);
+  const b = e.buf;
+  let p = putText(b, e.pos, W_OPTIONS);
+  if (l.tcpMss >= 0) p = putUint(b, putText(b, p, W_MSS), l.tcpMss);
+  if (l.tcpWscale >= 0) p = putUint(b, putText(b, p, W_WSCALE), l.tcpWscale);
+  if (l.tcpSackPerm) p = putText(b, p, W_SACK_PERM);
   for (let i = 0; i < l.tcpSackCount; i++) {
-    e.bytes(W_SACK);
-    e.uint(l.tcpSack[2 * i]!);
-    e.byte(0x2d); // -
-    e.uint(l.tcpSack[2 * i + 1]!);
+    p = putUint(b, putText(b, p, W_SACK), l.tcpSack[2 * i]!);
+    b[p++] = 0x2d; // -
+    p = putUint(b, p, l.tcpSack[2 * i + 1]!);
   }
   if (l.tcpHasTs) {
-    e.bytes(W_TS);
-    e.uint(l.tcpTsVal);
-    e.byte(0x2f); // /
-    e.uint(l.tcpTsEcr);
+    p = putUint(b, putText(b, p, W_TS), l.tcpTsVal);
+    b[p++] = 0x2f; // /
+    p = putUint(b, p, l.tcpTsEcr);
   }
-  e.byte(NEWLINE);
+  b[p++] = NEWLINE;
+  e.pos = p;
 }
 
 function icmpText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
@@ -384,7 +355,7 @@ function icmpText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
     e.bytes(W_TARGET);
     e.str(arpAddr(b, l.ndpTargetOff, 16));
   }
-  checksum(e, l.icmpChecksum, l.l4ChecksumStatus);
+  e.pos = putChecksum(e.buf, e.pos, l.icmpChecksum, l.l4ChecksumStatus);
   e.byte(NEWLINE);
   if (l.hasQuoted && l.quoted !== null) {
     line(e, ind, 'Quoted', 'the offending packet:');
