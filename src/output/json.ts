@@ -212,7 +212,7 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
     e.pos = p;
   } else if (l.hasIcmp) icmpJson(e, l, b);
   switch (l.app) {
-    case App.Dns: memberStr(e, `,"dns":${JSON.stringify(dnsJson(l.dns))}`); break;
+    case App.Dns: dnsJson(e, l.dns); break;
     case App.TlsClientHello: memberStr(e, `,"tls":${JSON.stringify(tlsJson(l))}`); break;
     case App.HttpRequest: memberStr(e, `,"http":${JSON.stringify(httpJson(l))}`); break;
     default: break;
@@ -364,45 +364,116 @@ function arpJson(l: Layers, b: Uint8Array): Json {
   };
 }
 
-function rrJson(r: DnsRecord, withTtl: boolean): Json {
-  const o: Json = { name: r.name, type: r.type, type_name: dnsTypeName(r.type), class: r.cls };
-  if (withTtl) {
-    o.ttl = r.ttl;
-    o.data = r.data;
+/** A JSON string: packet-supplied text needing no escapes is written as is, any other through JSON.stringify. */
+function jsonStr(e: ByteEmitter, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Quote, backslash, control characters and surrogates (lone ones are escaped) take JSON.stringify's path.
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      e.str(JSON.stringify(s));
+      return;
+    }
   }
-  return o;
+  e.reserve(SLACK);
+  e.byte(0x22);
+  e.str(s);
+  e.byte(0x22);
 }
 
-function rrList(list: DnsRecord[], count: number, withTtl: boolean): Json[] {
-  const out: Json[] = [];
+const K_DNS = ascii(',"dns":{"id":');
+const K_QR = ascii(',"qr":');
+const K_OPCODE = ascii(',"opcode":');
+const K_RCODE = ascii(',"rcode":');
+const K_RCODE_NAME = ascii(',"rcode_name":');
+const K_AA = ascii(',"aa":');
+const K_TC = ascii(',"tc":');
+const K_RD = ascii(',"rd":');
+const K_RA = ascii(',"ra":');
+const K_QDCOUNT = ascii(',"qdcount":');
+const K_ANCOUNT = ascii(',"ancount":');
+const K_NSCOUNT = ascii(',"nscount":');
+const K_ARCOUNT = ascii(',"arcount":');
+const K_QUESTIONS = ascii(',"questions":[');
+const K_ANSWERS = ascii('],"answers":[');
+const K_AUTHORITY = ascii('],"authority":[');
+const K_ADDITIONAL = ascii('],"additional":[');
+const K_TRANSPORT = ascii('],"transport":');
+const K_FLAVOUR = ascii(',"flavour":');
+const K_RR_NAME = ascii(',{"name":');
+const K_RR_TYPE = ascii(',"type":');
+const K_RR_TYPE_NAME = ascii(',"type_name":');
+const K_RR_CLASS = ascii(',"class":');
+const K_RR_TTL = ascii(',"ttl":');
+const K_RR_DATA = ascii(',"data":');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
+
+function bool(e: ByteEmitter, key: Ascii, v: boolean): void {
+  e.bytes(key);
+  e.bytes(v ? TRUE : FALSE);
+}
+
+function num(e: ByteEmitter, key: Ascii, v: number): void {
+  e.bytes(key);
+  e.uint(v);
+}
+
+/** The records of one section, as JSON.stringify would write {name, type, type_name, class[, ttl, data]} objects. */
+function rrList(e: ByteEmitter, list: DnsRecord[], count: number, withTtl: boolean): void {
   const n = Math.min(count, list.length);
-  for (let i = 0; i < n; i++) out.push(rrJson(list[i]!, withTtl));
-  return out;
+  for (let i = 0; i < n; i++) {
+    const r = list[i]!;
+    e.reserve(SLACK);
+    e.bytes(i > 0 ? K_RR_NAME : K_RR_NAME.rest);
+    jsonStr(e, r.name);
+    num(e, K_RR_TYPE, r.type);
+    e.bytes(K_RR_TYPE_NAME);
+    jsonStr(e, dnsTypeName(r.type));
+    num(e, K_RR_CLASS, r.cls);
+    if (withTtl) {
+      num(e, K_RR_TTL, r.ttl);
+      e.bytes(K_RR_DATA);
+      jsonStr(e, r.data);
+    }
+    e.byte(0x7d);
+  }
 }
 
-function dnsJson(d: DnsMessage): Json {
-  return {
-    id: d.id,
-    qr: d.qr,
-    opcode: d.opcode,
-    rcode: d.rcode,
-    rcode_name: dnsRcodeName(d.rcode),
-    flags: d.flags,
-    aa: d.aa,
-    tc: d.tc,
-    rd: d.rd,
-    ra: d.ra,
-    qdcount: d.qdcount,
-    ancount: d.ancount,
-    nscount: d.nscount,
-    arcount: d.arcount,
-    questions: rrList(d.questions, d.questionCount, false),
-    answers: rrList(d.answers, d.answerCount, true),
-    authority: rrList(d.authority, d.authorityCount, true),
-    additional: rrList(d.additional, d.additionalCount, true),
-    transport: d.transport,
-    flavour: d.flavour,
-  };
+function dnsJson(e: ByteEmitter, d: DnsMessage): void {
+  e.reserve(SLACK);
+  member(e, K_DNS);
+  e.uint(d.id);
+  bool(e, K_QR, d.qr);
+  num(e, K_OPCODE, d.opcode);
+  num(e, K_RCODE, d.rcode);
+  e.bytes(K_RCODE_NAME);
+  jsonStr(e, dnsRcodeName(d.rcode));
+  num(e, K_FLAGS, d.flags);
+  bool(e, K_AA, d.aa);
+  bool(e, K_TC, d.tc);
+  bool(e, K_RD, d.rd);
+  bool(e, K_RA, d.ra);
+  num(e, K_QDCOUNT, d.qdcount);
+  num(e, K_ANCOUNT, d.ancount);
+  num(e, K_NSCOUNT, d.nscount);
+  num(e, K_ARCOUNT, d.arcount);
+  e.bytes(K_QUESTIONS);
+  rrList(e, d.questions, d.questionCount, false);
+  e.reserve(SLACK);
+  e.bytes(K_ANSWERS);
+  rrList(e, d.answers, d.answerCount, true);
+  e.reserve(SLACK);
+  e.bytes(K_AUTHORITY);
+  rrList(e, d.authority, d.authorityCount, true);
+  e.reserve(SLACK);
+  e.bytes(K_ADDITIONAL);
+  rrList(e, d.additional, d.additionalCount, true);
+  e.reserve(SLACK);
+  e.bytes(K_TRANSPORT);
+  jsonStr(e, d.transport);
+  e.bytes(K_FLAVOUR);
+  jsonStr(e, d.flavour);
+  e.byte(0x7d);
 }
 
 function tlsJson(l: Layers): Json {
