@@ -57,8 +57,22 @@ const HEX_DIGITS = bytesOf('0123456789abcdef');
 const V4_MAPPED = ascii('::ffff:');
 /** Scratch for the eight 16-bit groups of the IPv6 address being printed. */
 const GROUPS = new Int32Array(8);
-/** Decimal digits of 0..255 as byte arrays, for dotted quads. */
-const DEC_BYTES: readonly Ascii[] = Array.from({ length: 256 }, (_, i) => ascii(String(i)));
+
+/**
+ * Per byte value, "ddd." (an octet and its dot, 2..4 bytes) and "xx:" (a MAC
+ * byte and its colon) as little-endian words: one store per octet, like Ascii.
+ */
+const OCTET_DOT = new Uint32Array(256);
+const OCTET_DOT_LEN = new Uint8Array(256);
+const HEX_PAIR_COLON = new Uint32Array(256);
+for (let i = 0; i < 256; i++) {
+  const d = `${i}.`;
+  let w = 0;
+  for (let k = 0; k < d.length; k++) w |= d.charCodeAt(k) << (8 * k);
+  OCTET_DOT[i] = w >>> 0;
+  OCTET_DOT_LEN[i] = d.length;
+  HEX_PAIR_COLON[i] = HEX_DIGITS[i >>> 4]! | (HEX_DIGITS[i & 15]! << 8) | (58 << 16);
+}
 
 /** The output Buffer `putText` last wrote to, and a DataView over it. */
 let viewTarget: Uint8Array | null = null;
@@ -142,24 +156,30 @@ export function putHex(b: Uint8Array, p: number, v: number, width: number): numb
 
 /** Dotted quad of a uint32 address value. */
 export function putIpv4(b: Uint8Array, p: number, v: number): number {
-  p = putText(b, p, DEC_BYTES[v >>> 24]!);
-  b[p++] = 46;
-  p = putText(b, p, DEC_BYTES[(v >>> 16) & 255]!);
-  b[p++] = 46;
-  p = putText(b, p, DEC_BYTES[(v >>> 8) & 255]!);
-  b[p++] = 46;
-  return putText(b, p, DEC_BYTES[v & 255]!);
+  const dv = b === viewTarget ? view : viewOf(b);
+  let o = v >>> 24;
+  dv.setUint32(p, OCTET_DOT[o]!, true);
+  p += OCTET_DOT_LEN[o]!;
+  o = (v >>> 16) & 255;
+  dv.setUint32(p, OCTET_DOT[o]!, true);
+  p += OCTET_DOT_LEN[o]!;
+  o = (v >>> 8) & 255;
+  dv.setUint32(p, OCTET_DOT[o]!, true);
+  p += OCTET_DOT_LEN[o]!;
+  o = v & 255;
+  dv.setUint32(p, OCTET_DOT[o]!, true);
+  // The last octet's dot is spill: the cursor stops before it.
+  return p + OCTET_DOT_LEN[o]! - 1;
 }
 
 /** "aa:bb:cc:dd:ee:ff" from the 6 bytes at `off` of `src`. */
 export function putMac(b: Uint8Array, p: number, src: Uint8Array, off: number): number {
+  const dv = b === viewTarget ? view : viewOf(b);
   for (let i = 0; i < 6; i++) {
-    const v = src[off + i]!;
-    b[p] = HEX_DIGITS[v >>> 4]!;
-    b[p + 1] = HEX_DIGITS[v & 15]!;
-    b[p + 2] = 58; // :
+    dv.setUint32(p, HEX_PAIR_COLON[src[off + i]!]!, true);
     p += 3;
   }
+  // The last byte's colon is spill: the cursor stops before it.
   return p - 1;
 }
 
