@@ -1,6 +1,6 @@
 /**
  * The peers measured next to wirewatch on the same looped file: tcpdump
- * (read floor and -n text), tshark (-T fields) and the npm `pcap` package's
+ * (read floor, -n and -nvv text), tshark (-T fields) and the npm `pcap` package's
  * JavaScript decoder (installed on demand into bench/peers/ from its lock file).
  */
 import { spawnSync } from 'node:child_process';

@@ -45,13 +45,23 @@ async function printRow(file: BenchFile, format: OutputFormat, label: string): P
   return { file: file.name, name: label, packets, seconds };
 }
 
-async function tsharkRow(file: BenchFile): Promise<BenchRow> {
-  const args = ['-n', '-r', '{}', '-T', 'fields', '-e', 'frame.number'];
+const TSHARK_FRAME_NUMBER = 'tshark -n -T fields -e frame.number';
+const TSHARK_CONFORMANCE = 'tshark -n -T fields (conformance fields)';
+/** The columns of ../shared/corpus/expected/ (see its README): what wirewatch's JSON is checked against. */
+const CONFORMANCE_FIELDS = [
+  'frame.number', 'frame.time_epoch', 'frame.len', 'frame.cap_len', 'eth.src', 'eth.dst', 'ip.version', 'ip.proto',
+  'ip.src', 'ip.dst', 'ip.ttl', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'tcp.flags', 'tcp.window_size_value',
+  'tcp.checksum', 'udp.srcport', 'udp.dstport', 'udp.length', 'udp.checksum', 'dns.qry.name', '_ws.malformed',
+];
+
+/** tshark with `fields` (-e each), on its own loop of the file sized for TSHARK_SECONDS. */
+async function tsharkRow(file: BenchFile, label: string, fields: readonly string[], extra: readonly string[] = []): Promise<BenchRow> {
+  const args = ['-n', '-r', '{}', '-T', 'fields', ...extra, ...fields.flatMap((f) => ['-e', f])];
   const probe = await toolRow(file, 'tshark probe', 'tshark', args, file.original, file.originalPackets);
-  if (probe.seconds === 0) return { ...probe, name: 'tshark -n -T fields -e frame.number' };
+  if (probe.seconds === 0) return { ...probe, name: label };
   const reps = Math.max(1, Math.min(MAX_REPS, Math.ceil((TSHARK_SECONDS * file.originalPackets) / probe.seconds / file.originalPackets)));
   const looped = loopPcap(file.original, reps);
-  return toolRow(file, 'tshark -n -T fields -e frame.number', 'tshark', args, looped.path, looped.packets);
+  return toolRow(file, label, 'tshark', args, looped.path, looped.packets);
 }
 
 function rate(r: BenchRow | undefined): number {
@@ -89,16 +99,23 @@ function targets(files: BenchFile[], rows: BenchRow[]): string {
     const brief = get('wirewatch decode + brief');
     const npm = get('npm pcap 3.1.0 decode');
     const floor = get('tcpdump -r F -w /dev/null');
-    const tdText = get('tcpdump -nr F');
-    const tshark = get('tshark -n -T fields -e frame.number');
+    const tdBrief = get('tcpdump -nr F');
+    const tdVerbose = get('tcpdump -nvvr F');
+    const tshark = get(TSHARK_FRAME_NUMBER);
+    const tsharkFields = get(TSHARK_CONFORMANCE);
     const line = (t: string, a: number, b: number, min: number): string =>
       `| ${f.name} | ${t} | ${fmtRate(a)} | ${fmtRate(b)} | ${ratio(a, b)} | ${min}× | ${verdict(a, b, min)} |\n`;
+    const info = (t: string, a: number, b: number): string => `| ${f.name} | ${t} | ${fmtRate(a)} | ${fmtRate(b)} | ${ratio(a, b)} | – | for reference |\n`;
     s += line('decode-only vs npm pcap', decode, npm, 3);
     s += line('decode-only vs tcpdump -w /dev/null', decode, floor, 0.4);
-    s += line('text vs tcpdump -nr', text, tdText, 1);
-    s += line('brief vs tcpdump -nr', brief, tdText, 1);
-    s += line('decode-only vs tshark -T fields', decode, tshark, 20);
-    s += line('JSON vs tshark -T fields', json, tshark, 20);
+    // Same content on both sides: brief ↔ tcpdump's one line, text (ttl, id, checksums verified...) ↔ tcpdump -vv,
+    // JSON ↔ tshark printing the fields the JSON is checked against.
+    s += line('brief vs tcpdump -nr', brief, tdBrief, 1);
+    s += line('text vs tcpdump -nvvr', text, tdVerbose, 1);
+    s += line('JSON vs tshark -T fields (conformance fields)', json, tsharkFields, 20);
+    s += info('text vs tcpdump -nr', text, tdBrief);
+    s += info('JSON vs tshark -T fields -e frame.number', json, tshark);
+    s += info('decode-only vs tshark -T fields -e frame.number', decode, tshark);
   }
   return s;
 }
@@ -134,7 +151,9 @@ async function main(): Promise<void> {
     add(await npmPcapRow(f));
     add(await toolRow(f, 'tcpdump -r F -w /dev/null', 'tcpdump', ['-r', '{}', '-w', '/dev/null']));
     add(await toolRow(f, 'tcpdump -nr F', 'tcpdump', ['-nr', '{}']));
-    add(await tsharkRow(f));
+    add(await toolRow(f, 'tcpdump -nvvr F', 'tcpdump', ['-nvvr', '{}']));
+    add(await tsharkRow(f, TSHARK_FRAME_NUMBER, ['frame.number']));
+    add(await tsharkRow(f, TSHARK_CONFORMANCE, CONFORMANCE_FIELDS, ['-E', 'occurrence=a', '-E', 'aggregator=;']));
   }
   const ctx: BenchContext = { files, best, runStages: (file, stages) => runStages(file.path, stages) };
   for (const b of BENCHES) {

@@ -7,10 +7,13 @@
  *   09:21:03.720400 ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28
  *
  * A tunnel prints its outer header, then the inner packet after ": ".
+ * Common layers are written as bytes (see emitter.ts); DNS, HTTP and TLS
+ * summaries, which carry packet-supplied text, are built as strings.
  */
 import { App, Encap, TcpFlag, type DnsMessage, type Layers, type Packet } from '../decode/packet.js';
 import { etherTypeName, icmp6TypeName, icmpTypeName, ipProtoName } from '../decode/names.js';
-import { arpAddr, dnsRcodeName, dnsTypeName, dstAddr, encapName, printable, srcAddr, tcpFlagsShort } from './describe.js';
+import { arpAddr, dnsRcodeName, dnsTypeName, encapName, printable, tcpFlagsShort } from './describe.js';
+import { ascii, type Ascii, putText, putDigits, putIpv4, putIpv6Words, putUint, SLACK, type ByteEmitter } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 
 function two(n: number): string {
@@ -26,41 +29,86 @@ export function timeOfDay(tsSec: number, tsNsec: number, digits: number): string
 }
 
 export class BriefPrinter implements PacketFormatter {
-  // Consecutive packets mostly share their second: "HH:MM:SS." is built once per second.
+  // Consecutive packets mostly share their second: "HH:MM:SS." is encoded once per second.
   private sec = NaN;
-  private hms = '';
+  private hms = ascii('');
 
-  format(pkt: Packet): string {
+  format(pkt: Packet, e: ByteEmitter): void {
     const digits = pkt.tsDigits;
-    let time: string;
+    e.reserve(SLACK);
     if (digits === 6 && pkt.tsNsec >= 0 && pkt.tsNsec < 1000000000) {
       if (pkt.tsSec !== this.sec) {
         this.sec = pkt.tsSec;
-        this.hms = timeOfDay(pkt.tsSec, 0, 0) + '.';
+        this.hms = ascii(timeOfDay(pkt.tsSec, 0, 0) + '.');
       }
-      const us = (pkt.tsNsec / 1000) | 0;
-      time = this.hms + DEC3[(us / 1000) | 0]! + DEC3[us % 1000]!;
-    } else time = timeOfDay(pkt.tsSec, pkt.tsNsec, digits);
-    return time + ' ' + levelSummary(pkt, pkt.data, pkt.len) + '\n';
+      e.pos = putDigits(e.buf, putText(e.buf, e.pos, this.hms), (pkt.tsNsec / 1000) | 0, 6);
+    } else e.str(timeOfDay(pkt.tsSec, pkt.tsNsec, digits));
+    e.byte(SPACE);
+    levelSummary(e, pkt, pkt.data, pkt.len);
+    e.byte(NEWLINE);
   }
 }
 
-const DEC3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const DOT = 0x2e;
+const W_IP = ascii('IP ');
+const W_IP6 = ascii('IP6 ');
+const W_GT = ascii(' > ');
+const W_COLON = ascii(': ');
+const W_COMMA = ascii(', ');
+const W_FLAGS = ascii(': Flags [');
+const W_SEQ = ascii('], seq ');
+const W_SEQ_AFTER = ascii(', seq ');
+const W_ACK = ascii(', ack ');
+const W_WIN = ascii(', win ');
+const W_LENGTH = ascii(', length ');
+const W_UDP_LENGTH = ascii('UDP, length ');
+const W_OPTIONS = ascii(', options [');
+const W_MSS = ascii('mss ');
+const W_SACK_OK = ascii('sackOK');
+const W_SACK = ascii('sack ');
+const W_TS = ascii('TS val ');
+const W_ECR = ascii(' ecr ');
+const W_WSCALE = ascii('wscale ');
+const W_VLAN = ascii('vlan ');
+const W_ETHERTYPE = ascii('ethertype ');
+const W_UNDECODED = ascii('undecoded link layer, length ');
+const W_ID = ascii(', id ');
+const W_TUNNEL_ID = ascii(' id ');
 
-function levelSummary(l: Layers, b: Uint8Array, frameLen: number): string {
-  let s: string;
-  if (l.hasArp) s = arpSummary(l, b);
-  else if (l.ipVersion !== 0) s = ipSummary(l);
-  else if (l.hasEth) {
-    s = l.llc ? `802.3 LLC, dsap 0x${l.llcDsap.toString(16)} ssap 0x${l.llcSsap.toString(16)}, length ${frameLen}`
-      : `ethertype ${etherTypeName(l.netType || l.ethType)}, length ${frameLen}`;
-  } else s = `undecoded link layer, length ${frameLen}`;
-  if (l.vlanCount > 0) s = `vlan ${l.vlanIds[0]}, ${s}`;
-  if (l.malformed !== null) s += ` [malformed ${printable(`${l.malformedLayer}: ${l.malformed}`)}]`;
-  if (l.encap !== Encap.None && l.inner !== null) {
-    s += `: ${encapName(l.encap).toUpperCase()}${l.tunnelId >= 0 ? ` id ${l.tunnelId}` : ''}: ${levelSummary(l.inner, b, frameLen)}`;
+function levelSummary(e: ByteEmitter, l: Layers, b: Uint8Array, frameLen: number): void {
+  e.reserve(SLACK);
+  if (l.vlanCount > 0) {
+    e.bytes(W_VLAN);
+    e.uint(l.vlanIds[0]!);
+    e.bytes(W_COMMA);
   }
-  return s;
+  if (l.hasArp) e.str(arpSummary(l, b));
+  else if (l.ipVersion !== 0) ipSummary(e, l);
+  else if (l.hasEth) {
+    if (l.llc) e.str(`802.3 LLC, dsap 0x${l.llcDsap.toString(16)} ssap 0x${l.llcSsap.toString(16)}, length ${frameLen}`);
+    else {
+      e.bytes(W_ETHERTYPE);
+      e.str(etherTypeName(l.netType || l.ethType));
+      e.bytes(W_LENGTH);
+      e.uint(frameLen);
+    }
+  } else {
+    e.bytes(W_UNDECODED);
+    e.uint(frameLen);
+  }
+  if (l.malformed !== null) e.str(` [malformed ${printable(`${l.malformedLayer}: ${l.malformed}`)}]`);
+  if (l.encap !== Encap.None && l.inner !== null) {
+    e.bytes(W_COLON);
+    e.str(encapName(l.encap).toUpperCase());
+    if (l.tunnelId >= 0) {
+      e.bytes(W_TUNNEL_ID);
+      e.uint(l.tunnelId);
+    }
+    e.bytes(W_COLON);
+    levelSummary(e, l.inner, b, frameLen);
+  }
 }
 
 function arpSummary(l: Layers, b: Uint8Array): string {
@@ -72,58 +120,146 @@ function arpSummary(l: Layers, b: Uint8Array): string {
   return `ARP, opcode ${l.arpOp}, ${spa} > ${tpa}, length ${len}`;
 }
 
-function ipSummary(l: Layers): string {
-  const ip = l.ipVersion === 4 ? 'IP' : 'IP6';
-  const src = srcAddr(l);
-  const dst = dstAddr(l);
-  const l4Len = l.ipTotalLen - l.ipHdrLen;
-  if (l.hasTcp) {
-    const payload = Math.max(0, l4Len - l.tcpHdrLen);
-    let s = `${ip} ${src}.${l.sport} > ${dst}.${l.dport}: Flags [${tcpFlagsShort(l.tcpFlags)}]`;
-    // As tcpdump: a range for data, the bare number for SYN/FIN/RST, nothing for a pure ACK.
-    if (payload > 0) s += `, seq ${l.tcpSeq}:${(l.tcpSeq + payload) >>> 0}`;
-    else if (l.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) s += `, seq ${l.tcpSeq}`;
-    if (l.tcpFlags & TcpFlag.ACK) s += `, ack ${l.tcpAck}`;
-    s += `, win ${l.tcpWindow}${tcpOptions(l)}, length ${payload}`;
-    return s + appSummary(l, ' ');
-  }
-  if (l.hasUdp) {
-    const head = `${ip} ${src}.${l.sport} > ${dst}.${l.dport}: `;
-    if (l.app === App.Dns) return head + dnsSummary(l.dns, l.udpLength - 8);
-    const app = appSummary(l, ', ');
-    return `${head}UDP, length ${l.udpLength - 8}${app}`;
-  }
-  if (l.hasIcmp) {
-    const name = (l.ipVersion === 6 ? icmp6TypeName(l.icmpType) : icmpTypeName(l.icmpType)).replace(' (ping)', '').toLowerCase();
-    let s = `${ip} ${src} > ${dst}: ${l.ipVersion === 6 ? 'ICMP6, ' : 'ICMP '}${name}`;
-    if (l.icmpId >= 0) s += `, id ${l.icmpId}`;
-    if (l.icmpSeq >= 0) s += `, seq ${l.icmpSeq}`;
-    return `${s}, length ${l4Len}`;
-  }
-  if (l.ipIsFragment && l.ipFragOffset > 0) return `${ip} ${src} > ${dst}: ${ipProtoName(l.ipProto).toLowerCase()} (frag offset ${l.ipFragOffset}), length ${l4Len}`;
-  return `${ip} ${src} > ${dst}: ${ipProtoName(l.ipProto)}, length ${l4Len}`;
+/** tcpdump's one-letter flags per 9-bit value. */
+const FLAGS_SHORT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(tcpFlagsShort(v)));
+
+function putAddr(b: Uint8Array, p: number, l: Layers, src: boolean): number {
+  if (l.ipVersion === 4) return putIpv4(b, p, src ? l.src4 : l.dst4);
+  return putIpv6Words(b, p, src ? l.src6 : l.dst6);
 }
 
-function appSummary(l: Layers, sep: string): string {
+/** "IP src > dst" or, with ports, "IP src.sport > dst.dport". */
+function endpoints(e: ByteEmitter, l: Layers, ports: boolean): void {
+  const b = e.buf;
+  let p = putAddr(b, putText(b, e.pos, l.ipVersion === 4 ? W_IP : W_IP6), l, true);
+  if (ports) {
+    b[p++] = DOT;
+    p = putUint(b, p, l.sport);
+  }
+  p = putAddr(b, putText(b, p, W_GT), l, false);
+  if (ports) {
+    b[p++] = DOT;
+    p = putUint(b, p, l.dport);
+  }
+  e.pos = p;
+}
+
+function ipSummary(e: ByteEmitter, l: Layers): void {
+  const l4Len = l.ipTotalLen - l.ipHdrLen;
+  if (l.hasTcp) {
+    tcpSummary(e, l, Math.max(0, l4Len - l.tcpHdrLen));
+    appSummary(e, l, ' ');
+    return;
+  }
+  if (l.hasUdp) {
+    endpoints(e, l, true);
+    e.bytes(W_COLON);
+    if (l.app === App.Dns) e.str(dnsSummary(l.dns, l.udpLength - 8));
+    else {
+      e.bytes(W_UDP_LENGTH);
+      e.uint(l.udpLength - 8);
+      appSummary(e, l, ', ');
+    }
+    return;
+  }
+  endpoints(e, l, false);
+  e.bytes(W_COLON);
+  if (l.hasIcmp) {
+    e.str(l.ipVersion === 6 ? icmp6Word(l.icmpType) : icmp4Word(l.icmpType));
+    if (l.icmpId >= 0) {
+      e.bytes(W_ID);
+      e.uint(l.icmpId);
+    }
+    if (l.icmpSeq >= 0) {
+      e.bytes(W_SEQ_AFTER);
+      e.uint(l.icmpSeq);
+    }
+  } else if (l.ipIsFragment && l.ipFragOffset > 0) {
+    e.str(`${ipProtoName(l.ipProto).toLowerCase()} (frag offset ${l.ipFragOffset})`);
+  } else e.str(ipProtoName(l.ipProto));
+  e.bytes(W_LENGTH);
+  e.uint(l4Len);
+}
+
+function tcpSummary(e: ByteEmitter, l: Layers, payload: number): void {
+  endpoints(e, l, true);
+  const b = e.buf;
+  let p = putText(b, e.pos, W_FLAGS);
+  p = putText(b, p, l.tcpFlags >= 0 && l.tcpFlags < 512 ? FLAGS_SHORT[l.tcpFlags]! : ascii(tcpFlagsShort(l.tcpFlags)));
+  // As tcpdump: a range for data, the bare number for SYN/FIN/RST, nothing for a pure ACK.
+  if (payload > 0) {
+    p = putUint(b, putText(b, p, W_SEQ), l.tcpSeq);
+    b[p++] = 0x3a; // :
+    p = putUint(b, p, (l.tcpSeq + payload) >>> 0);
+  } else {
+    b[p++] = 0x5d; // ]
+    if (l.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) p = putUint(b, putText(b, p, W_SEQ_AFTER), l.tcpSeq);
+  }
+  if (l.tcpFlags & TcpFlag.ACK) p = putUint(b, putText(b, p, W_ACK), l.tcpAck);
+  p = putUint(b, putText(b, p, W_WIN), l.tcpWindow);
+  if (l.tcpMss >= 0 || l.tcpSackPerm || l.tcpSackCount > 0 || l.tcpHasTs || l.tcpWscale >= 0) p = putTcpOptions(b, p, l);
+  e.pos = putUint(b, putText(b, p, W_LENGTH), payload);
+}
+
+/** tcpdump's ICMP words ("ICMP echo request", "ICMP6, echo reply"), per type. */
+const ICMP4_WORDS: string[] = [];
+const ICMP6_WORDS: string[] = [];
+
+function icmpWord(type: number, v6: boolean): string {
+  const name = (v6 ? icmp6TypeName(type) : icmpTypeName(type)).replace(' (ping)', '').toLowerCase();
+  return (v6 ? 'ICMP6, ' : 'ICMP ') + name;
+}
+
+function icmp4Word(type: number): string {
+  return (ICMP4_WORDS[type] ??= icmpWord(type, false));
+}
+
+function icmp6Word(type: number): string {
+  return (ICMP6_WORDS[type] ??= icmpWord(type, true));
+}
+
+function appSummary(e: ByteEmitter, l: Layers, sep: string): void {
   switch (l.app) {
     // DNS over TCP: the length excludes the 2-byte message length prefix, as tcpdump's.
-    case App.Dns: return sep + dnsSummary(l.dns, l.dns.transport === 'tcp' ? l.payloadLen - 2 : l.payloadLen);
-    case App.HttpRequest: return `${sep}HTTP: ${printable(`${l.http.method} ${l.http.uri} ${l.http.version}`)}`;
-    case App.TlsClientHello: return `${sep}TLS ClientHello${l.tls.sni !== '' ? ` SNI ${printable(l.tls.sni)}` : ''}`;
-    default: return '';
+    case App.Dns: e.str(sep + dnsSummary(l.dns, l.dns.transport === 'tcp' ? l.payloadLen - 2 : l.payloadLen)); break;
+    case App.HttpRequest: e.str(`${sep}HTTP: ${printable(`${l.http.method} ${l.http.uri} ${l.http.version}`)}`); break;
+    case App.TlsClientHello: e.str(`${sep}TLS ClientHello${l.tls.sni !== '' ? ` SNI ${printable(l.tls.sni)}` : ''}`); break;
+    default: break;
   }
 }
 
 /** The options tcpdump shows, in its words (option order and NOPs are not kept by the decoder). */
-function tcpOptions(l: Layers): string {
-  // Each item starts with ',' and the first one's is cut: no array per packet.
-  let o = '';
-  if (l.tcpMss >= 0) o += ',mss ' + l.tcpMss;
-  if (l.tcpSackPerm) o += ',sackOK';
-  for (let i = 0; i < l.tcpSackCount; i++) o += ',sack ' + l.tcpSack[2 * i] + ':' + l.tcpSack[2 * i + 1];
-  if (l.tcpHasTs) o += ',TS val ' + l.tcpTsVal + ' ecr ' + l.tcpTsEcr;
-  if (l.tcpWscale >= 0) o += ',wscale ' + l.tcpWscale;
-  return o === '' ? '' : ', options [' + o.slice(1) + ']';
+function putTcpOptions(b: Uint8Array, p: number, l: Layers): number {
+  p = putText(b, p, W_OPTIONS);
+  // Items are separated by ','; `more` says whether one was written already.
+  let more = false;
+  if (l.tcpMss >= 0) {
+    p = putUint(b, putText(b, p, W_MSS), l.tcpMss);
+    more = true;
+  }
+  if (l.tcpSackPerm) {
+    if (more) b[p++] = 0x2c;
+    p = putText(b, p, W_SACK_OK);
+    more = true;
+  }
+  for (let i = 0; i < l.tcpSackCount; i++) {
+    if (more) b[p++] = 0x2c;
+    p = putUint(b, putText(b, p, W_SACK), l.tcpSack[2 * i]!);
+    b[p++] = 0x3a;
+    p = putUint(b, p, l.tcpSack[2 * i + 1]!);
+    more = true;
+  }
+  if (l.tcpHasTs) {
+    if (more) b[p++] = 0x2c;
+    p = putUint(b, putText(b, putUint(b, putText(b, p, W_TS), l.tcpTsVal), W_ECR), l.tcpTsEcr);
+    more = true;
+  }
+  if (l.tcpWscale >= 0) {
+    if (more) b[p++] = 0x2c;
+    p = putUint(b, putText(b, p, W_WSCALE), l.tcpWscale);
+  }
+  b[p++] = 0x5d;
+  return p;
 }
 
 function dnsName(name: string): string {

@@ -1,17 +1,15 @@
 /**
- * Collects printed text as UTF-8 in ~64 KiB Buffers before writing, so
- * per-packet output costs one encode into memory instead of one syscall, and
- * no long chains of concatenated strings build up for the GC to walk. A closed reader
- * (EPIPE: `wirewatch read f | head`) is not an error: the writer goes quiet
- * and tells its owner, which stops the source.
+ * A ByteEmitter whose full ~64 KiB Buffers go to a stream, so per-packet
+ * output costs bytes written into memory instead of one syscall each. A
+ * closed reader (EPIPE: `wirewatch read f | head`) is not an error: the
+ * writer goes quiet and tells its owner, which stops the source.
  */
 import type { Writable } from 'node:stream';
+import { ByteEmitter } from './emitter.js';
 
-export const CHUNK_CHARS = 64 * 1024;
+export const CHUNK_BYTES = 64 * 1024;
 
-export class BufferedWriter {
-  private buf: Buffer;
-  private pos = 0;
+export class BufferedWriter extends ByteEmitter {
   private closedByReader = false;
   private pendingError: Error | null = null;
   /** Bytes handed to the stream so far. */
@@ -21,9 +19,9 @@ export class BufferedWriter {
     private readonly out: Writable,
     /** Called once when the reader went away (EPIPE). */
     private readonly onReaderGone: () => void = () => {},
-    private readonly chunkChars = CHUNK_CHARS,
+    private readonly chunkBytes = CHUNK_BYTES,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkChars);
+    super(chunkBytes);
     out.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.readerGone();
       else if (this.pendingError === null) this.pendingError = err;
@@ -35,26 +33,25 @@ export class BufferedWriter {
     return this.closedByReader;
   }
 
+  /** Writes text as UTF-8. */
   write(s: string): void {
-    if (this.closedByReader) return;
-    // A UTF-16 unit takes at most 3 UTF-8 bytes: flush first unless the text surely fits.
-    if (s.length * 3 > this.buf.length - this.pos) {
-      this.flush();
-      if (s.length * 3 > this.buf.length) {
-        this.written += Buffer.byteLength(s);
-        this.out.write(s);
-        return;
-      }
-    }
-    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.str(s);
+  }
+
+  /** A full Buffer goes to the stream (a packet's output may straddle two chunks). */
+  protected override makeRoom(n: number): void {
+    if (this.closedByReader) this.pos = 0;
+    else this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(n, this.chunkBytes));
   }
 
   /** Hands the collected bytes to the stream (synchronous for files and pipes on Linux). */
   flush(): void {
-    if (this.pos === 0 || this.closedByReader) return;
+    if (this.closedByReader) this.pos = 0;
+    if (this.pos === 0) return;
     const chunk = this.buf.subarray(0, this.pos);
-    // The stream may keep the chunk queued, so the next text goes into a fresh Buffer.
-    this.buf = Buffer.allocUnsafe(this.chunkChars);
+    // The stream may keep the chunk queued, so the next bytes go into a fresh Buffer.
+    this.buf = Buffer.allocUnsafe(this.chunkBytes);
     this.pos = 0;
     this.written += chunk.length;
     this.out.write(chunk);

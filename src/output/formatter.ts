@@ -1,6 +1,7 @@
 import type { Packet } from '../decode/packet.js';
+import type { ByteEmitter } from './emitter.js';
 
-/** Turns one decoded packet into output text (a whole line or block, newline included). */
+/** Writes one decoded packet's output (a whole line or block, newline included) into `out`. */
 export interface PacketFormatter {
-  format(pkt: Packet): string;
+  format(pkt: Packet, out: ByteEmitter): void;
 }

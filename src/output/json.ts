@@ -6,133 +6,351 @@
 import { App, Encap, type DnsMessage, type DnsRecord, type Layers, type Packet } from '../decode/packet.js';
 import { arpOpName, icmp6TypeName, icmp6CodeName, icmpCodeName, icmpTypeName, ipProtoName } from '../decode/names.js';
 import {
-  arpAddr, dnsRcodeName, dnsTypeName, dstAddr, encapName, ethDst, ethSrc, hexAddr, ip6ExtNames, srcAddr,
-  tcpFlagsShort, IsoTimeFormatter,
+  arpAddr, dnsRcodeName, dnsTypeName, encapName, hexAddr, ip6ExtNames, tcpFlagsShort, IsoTimeFormatter,
 } from './describe.js';
+import {
+  ascii, type Ascii, FRACTION_DIVISORS, ByteEmitter, putText, putDigits, putIpv4, putIpv6Words, putMac, putUint, SLACK,
+} from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 
 type Json = Record<string, unknown>;
 
-const STATUS = ['"none"', '"good"', '"bad"', '"unverifiable"', '"zero"'];
+/** ',"checksum_status":"good"' etc. per status. */
+const STATUS: readonly Ascii[] = ['none', 'good', 'bad', 'unverifiable', 'zero'].map((n) => ascii(`,"checksum_status":"${n}"`));
 
-function status(s: number): string {
-  return STATUS[s] ?? '"none"';
+function putStatus(b: Uint8Array, p: number, s: number): number {
+  return putText(b, p, STATUS[s] ?? STATUS[0]!);
 }
 
 /**
- * Builds the JSON line directly: the common layers (Ethernet, IP, TCP, UDP,
- * ICMP) hold only numbers and strings that need no escaping, so string
- * concatenation is several times faster than JSON.stringify on an object.
- * Rarer layers with packet-supplied strings (DNS, TLS, HTTP, ARP) go through
- * JSON.stringify, which escapes them.
+ * Writes the JSON line as bytes: the common layers (Ethernet, IP, TCP, UDP,
+ * ICMP) hold only numbers and strings that need no escaping, so they are
+ * emitted directly (see emitter.ts). Rarer layers with packet-supplied
+ * strings (DNS, TLS, HTTP, ARP) go through JSON.stringify, which escapes them.
  */
 export class JsonLinesPrinter implements PacketFormatter {
   private readonly time = new IsoTimeFormatter();
+  private sec = NaN;
+  /** '"ts":"2020-06-10T09:21:03' for the current second. */
+  private tsBase = ascii('');
 
-  format(pkt: Packet): string {
-    let s = `{"n":${pkt.n},"ts":"${this.time.format(pkt.tsSec, pkt.tsNsec, pkt.tsDigits)}","len":${pkt.len},"caplen":${pkt.caplen}`;
-    if (pkt.ifIndex > 0) s += `,"iface":${pkt.ifIndex}`;
+  format(pkt: Packet, e: ByteEmitter): void {
+    e.reserve(SLACK);
+    e.pos = putUint(e.buf, putText(e.buf, e.pos, K_N), pkt.n);
+    this.timestamp(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
+    const b = e.buf;
+    let p = putUint(b, putText(b, e.pos, K_LEN), pkt.len);
+    p = putUint(b, putText(b, p, K_CAPLEN), pkt.caplen);
+    if (pkt.ifIndex > 0) p = putUint(b, putText(b, p, K_IFACE), pkt.ifIndex);
+    e.pos = p;
     if (pkt.sllPktType >= 0) {
-      s += `,"sll":{"pkttype":${pkt.sllPktType}`;
+      let s = `,"sll":{"pkttype":${pkt.sllPktType}`;
       if (pkt.sllAddrLen > 0) s += `,"addr":"${hexAddr(pkt.data, pkt.sllAddrOff, pkt.sllAddrLen)}"`;
       if (pkt.sllIfIndex >= 0) s += `,"ifindex":${pkt.sllIfIndex}`;
-      s += '}';
+      e.str(s + '}');
     }
-    return `${s}${layersJson(pkt, pkt.data)}}\n`;
+    layersJson(e, pkt, pkt.data);
+    e.reserve(SLACK);
+    e.byte(0x7d); // }
+    e.byte(0x0a);
+  }
+
+  /** ',"ts":"…"' with the date and time of day encoded once per second. */
+  private timestamp(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
+    if (digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
+      e.str(`,"ts":"${this.time.format(tsSec, tsNsec, digits)}"`);
+      return;
+    }
+    if (tsSec !== this.sec) {
+      this.sec = tsSec;
+      this.tsBase = ascii(`,"ts":"${this.time.format(tsSec, 0, 0).slice(0, -1)}`);
+    }
+    const b = e.buf;
+    let p = putText(b, e.pos, this.tsBase);
+    b[p++] = 0x2e;
+    // The first `digits` digits of the 9-digit nanoseconds.
+    p = putDigits(b, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
+    e.pos = putText(b, p, Z_QUOTE);
   }
 }
 
 /** The JSON object for one decoded packet (the parsed form of JsonLinesPrinter's line). */
 export function packetToJson(pkt: Packet): Json {
-  return JSON.parse(new JsonLinesPrinter().format(pkt)) as Json;
+  const e = new ByteEmitter(4096);
+  new JsonLinesPrinter().format(pkt, e);
+  return JSON.parse(e.take()) as Json;
+}
+
+const Z_QUOTE = ascii('Z"');
+const K_N = ascii('{"n":');
+const K_LEN = ascii(',"len":');
+const K_CAPLEN = ascii(',"caplen":');
+const K_IFACE = ascii(',"iface":');
+const K_ETH = ascii(',"eth":{"src":"');
+const K_DST = ascii('","dst":"');
+const K_ETH_TYPE = ascii('","type":');
+const K_IP = ascii(',"ip":{"version":');
+const K_PROTO = ascii(',"proto":');
+const K_PROTO_NAME = ascii(',"proto_name":"');
+const K_SRC = ascii('","src":"');
+const K_TTL = ascii('","ttl":');
+const K_ID = ascii(',"id":');
+const K_TOS = ascii(',"tos":');
+const K_IP_LEN = ascii(',"len":');
+const K_HDR_LEN = ascii(',"hdr_len":');
+const K_FLAGS = ascii(',"flags":');
+const K_FRAG_OFFSET = ascii(',"frag_offset":');
+const K_CHECKSUM = ascii(',"checksum":');
+const K_OPTIONS_LEN = ascii(',"options_len":');
+const K_TCLASS = ascii(',"tclass":');
+const K_FLOW_LABEL = ascii(',"flow_label":');
+const K_FRAGMENT = ascii(',"fragment":true');
+const K_TCP = ascii(',"tcp":{"sport":');
+const K_DPORT = ascii(',"dport":');
+const K_SEQ = ascii(',"seq":');
+const K_ACK = ascii(',"ack":');
+const K_FLAGS_STR = ascii(',"flags_str":"');
+const K_TCP_HDR_LEN = ascii('","hdr_len":');
+const K_WINDOW = ascii(',"window":');
+const K_URGENT = ascii(',"urgent":');
+const K_OPTIONS = ascii(',"options":{');
+const K_MSS = ascii(',"mss":');
+const K_WSCALE = ascii(',"wscale":');
+const K_SACK_PERM = ascii(',"sack_perm":true');
+const K_SACK = ascii(',"sack":[');
+const K_TS_VAL = ascii(',"ts_val":');
+const K_TS_ECR = ascii(',"ts_ecr":');
+const K_PAYLOAD_LEN = ascii(',"payload_len":');
+const K_UDP = ascii(',"udp":{"sport":');
+const K_LENGTH = ascii(',"length":');
+const K_ICMP = ascii(',"icmp":{"type":');
+const K_CODE = ascii(',"code":');
+const K_TYPE_NAME = ascii(',"type_name":"');
+const K_ICMP_ID = ascii(',"id":');
+const K_TARGET = ascii(',"target":"');
+const K_QUOTED = ascii(',"quoted":{');
+const K_INNER = ascii(',"inner":{');
+const K_VLAN = ascii(',"vlan":[');
+const K_VLAN_ID = ascii(',{"id":');
+const K_PCP = ascii(',"pcp":');
+const K_DEI = ascii(',"dei":');
+const K_TPID = ascii(',"tpid":');
+
+/**
+ * True right after an object opened for a nested level (`inner`, `quoted`):
+ * its first member is written without the leading comma every member has.
+ */
+let levelOpen = false;
+
+/** Writes a level member's key, which starts with a comma (dropped when the member comes first). */
+function member(e: ByteEmitter, key: Ascii): void {
+  if (levelOpen) {
+    levelOpen = false;
+    e.bytes(key.rest);
+  } else e.bytes(key);
+}
+
+/** A member written as a string (rare layers), with the same first-member rule. */
+function memberStr(e: ByteEmitter, s: string): void {
+  if (levelOpen) {
+    levelOpen = false;
+    e.str(s.slice(1));
+  } else e.str(s);
+}
+
+/** A nested level as an object: `key` ends with "{". */
+function nestedLevel(e: ByteEmitter, key: Ascii, l: Layers, b: Uint8Array): void {
+  e.reserve(SLACK);
+  e.bytes(key);
+  levelOpen = true;
+  layersJson(e, l, b);
+  levelOpen = false;
+  e.reserve(SLACK);
+  e.byte(0x7d);
 }
 
 /** One level's members (link to application, then its tunnel payload), each preceded by a comma. */
-function layersJson(l: Layers, b: Uint8Array): string {
-  let s = '';
+function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
+  e.reserve(SLACK);
   if (l.hasEth) {
-    s += `,"eth":{"src":"${ethSrc(b, l)}","dst":"${ethDst(b, l)}","type":${l.ethType}`;
-    if (l.llc) s += `,"llc":{"dsap":${l.llcDsap},"ssap":${l.llcSsap}}`;
-    s += '}';
+    member(e, K_ETH);
+    const o = e.buf;
+    e.pos = putUint(o, putText(o, putMac(o, putText(o, putMac(o, e.pos, b, l.ethOff + 6), K_DST), b, l.ethOff), K_ETH_TYPE), l.ethType);
+    if (l.llc) e.str(`,"llc":{"dsap":${l.llcDsap},"ssap":${l.llcSsap}}`);
+    e.byte(0x7d);
   }
   if (l.vlanCount > 0) {
-    s += ',"vlan":[';
+    member(e, K_VLAN);
     for (let i = 0; i < l.vlanCount; i++) {
       const tci = l.vlanTci[i]!;
-      s += `${i > 0 ? ',' : ''}{"id":${l.vlanIds[i]},"pcp":${tci >>> 13},"dei":${(tci >>> 12) & 1},"tpid":${l.vlanTpids[i]}}`;
+      e.reserve(SLACK);
+      e.bytes(i > 0 ? K_VLAN_ID : K_VLAN_ID.rest);
+      e.uint(l.vlanIds[i]!);
+      e.bytes(K_PCP);
+      e.uint(tci >>> 13);
+      e.bytes(K_DEI);
+      e.uint((tci >>> 12) & 1);
+      e.bytes(K_TPID);
+      e.uint(l.vlanTpids[i]!);
+      e.byte(0x7d);
     }
-    s += ']';
+    e.byte(0x5d);
   }
-  if (l.mplsCount > 0) s += `,"mpls":[${Array.from(l.mplsLabels.subarray(0, l.mplsCount)).join(',')}]`;
-  if (l.pppoeSession >= 0) s += `,"pppoe":{"session":${l.pppoeSession}}`;
-  if (l.hasArp) s += `,"arp":${JSON.stringify(arpJson(l, b))}`;
-  if (l.ipVersion !== 0) s += ipJson(l);
-  if (l.hasTcp) s += tcpJson(l);
+  if (l.mplsCount > 0) memberStr(e, `,"mpls":[${Array.from(l.mplsLabels.subarray(0, l.mplsCount)).join(',')}]`);
+  if (l.pppoeSession >= 0) memberStr(e, `,"pppoe":{"session":${l.pppoeSession}}`);
+  if (l.hasArp) memberStr(e, `,"arp":${JSON.stringify(arpJson(l, b))}`);
+  if (l.ipVersion !== 0) ipJson(e, l);
+  if (l.hasTcp) tcpJson(e, l);
   else if (l.hasUdp) {
-    s += `,"udp":{"sport":${l.sport},"dport":${l.dport},"length":${l.udpLength},"checksum":${l.udpChecksum},"checksum_status":${status(l.l4ChecksumStatus)}}`;
-  } else if (l.hasIcmp) s += icmpJson(l, b);
+    e.reserve(SLACK);
+    member(e, K_UDP);
+    const o = e.buf;
+    let p = putUint(o, putText(o, putUint(o, e.pos, l.sport), K_DPORT), l.dport);
+    p = putUint(o, putText(o, p, K_LENGTH), l.udpLength);
+    p = putStatus(o, putUint(o, putText(o, p, K_CHECKSUM), l.udpChecksum), l.l4ChecksumStatus);
+    o[p++] = 0x7d;
+    e.pos = p;
+  } else if (l.hasIcmp) icmpJson(e, l, b);
   switch (l.app) {
-    case App.Dns: s += `,"dns":${JSON.stringify(dnsJson(l.dns))}`; break;
-    case App.TlsClientHello: s += `,"tls":${JSON.stringify(tlsJson(l))}`; break;
-    case App.HttpRequest: s += `,"http":${JSON.stringify(httpJson(l))}`; break;
+    case App.Dns: dnsJson(e, l.dns); break;
+    case App.TlsClientHello: memberStr(e, `,"tls":${JSON.stringify(tlsJson(l))}`); break;
+    case App.HttpRequest: memberStr(e, `,"http":${JSON.stringify(httpJson(l))}`); break;
     default: break;
   }
-  if (l.malformed !== null) s += `,"malformed":${JSON.stringify(`${l.malformedLayer}: ${l.malformed}`)}`;
+  if (l.malformed !== null) memberStr(e, `,"malformed":${JSON.stringify(`${l.malformedLayer}: ${l.malformed}`)}`);
   if (l.encap !== Encap.None && l.inner !== null) {
-    s += `,"encap":"${encapName(l.encap)}"`;
-    if (l.tunnelId >= 0) s += `,"tunnel_id":${l.tunnelId}`;
-    s += `,"inner":{${layersJson(l.inner, b).slice(1)}}`;
+    memberStr(e, `,"encap":"${encapName(l.encap)}"${l.tunnelId >= 0 ? `,"tunnel_id":${l.tunnelId}` : ''}`);
+    nestedLevel(e, K_INNER, l.inner, b);
   }
-  return s;
 }
 
-function ipJson(l: Layers): string {
-  let s = `,"ip":{"version":${l.ipVersion},"proto":${l.ipProto},"proto_name":"${ipProtoName(l.ipProto)}","src":"${srcAddr(l)}","dst":"${dstAddr(l)}","ttl":${l.ipTtl}`;
-  if (l.ipVersion === 4) {
-    s += `,"id":${l.ipId},"tos":${l.ipTos},"len":${l.ipTotalLen},"hdr_len":${l.ipHdrLen},"flags":${l.ipFlags},"frag_offset":${l.ipFragOffset}`;
-    s += `,"checksum":${l.ipChecksum},"checksum_status":${status(l.ipChecksumStatus)}`;
-    if (l.ipOptionsLen > 0) s += `,"options_len":${l.ipOptionsLen}`;
+/** '"TCP"'-style quoted protocol names per number, encoded on first use. */
+const PROTO_NAMES: (Ascii | undefined)[] = [];
+
+function ipJson(e: ByteEmitter, l: Layers): void {
+  e.reserve(SLACK);
+  member(e, K_IP);
+  const b = e.buf;
+  const v4 = l.ipVersion === 4;
+  let p = putUint(b, putText(b, putUint(b, e.pos, l.ipVersion), K_PROTO), l.ipProto);
+  p = putText(b, putText(b, p, K_PROTO_NAME), (PROTO_NAMES[l.ipProto] ??= ascii(ipProtoName(l.ipProto))));
+  p = putText(b, p, K_SRC);
+  p = v4 ? putIpv4(b, p, l.src4) : putIpv6Words(b, p, l.src6);
+  p = putText(b, p, K_DST);
+  p = v4 ? putIpv4(b, p, l.dst4) : putIpv6Words(b, p, l.dst6);
+  p = putUint(b, putText(b, p, K_TTL), l.ipTtl);
+  if (v4) {
+    p = putUint(b, putText(b, p, K_ID), l.ipId);
+    p = putUint(b, putText(b, p, K_TOS), l.ipTos);
+    p = putUint(b, putText(b, p, K_IP_LEN), l.ipTotalLen);
+    p = putUint(b, putText(b, p, K_HDR_LEN), l.ipHdrLen);
+    p = putUint(b, putText(b, p, K_FLAGS), l.ipFlags);
+    p = putUint(b, putText(b, p, K_FRAG_OFFSET), l.ipFragOffset);
+    p = putStatus(b, putUint(b, putText(b, p, K_CHECKSUM), l.ipChecksum), l.ipChecksumStatus);
+    if (l.ipOptionsLen > 0) p = putUint(b, putText(b, p, K_OPTIONS_LEN), l.ipOptionsLen);
   } else {
-    s += `,"tclass":${l.ipTos},"flow_label":${l.ip6FlowLabel},"len":${l.ipTotalLen},"hdr_len":${l.ipHdrLen}`;
-    if (l.ip6Ext !== 0) s += `,"ext":${JSON.stringify(ip6ExtNames(l.ip6Ext))}`;
-    if (l.ipIsFragment) s += `,"id":${l.ip6FragId},"flags":${l.ipFlags},"frag_offset":${l.ipFragOffset}`;
-  }
-  if (l.ipIsFragment) s += ',"fragment":true';
-  return s + '}';
-}
-
-function tcpJson(l: Layers): string {
-  let s = `,"tcp":{"sport":${l.sport},"dport":${l.dport},"seq":${l.tcpSeq},"ack":${l.tcpAck},"flags":${l.tcpFlags},"flags_str":"${tcpFlagsShort(l.tcpFlags)}"`;
-  s += `,"hdr_len":${l.tcpHdrLen},"window":${l.tcpWindow},"checksum":${l.tcpChecksum},"checksum_status":${status(l.l4ChecksumStatus)}`;
-  if (l.tcpUrgent !== 0) s += `,"urgent":${l.tcpUrgent}`;
-  if (l.tcpMss >= 0 || l.tcpWscale >= 0 || l.tcpSackPerm || l.tcpHasTs || l.tcpSackCount > 0) {
-    let o = '';
-    if (l.tcpMss >= 0) o += `,"mss":${l.tcpMss}`;
-    if (l.tcpWscale >= 0) o += `,"wscale":${l.tcpWscale}`;
-    if (l.tcpSackPerm) o += ',"sack_perm":true';
-    if (l.tcpSackCount > 0) {
-      o += ',"sack":[';
-      for (let i = 0; i < l.tcpSackCount; i++) o += `${i > 0 ? ',' : ''}[${l.tcpSack[2 * i]},${l.tcpSack[2 * i + 1]}]`;
-      o += ']';
+    p = putUint(b, putText(b, p, K_TCLASS), l.ipTos);
+    p = putUint(b, putText(b, p, K_FLOW_LABEL), l.ip6FlowLabel);
+    p = putUint(b, putText(b, p, K_IP_LEN), l.ipTotalLen);
+    p = putUint(b, putText(b, p, K_HDR_LEN), l.ipHdrLen);
+    if (l.ip6Ext !== 0) p = putText(b, p, ascii(`,"ext":${JSON.stringify(ip6ExtNames(l.ip6Ext))}`));
+    if (l.ipIsFragment) {
+      p = putUint(b, putText(b, p, K_ID), l.ip6FragId);
+      p = putUint(b, putText(b, p, K_FLAGS), l.ipFlags);
+      p = putUint(b, putText(b, p, K_FRAG_OFFSET), l.ipFragOffset);
     }
-    if (l.tcpHasTs) o += `,"ts_val":${l.tcpTsVal},"ts_ecr":${l.tcpTsEcr}`;
-    s += `,"options":{${o.slice(1)}}`;
   }
-  if (l.payloadLen > 0) s += `,"payload_len":${l.payloadLen}`;
-  return s + '}';
+  if (l.ipIsFragment) p = putText(b, p, K_FRAGMENT);
+  b[p++] = 0x7d;
+  e.pos = p;
 }
 
-function icmpJson(l: Layers, b: Uint8Array): string {
+function tcpJson(e: ByteEmitter, l: Layers): void {
+  e.reserve(SLACK);
+  member(e, K_TCP);
+  const b = e.buf;
+  let p = putUint(b, putText(b, putUint(b, e.pos, l.sport), K_DPORT), l.dport);
+  p = putUint(b, putText(b, p, K_SEQ), l.tcpSeq);
+  p = putUint(b, putText(b, p, K_ACK), l.tcpAck);
+  p = putUint(b, putText(b, p, K_FLAGS), l.tcpFlags);
+  p = putText(b, putText(b, p, K_FLAGS_STR), l.tcpFlags >= 0 && l.tcpFlags < 512 ? FLAGS_SHORT[l.tcpFlags]! : ascii(tcpFlagsShort(l.tcpFlags)));
+  p = putUint(b, putText(b, p, K_TCP_HDR_LEN), l.tcpHdrLen);
+  p = putUint(b, putText(b, p, K_WINDOW), l.tcpWindow);
+  p = putStatus(b, putUint(b, putText(b, p, K_CHECKSUM), l.tcpChecksum), l.l4ChecksumStatus);
+  if (l.tcpUrgent !== 0) p = putUint(b, putText(b, p, K_URGENT), l.tcpUrgent);
+  if (l.tcpMss >= 0 || l.tcpWscale >= 0 || l.tcpSackPerm || l.tcpHasTs || l.tcpSackCount > 0) p = putTcpOptions(b, p, l);
+  if (l.payloadLen > 0) p = putUint(b, putText(b, p, K_PAYLOAD_LEN), l.payloadLen);
+  b[p++] = 0x7d;
+  e.pos = p;
+}
+
+/** ',"options":{…}' of a segment that has some. */
+function putTcpOptions(b: Uint8Array, p: number, l: Layers): number {
+  p = putText(b, p, K_OPTIONS);
+  // Each option key starts with ','; the first one's is skipped.
+  let first = true;
+  if (l.tcpMss >= 0) {
+    p = putUint(b, putText(b, p, first ? K_MSS.rest : K_MSS), l.tcpMss);
+    first = false;
+  }
+  if (l.tcpWscale >= 0) {
+    p = putUint(b, putText(b, p, first ? K_WSCALE.rest : K_WSCALE), l.tcpWscale);
+    first = false;
+  }
+  if (l.tcpSackPerm) {
+    p = putText(b, p, first ? K_SACK_PERM.rest : K_SACK_PERM);
+    first = false;
+  }
+  if (l.tcpSackCount > 0) {
+    p = putText(b, p, first ? K_SACK.rest : K_SACK);
+    for (let i = 0; i < l.tcpSackCount; i++) {
+      if (i > 0) b[p++] = 0x2c;
+      b[p++] = 0x5b;
+      p = putUint(b, p, l.tcpSack[2 * i]!);
+      b[p++] = 0x2c;
+      p = putUint(b, p, l.tcpSack[2 * i + 1]!);
+      b[p++] = 0x5d;
+    }
+    b[p++] = 0x5d;
+    first = false;
+  }
+  if (l.tcpHasTs) p = putUint(b, putText(b, putUint(b, putText(b, p, first ? K_TS_VAL.rest : K_TS_VAL), l.tcpTsVal), K_TS_ECR), l.tcpTsEcr);
+  b[p++] = 0x7d;
+  return p;
+}
+
+/** tcpdump's one-letter flags per 9-bit value. */
+const FLAGS_SHORT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(tcpFlagsShort(v)));
+
+function icmpJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   const v6 = l.ipVersion === 6;
-  let s = `,"icmp":{"type":${l.icmpType},"code":${l.icmpCode},"type_name":"${v6 ? icmp6TypeName(l.icmpType) : icmpTypeName(l.icmpType)}"`;
+  e.reserve(SLACK);
+  member(e, K_ICMP);
+  e.uint(l.icmpType);
+  e.bytes(K_CODE);
+  e.uint(l.icmpCode);
+  e.bytes(K_TYPE_NAME);
+  e.str(v6 ? icmp6TypeName(l.icmpType) : icmpTypeName(l.icmpType));
+  e.byte(0x22);
   const codeName = v6 ? icmp6CodeName(l.icmpType, l.icmpCode) : icmpCodeName(l.icmpType, l.icmpCode);
-  if (codeName !== '') s += `,"code_name":${JSON.stringify(codeName)}`;
-  s += `,"checksum":${l.icmpChecksum},"checksum_status":${status(l.l4ChecksumStatus)}`;
-  if (l.icmpId >= 0) s += `,"id":${l.icmpId}`;
-  if (l.icmpSeq >= 0) s += `,"seq":${l.icmpSeq}`;
-  if (l.ndpTargetOff > 0) s += `,"target":"${arpAddr(b, l.ndpTargetOff, 16)}"`;
-  if (l.hasQuoted && l.quoted !== null) s += `,"quoted":{${layersJson(l.quoted, b).slice(1)}}`;
-  return s + '}';
+  if (codeName !== '') e.str(`,"code_name":${JSON.stringify(codeName)}`);
+  e.pos = putStatus(e.buf, putUint(e.buf, putText(e.buf, e.pos, K_CHECKSUM), l.icmpChecksum), l.l4ChecksumStatus);
+  if (l.icmpId >= 0) {
+    e.bytes(K_ICMP_ID);
+    e.uint(l.icmpId);
+  }
+  if (l.icmpSeq >= 0) {
+    e.bytes(K_SEQ);
+    e.uint(l.icmpSeq);
+  }
+  if (l.ndpTargetOff > 0) {
+    e.bytes(K_TARGET);
+    e.str(arpAddr(b, l.ndpTargetOff, 16));
+    e.byte(0x22);
+  }
+  if (l.hasQuoted && l.quoted !== null) nestedLevel(e, K_QUOTED, l.quoted, b);
+  e.reserve(SLACK);
+  e.byte(0x7d);
 }
 
 function arpJson(l: Layers, b: Uint8Array): Json {
@@ -146,45 +364,116 @@ function arpJson(l: Layers, b: Uint8Array): Json {
   };
 }
 
-function rrJson(r: DnsRecord, withTtl: boolean): Json {
-  const o: Json = { name: r.name, type: r.type, type_name: dnsTypeName(r.type), class: r.cls };
-  if (withTtl) {
-    o.ttl = r.ttl;
-    o.data = r.data;
+/** A JSON string: packet-supplied text needing no escapes is written as is, any other through JSON.stringify. */
+function jsonStr(e: ByteEmitter, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Quote, backslash, control characters and surrogates (lone ones are escaped) take JSON.stringify's path.
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      e.str(JSON.stringify(s));
+      return;
+    }
   }
-  return o;
+  e.reserve(SLACK);
+  e.byte(0x22);
+  e.str(s);
+  e.byte(0x22);
 }
 
-function rrList(list: DnsRecord[], count: number, withTtl: boolean): Json[] {
-  const out: Json[] = [];
+const K_DNS = ascii(',"dns":{"id":');
+const K_QR = ascii(',"qr":');
+const K_OPCODE = ascii(',"opcode":');
+const K_RCODE = ascii(',"rcode":');
+const K_RCODE_NAME = ascii(',"rcode_name":');
+const K_AA = ascii(',"aa":');
+const K_TC = ascii(',"tc":');
+const K_RD = ascii(',"rd":');
+const K_RA = ascii(',"ra":');
+const K_QDCOUNT = ascii(',"qdcount":');
+const K_ANCOUNT = ascii(',"ancount":');
+const K_NSCOUNT = ascii(',"nscount":');
+const K_ARCOUNT = ascii(',"arcount":');
+const K_QUESTIONS = ascii(',"questions":[');
+const K_ANSWERS = ascii('],"answers":[');
+const K_AUTHORITY = ascii('],"authority":[');
+const K_ADDITIONAL = ascii('],"additional":[');
+const K_TRANSPORT = ascii('],"transport":');
+const K_FLAVOUR = ascii(',"flavour":');
+const K_RR_NAME = ascii(',{"name":');
+const K_RR_TYPE = ascii(',"type":');
+const K_RR_TYPE_NAME = ascii(',"type_name":');
+const K_RR_CLASS = ascii(',"class":');
+const K_RR_TTL = ascii(',"ttl":');
+const K_RR_DATA = ascii(',"data":');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
+
+function bool(e: ByteEmitter, key: Ascii, v: boolean): void {
+  e.bytes(key);
+  e.bytes(v ? TRUE : FALSE);
+}
+
+function num(e: ByteEmitter, key: Ascii, v: number): void {
+  e.bytes(key);
+  e.uint(v);
+}
+
+/** The records of one section, as JSON.stringify would write {name, type, type_name, class[, ttl, data]} objects. */
+function rrList(e: ByteEmitter, list: DnsRecord[], count: number, withTtl: boolean): void {
   const n = Math.min(count, list.length);
-  for (let i = 0; i < n; i++) out.push(rrJson(list[i]!, withTtl));
-  return out;
+  for (let i = 0; i < n; i++) {
+    const r = list[i]!;
+    e.reserve(SLACK);
+    e.bytes(i > 0 ? K_RR_NAME : K_RR_NAME.rest);
+    jsonStr(e, r.name);
+    num(e, K_RR_TYPE, r.type);
+    e.bytes(K_RR_TYPE_NAME);
+    jsonStr(e, dnsTypeName(r.type));
+    num(e, K_RR_CLASS, r.cls);
+    if (withTtl) {
+      num(e, K_RR_TTL, r.ttl);
+      e.bytes(K_RR_DATA);
+      jsonStr(e, r.data);
+    }
+    e.byte(0x7d);
+  }
 }
 
-function dnsJson(d: DnsMessage): Json {
-  return {
-    id: d.id,
-    qr: d.qr,
-    opcode: d.opcode,
-    rcode: d.rcode,
-    rcode_name: dnsRcodeName(d.rcode),
-    flags: d.flags,
-    aa: d.aa,
-    tc: d.tc,
-    rd: d.rd,
-    ra: d.ra,
-    qdcount: d.qdcount,
-    ancount: d.ancount,
-    nscount: d.nscount,
-    arcount: d.arcount,
-    questions: rrList(d.questions, d.questionCount, false),
-    answers: rrList(d.answers, d.answerCount, true),
-    authority: rrList(d.authority, d.authorityCount, true),
-    additional: rrList(d.additional, d.additionalCount, true),
-    transport: d.transport,
-    flavour: d.flavour,
-  };
+function dnsJson(e: ByteEmitter, d: DnsMessage): void {
+  e.reserve(SLACK);
+  member(e, K_DNS);
+  e.uint(d.id);
+  bool(e, K_QR, d.qr);
+  num(e, K_OPCODE, d.opcode);
+  num(e, K_RCODE, d.rcode);
+  e.bytes(K_RCODE_NAME);
+  jsonStr(e, dnsRcodeName(d.rcode));
+  num(e, K_FLAGS, d.flags);
+  bool(e, K_AA, d.aa);
+  bool(e, K_TC, d.tc);
+  bool(e, K_RD, d.rd);
+  bool(e, K_RA, d.ra);
+  num(e, K_QDCOUNT, d.qdcount);
+  num(e, K_ANCOUNT, d.ancount);
+  num(e, K_NSCOUNT, d.nscount);
+  num(e, K_ARCOUNT, d.arcount);
+  e.bytes(K_QUESTIONS);
+  rrList(e, d.questions, d.questionCount, false);
+  e.reserve(SLACK);
+  e.bytes(K_ANSWERS);
+  rrList(e, d.answers, d.answerCount, true);
+  e.reserve(SLACK);
+  e.bytes(K_AUTHORITY);
+  rrList(e, d.authority, d.authorityCount, true);
+  e.reserve(SLACK);
+  e.bytes(K_ADDITIONAL);
+  rrList(e, d.additional, d.additionalCount, true);
+  e.reserve(SLACK);
+  e.bytes(K_TRANSPORT);
+  jsonStr(e, d.transport);
+  e.bytes(K_FLAVOUR);
+  jsonStr(e, d.flavour);
+  e.byte(0x7d);
 }
 
 function tlsJson(l: Layers): Json {

@@ -1,7 +1,7 @@
 /**
  * The print stage: the last stage of the packet path when the user asked for
  * per-packet output. It formats each packet with the chosen printer and hands
- * the text to a BufferedWriter.
+ * the bytes straight into a BufferedWriter.
  */
 import type { Packet } from '../decode/packet.js';
 import type { Stage } from '../pipeline.js';
@@ -32,7 +32,7 @@ export class PrintStage implements Stage {
   ) {}
 
   onPacket(pkt: Packet): void {
-    this.writer.write(this.formatter.format(pkt));
+    this.formatter.format(pkt, this.writer);
   }
 
   onEnd(): Promise<void> {

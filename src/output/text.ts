@@ -11,14 +11,19 @@
  *
  * Each line is a layer name padded to a fixed column, then "key value" pairs
  * separated by two spaces, so the output stays aligned and greppable.
+ * Common layers are written as bytes (see emitter.ts); rare ones and those
+ * carrying packet-supplied text (DNS, TLS, HTTP) build their line as a string.
  */
-import { App, Encap, type DnsMessage, type DnsRecord, type Layers, type Packet } from '../decode/packet.js';
+import { App, Encap, type CsumStatus, type DnsMessage, type DnsRecord, type Layers, type Packet } from '../decode/packet.js';
 import { arpOpName, etherTypeName, icmp6CodeName, icmp6TypeName, icmpCodeName, icmpTypeName, ipProtoName } from '../decode/names.js';
 import { hex } from '../util/format.js';
 import {
-  arpAddr, csumName, dnsRcodeName, dnsTypeName, dstAddr, encapName, ethDst, ethSrc, hexAddr, ip6ExtNames, isGrease,
-  hexByte, hexWord, IsoTimeFormatter, printable, srcAddr, tcpFlagsLong, tlsVersionName,
+  arpAddr, csumName, dnsRcodeName, dnsTypeName, encapName, hexAddr, ip6ExtNames, isGrease,
+  hexByte, hexWord, IsoTimeFormatter, printable, tcpFlagsLong, tlsVersionName,
 } from './describe.js';
+import {
+  ascii, type Ascii, FRACTION_DIVISORS, putText, putDigits, putHex, putIpv4, putIpv6Words, putMac, putUint, SLACK, type ByteEmitter,
+} from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 
 const LABEL_WIDTH = 10;
@@ -26,149 +31,349 @@ const LABEL_WIDTH = 10;
 const MAX_DNS_RECORDS = 8;
 
 /** Labels padded once here rather than per line. */
-const padded = new Map<string, string>();
+const padded = new Map<string, Ascii>();
 
-function line(indent: string, label: string, body: string): string {
-  let p = padded.get(label);
-  if (p === undefined) {
-    p = label.padEnd(LABEL_WIDTH);
-    padded.set(label, p);
-  }
-  return indent + p + body + '\n';
+/** Starts a line: `ind` spaces, then the label padded to its column. */
+function head(e: ByteEmitter, ind: number, label: Ascii): void {
+  e.reserve(SLACK);
+  const b = e.buf;
+  let p = e.pos;
+  for (let i = 0; i < ind; i++) b[p++] = SPACE;
+  e.pos = putText(b, p, label);
 }
 
-/** "flags [SYN,ACK] 0x012" for every 9-bit flag value. */
-const TCP_FLAGS_TEXT: readonly string[] = Array.from({ length: 512 }, (_, v) => `  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}`);
+function label(name: string): Ascii {
+  let p = padded.get(name);
+  if (p === undefined) {
+    p = ascii(name.padEnd(LABEL_WIDTH));
+    padded.set(name, p);
+  }
+  return p;
+}
+
+/** A whole line whose body is a string (rare layers, packet-supplied text). */
+function line(e: ByteEmitter, ind: number, name: string, body: string): void {
+  head(e, ind, label(name));
+  e.str(body);
+  e.byte(NEWLINE);
+}
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const L_ETHERNET = label('Ethernet');
+const L_VLAN = label('VLAN');
+const L_IPV4 = label('IPv4');
+const L_IPV6 = label('IPv6');
+const L_TCP = label('TCP');
+const L_UDP = label('UDP');
+const L_ICMP = label('ICMP');
+const L_ICMPV6 = label('ICMPv6');
+const L_NONE = label('');
+const W_PACKET = ascii('Packet ');
+const W_TWO = ascii('  ');
+const W_BYTES = ascii(' bytes (');
+const W_CAPTURED = ascii(' captured)');
+const W_INTERFACE = ascii('  interface ');
+const W_ARROW = ascii(' -> ');
+const W_TYPE = ascii('  type ');
+const W_ID = ascii('id ');
+const W_PCP = ascii('  pcp ');
+const W_DEI = ascii('  dei ');
+const W_TPID = ascii('  tpid ');
+const W_TTL = ascii('  ttl ');
+const W_IP_ID = ascii('  id ');
+const W_LEN = ascii('  len ');
+const W_DF = ascii('  DF');
+const W_FRAG_OFFSET = ascii('  fragment offset ');
+const W_MF = ascii(' MF');
+const W_CHECKSUM = ascii('  checksum ');
+const W_OPTIONS_LEN = ascii('  options ');
+const W_OPTIONS_BYTES = ascii(' bytes');
+const W_HOP_LIMIT = ascii('  hop limit ');
+const W_FLOW = ascii('  flow ');
+const W_EXT = ascii('  ext ');
+const W_FRAG_ID = ascii('  fragment id ');
+const W_OFFSET = ascii(' offset ');
+const W_WINDOW = ascii('  window ');
+const W_SEQ = ascii('  seq ');
+const W_ACK = ascii('  ack ');
+const W_PAYLOAD = ascii('  payload ');
+const W_OPTIONS = ascii('options');
+const W_MSS = ascii('  mss ');
+const W_WSCALE = ascii('  wscale ');
+const W_SACK_PERM = ascii('  sack-permitted');
+const W_SACK = ascii('  sack ');
+const W_TS = ascii('  ts ');
+const W_LENGTH = ascii('  length ');
+const W_ICMP_TYPE = ascii('  type ');
+const W_CODE = ascii(' code ');
+const W_TARGET = ascii('  target ');
+/** " (good)" etc. per checksum status. */
+const CSUM_TAIL: readonly Ascii[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumName(s as CsumStatus)})`));
+/** "  flags [SYN,ACK] 0x012" for every 9-bit flag value. */
+const TCP_FLAGS_TEXT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(`  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}`));
+
+/** "  checksum 0x1c46 (good)". */
+function putChecksum(b: Uint8Array, p: number, value: number, status: CsumStatus): number {
+  p = putHex(b, putText(b, p, W_CHECKSUM), value, 4);
+  return putText(b, p, CSUM_TAIL[status] ?? ascii(` (${csumName(status)})`));
+}
+
+/** "TCP (6)  " per protocol number, and " (IPv4)" per EtherType, encoded on first use. */
+const PROTO_TEXT: (Ascii | undefined)[] = [];
+const ETHER_TYPE_TEXT = new Map<number, Ascii>();
+
+function etherTypeText(t: number): Ascii {
+  let a = ETHER_TYPE_TEXT.get(t);
+  if (a === undefined) {
+    a = ascii(` (${etherTypeName(t)})`);
+    ETHER_TYPE_TEXT.set(t, a);
+  }
+  return a;
+}
+
+/** The ISO-8601 time, its date and time of day encoded once per second. */
+class IsoTimeBytes {
+  private readonly strings = new IsoTimeFormatter();
+  private sec = NaN;
+  private base = ascii('');
+
+  write(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
+    if (digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
+      e.str(this.strings.format(tsSec, tsNsec, digits));
+      return;
+    }
+    if (tsSec !== this.sec) {
+      this.sec = tsSec;
+      // "…T09:21:03Z" without its "Z".
+      this.base = ascii(this.strings.format(tsSec, 0, 0).slice(0, -1));
+    }
+    const b = e.buf;
+    let p = putText(b, e.pos, this.base);
+    b[p++] = 0x2e;
+    // The first `digits` digits of the 9-digit nanoseconds.
+    p = putDigits(b, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
+    b[p++] = 0x5a; // Z
+    e.pos = p;
+  }
+}
 
 export class TextPrinter implements PacketFormatter {
-  private readonly time = new IsoTimeFormatter();
+  private readonly time = new IsoTimeBytes();
 
-  format(pkt: Packet): string {
-    let s = `Packet ${pkt.n}  ${this.time.format(pkt.tsSec, pkt.tsNsec, pkt.tsDigits)}  ${pkt.len} bytes (${pkt.caplen} captured)`;
-    if (pkt.ifIndex > 0) s += `  interface ${pkt.ifIndex}`;
-    s += '\n';
+  format(pkt: Packet, e: ByteEmitter): void {
+    e.reserve(SLACK);
+    e.pos = putText(e.buf, putUint(e.buf, putText(e.buf, e.pos, W_PACKET), pkt.n), W_TWO);
+    this.time.write(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
+    const b = e.buf;
+    let p = putUint(b, putText(b, e.pos, W_TWO), pkt.len);
+    p = putText(b, putUint(b, putText(b, p, W_BYTES), pkt.caplen), W_CAPTURED);
+    if (pkt.ifIndex > 0) p = putUint(b, putText(b, p, W_INTERFACE), pkt.ifIndex);
+    b[p++] = NEWLINE;
+    e.pos = p;
     if (pkt.sllPktType >= 0) {
       let body = `packet type ${pkt.sllPktType}`;
       if (pkt.sllAddrLen > 0) body += `  address ${hexAddr(pkt.data, pkt.sllAddrOff, pkt.sllAddrLen)}`;
       if (pkt.sllIfIndex >= 0) body += `  ifindex ${pkt.sllIfIndex}`;
-      s += line('  ', 'SLL', body);
+      line(e, 2, 'SLL', body);
     }
-    s += layersText(pkt, pkt.data, '  ');
-    return s + '\n';
+    layersText(e, pkt, pkt.data, 2);
+    e.reserve(SLACK);
+    e.byte(NEWLINE);
   }
 }
 
-function layersText(l: Layers, b: Uint8Array, ind: string): string {
-  let s = '';
-  if (l.hasEth) {
-    let body = `${ethSrc(b, l)} -> ${ethDst(b, l)}  `;
-    body += l.llc
-      ? `802.3 length ${l.ethType}  LLC dsap ${hexByte(l.llcDsap)} ssap ${hexByte(l.llcSsap)}`
-      : `type ${hexWord(l.ethType)} (${etherTypeName(l.ethType)})`;
-    s += line(ind, 'Ethernet', body);
-  }
+function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
+  if (l.hasEth) ethText(e, l, b, ind);
   for (let i = 0; i < l.vlanCount; i++) {
     const tci = l.vlanTci[i]!;
-    s += line(ind, 'VLAN', `id ${l.vlanIds[i]}  pcp ${tci >>> 13}  dei ${(tci >>> 12) & 1}  tpid ${hexWord(l.vlanTpids[i]!)}`);
+    head(e, ind, L_VLAN);
+    e.bytes(W_ID);
+    e.uint(l.vlanIds[i]!);
+    e.bytes(W_PCP);
+    e.uint(tci >>> 13);
+    e.bytes(W_DEI);
+    e.uint((tci >>> 12) & 1);
+    e.bytes(W_TPID);
+    e.hex(l.vlanTpids[i]!, 4);
+    e.byte(NEWLINE);
   }
-  if (l.mplsCount > 0) s += line(ind, 'MPLS', `labels ${Array.from(l.mplsLabels.subarray(0, l.mplsCount)).join(' ')}`);
-  if (l.pppoeSession >= 0) s += line(ind, 'PPPoE', `session ${hexWord(l.pppoeSession)}`);
-  if (l.hasArp) s += arpText(l, b, ind);
-  if (l.ipVersion !== 0) s += ipText(l, ind);
-  if (l.hasTcp) s += tcpText(l, ind);
+  if (l.mplsCount > 0) line(e, ind, 'MPLS', `labels ${Array.from(l.mplsLabels.subarray(0, l.mplsCount)).join(' ')}`);
+  if (l.pppoeSession >= 0) line(e, ind, 'PPPoE', `session ${hexWord(l.pppoeSession)}`);
+  if (l.hasArp) line(e, ind, 'ARP', arpBody(l, b));
+  if (l.ipVersion === 4) ip4Text(e, l, ind);
+  else if (l.ipVersion !== 0) ip6Text(e, l, ind);
+  if (l.hasTcp) tcpText(e, l, ind);
   else if (l.hasUdp) {
-    s += line(ind, 'UDP', `${l.sport} -> ${l.dport}  length ${l.udpLength}  checksum ${hexWord(l.udpChecksum)} (${csumName(l.l4ChecksumStatus)})`);
-  } else if (l.hasIcmp) s += icmpText(l, b, ind);
+    head(e, ind, L_UDP);
+    const b = e.buf;
+    let p = putUint(b, putText(b, putUint(b, e.pos, l.sport), W_ARROW), l.dport);
+    p = putUint(b, putText(b, p, W_LENGTH), l.udpLength);
+    p = putChecksum(b, p, l.udpChecksum, l.l4ChecksumStatus);
+    b[p++] = NEWLINE;
+    e.pos = p;
+  } else if (l.hasIcmp) icmpText(e, l, b, ind);
   switch (l.app) {
-    case App.Dns: s += dnsText(l.dns, ind); break;
-    case App.TlsClientHello: s += tlsText(l, ind); break;
-    case App.HttpRequest: s += httpText(l, ind); break;
+    case App.Dns: dnsText(e, l.dns, ind); break;
+    case App.TlsClientHello: tlsText(e, l, ind); break;
+    case App.HttpRequest: httpText(e, l, ind); break;
     default: break;
   }
-  if (l.malformed !== null) s += line(ind, 'Malformed', printable(`${l.malformedLayer}: ${l.malformed}`));
+  if (l.malformed !== null) line(e, ind, 'Malformed', printable(`${l.malformedLayer}: ${l.malformed}`));
   if (l.encap !== Encap.None && l.inner !== null) {
-    s += line(ind, 'Tunnel', encapName(l.encap) + (l.tunnelId >= 0 ? `  id ${l.tunnelId}` : '') + '  inner packet:');
-    s += layersText(l.inner, b, ind + '  ');
+    line(e, ind, 'Tunnel', encapName(l.encap) + (l.tunnelId >= 0 ? `  id ${l.tunnelId}` : '') + '  inner packet:');
+    layersText(e, l.inner, b, ind + 2);
   }
-  return s;
 }
 
-function arpText(l: Layers, b: Uint8Array, ind: string): string {
+function ethText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
+  head(e, ind, L_ETHERNET);
+  e.pos = putMac(e.buf, putText(e.buf, putMac(e.buf, e.pos, b, l.ethOff + 6), W_ARROW), b, l.ethOff);
+  if (l.llc) e.str(`  802.3 length ${l.ethType}  LLC dsap ${hexByte(l.llcDsap)} ssap ${hexByte(l.llcSsap)}`);
+  else e.pos = putText(e.buf, putHex(e.buf, putText(e.buf, e.pos, W_TYPE), l.ethType, 4), etherTypeText(l.ethType));
+  e.byte(NEWLINE);
+}
+
+function arpBody(l: Layers, b: Uint8Array): string {
   const spa = arpAddr(b, l.arpSpaOff, l.arpPlen);
   const tpa = arpAddr(b, l.arpTpaOff, l.arpPlen);
   const sha = arpAddr(b, l.arpShaOff, l.arpHlen);
   const tha = arpAddr(b, l.arpThaOff, l.arpHlen);
-  let body: string;
-  if (l.arpOp === 1) body = `request  who-has ${tpa} tell ${spa} (${sha})`;
-  else if (l.arpOp === 2) body = `reply  ${spa} is-at ${sha}  to ${tpa} (${tha})`;
-  else body = `${arpOpName(l.arpOp)}  sender ${spa} (${sha})  target ${tpa} (${tha})`;
-  return line(ind, 'ARP', body);
+  if (l.arpOp === 1) return `request  who-has ${tpa} tell ${spa} (${sha})`;
+  if (l.arpOp === 2) return `reply  ${spa} is-at ${sha}  to ${tpa} (${tha})`;
+  return `${arpOpName(l.arpOp)}  sender ${spa} (${sha})  target ${tpa} (${tha})`;
 }
 
-function ipText(l: Layers, ind: string): string {
-  let body = `${ipProtoName(l.ipProto)} (${l.ipProto})  ${srcAddr(l)} -> ${dstAddr(l)}`;
-  if (l.ipVersion === 4) {
-    body += `  ttl ${l.ipTtl}  id ${hexWord(l.ipId)}  len ${l.ipTotalLen}`;
-    if (l.ipFlags & 2) body += '  DF';
-    if (l.ipIsFragment) body += `  fragment offset ${l.ipFragOffset}${l.ipFlags & 1 ? ' MF' : ''}`;
-    body += `  checksum ${hexWord(l.ipChecksum)} (${csumName(l.ipChecksumStatus)})`;
-    if (l.ipOptionsLen > 0) body += `  options ${l.ipOptionsLen} bytes`;
-    return line(ind, 'IPv4', body);
+/** "TCP (6)  " per protocol number. */
+function protoText(proto: number): Ascii {
+  return (PROTO_TEXT[proto] ??= ascii(`${ipProtoName(proto)} (${proto})  `));
+}
+
+function ip4Text(e: ByteEmitter, l: Layers, ind: number): void {
+  head(e, ind, L_IPV4);
+  const b = e.buf;
+  let p = putIpv4(b, putText(b, e.pos, protoText(l.ipProto)), l.src4);
+  p = putIpv4(b, putText(b, p, W_ARROW), l.dst4);
+  p = putUint(b, putText(b, p, W_TTL), l.ipTtl);
+  p = putHex(b, putText(b, p, W_IP_ID), l.ipId, 4);
+  p = putUint(b, putText(b, p, W_LEN), l.ipTotalLen);
+  if (l.ipFlags & 2) p = putText(b, p, W_DF);
+  if (l.ipIsFragment) {
+    p = putUint(b, putText(b, p, W_FRAG_OFFSET), l.ipFragOffset);
+    if (l.ipFlags & 1) p = putText(b, p, W_MF);
   }
-  body += `  hop limit ${l.ipTtl}  len ${l.ipTotalLen}`;
-  if (l.ip6FlowLabel !== 0) body += `  flow ${hex(l.ip6FlowLabel, 5)}`;
-  if (l.ip6Ext !== 0) body += `  ext ${ip6ExtNames(l.ip6Ext).join(',')}`;
-  if (l.ipIsFragment) body += `  fragment id ${hex(l.ip6FragId, 8)} offset ${l.ipFragOffset}${l.ipFlags & 1 ? ' MF' : ''}`;
-  return line(ind, 'IPv6', body);
+  p = putChecksum(b, p, l.ipChecksum, l.ipChecksumStatus);
+  if (l.ipOptionsLen > 0) p = putText(b, putUint(b, putText(b, p, W_OPTIONS_LEN), l.ipOptionsLen), W_OPTIONS_BYTES);
+  b[p++] = NEWLINE;
+  e.pos = p;
 }
 
-function tcpText(l: Layers, ind: string): string {
-  const flags = l.tcpFlags < 512 ? TCP_FLAGS_TEXT[l.tcpFlags]! : `  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}`;
-  let body = l.sport + ' -> ' + l.dport + flags + '  window ' + l.tcpWindow + '  checksum ' + hexWord(l.tcpChecksum) + ' (' +
-    csumName(l.l4ChecksumStatus) + ')  seq ' + l.tcpSeq;
-  if (l.tcpFlags & 0x10) body += `  ack ${l.tcpAck}`;
-  body += `  payload ${l.payloadLen}`;
-  let opts = '';
-  if (l.tcpMss >= 0) opts += `  mss ${l.tcpMss}`;
-  if (l.tcpWscale >= 0) opts += `  wscale ${l.tcpWscale}`;
-  if (l.tcpSackPerm) opts += '  sack-permitted';
-  for (let i = 0; i < l.tcpSackCount; i++) opts += `  sack ${l.tcpSack[2 * i]}-${l.tcpSack[2 * i + 1]}`;
-  if (l.tcpHasTs) opts += `  ts ${l.tcpTsVal}/${l.tcpTsEcr}`;
-  let s = line(ind, 'TCP', body);
-  if (opts !== '') s += line(ind, '', `options${opts}`);
-  return s;
+function ip6Text(e: ByteEmitter, l: Layers, ind: number): void {
+  head(e, ind, L_IPV6);
+  const b = e.buf;
+  let p = putIpv6Words(b, putText(b, e.pos, protoText(l.ipProto)), l.src6);
+  e.pos = putIpv6Words(b, putText(b, p, W_ARROW), l.dst6);
+  e.bytes(W_HOP_LIMIT);
+  e.uint(l.ipTtl);
+  e.bytes(W_LEN);
+  e.uint(l.ipTotalLen);
+  if (l.ip6FlowLabel !== 0) {
+    e.bytes(W_FLOW);
+    e.hex(l.ip6FlowLabel, 5);
+  }
+  if (l.ip6Ext !== 0) {
+    e.bytes(W_EXT);
+    e.str(ip6ExtNames(l.ip6Ext).join(','));
+  }
+  if (l.ipIsFragment) {
+    e.bytes(W_FRAG_ID);
+    e.hex(l.ip6FragId, 8);
+    e.bytes(W_OFFSET);
+    e.uint(l.ipFragOffset);
+    if (l.ipFlags & 1) e.bytes(W_MF);
+  }
+  e.byte(NEWLINE);
 }
 
-function icmpText(l: Layers, b: Uint8Array, ind: string): string {
+function tcpText(e: ByteEmitter, l: Layers, ind: number): void {
+  head(e, ind, L_TCP);
+  const b = e.buf;
+  let p = putUint(b, putText(b, putUint(b, e.pos, l.sport), W_ARROW), l.dport);
+  if (l.tcpFlags >= 0 && l.tcpFlags < 512) p = putText(b, p, TCP_FLAGS_TEXT[l.tcpFlags]!);
+  else p = putText(b, p, ascii(`  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}`));
+  p = putUint(b, putText(b, p, W_WINDOW), l.tcpWindow);
+  p = putChecksum(b, p, l.tcpChecksum, l.l4ChecksumStatus);
+  p = putUint(b, putText(b, p, W_SEQ), l.tcpSeq);
+  if (l.tcpFlags & 0x10) p = putUint(b, putText(b, p, W_ACK), l.tcpAck);
+  p = putUint(b, putText(b, p, W_PAYLOAD), l.payloadLen);
+  b[p++] = NEWLINE;
+  e.pos = p;
+  if (l.tcpMss < 0 && l.tcpWscale < 0 && !l.tcpSackPerm && l.tcpSackCount === 0 && !l.tcpHasTs) return;
+  tcpOptionsText(e, l, ind);
+}
+
+function tcpOptionsText(e: ByteEmitter, l: Layers, ind: number): void {
+  head(e, ind, L_NONE);
+  const b = e.buf;
+  let p = putText(b, e.pos, W_OPTIONS);
+  if (l.tcpMss >= 0) p = putUint(b, putText(b, p, W_MSS), l.tcpMss);
+  if (l.tcpWscale >= 0) p = putUint(b, putText(b, p, W_WSCALE), l.tcpWscale);
+  if (l.tcpSackPerm) p = putText(b, p, W_SACK_PERM);
+  for (let i = 0; i < l.tcpSackCount; i++) {
+    p = putUint(b, putText(b, p, W_SACK), l.tcpSack[2 * i]!);
+    b[p++] = 0x2d; // -
+    p = putUint(b, p, l.tcpSack[2 * i + 1]!);
+  }
+  if (l.tcpHasTs) {
+    p = putUint(b, putText(b, p, W_TS), l.tcpTsVal);
+    b[p++] = 0x2f; // /
+    p = putUint(b, p, l.tcpTsEcr);
+  }
+  b[p++] = NEWLINE;
+  e.pos = p;
+}
+
+function icmpText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
   const v6 = l.ipVersion === 6;
   const code = v6 ? icmp6CodeName(l.icmpType, l.icmpCode) : icmpCodeName(l.icmpType, l.icmpCode);
-  let body = `${v6 ? icmp6TypeName(l.icmpType) : icmpTypeName(l.icmpType)}${code !== '' ? ` (${code})` : ''}`;
-  body += `  type ${l.icmpType} code ${l.icmpCode}`;
-  if (l.icmpId >= 0) body += `  id ${l.icmpId}`;
-  if (l.icmpSeq >= 0) body += `  seq ${l.icmpSeq}`;
-  if (l.ndpTargetOff > 0) body += `  target ${arpAddr(b, l.ndpTargetOff, 16)}`;
-  body += `  checksum ${hexWord(l.icmpChecksum)} (${csumName(l.l4ChecksumStatus)})`;
-  let s = line(ind, v6 ? 'ICMPv6' : 'ICMP', body);
-  if (l.hasQuoted && l.quoted !== null) {
-    s += line(ind, 'Quoted', 'the offending packet:');
-    s += layersText(l.quoted, b, ind + '  ');
+  head(e, ind, v6 ? L_ICMPV6 : L_ICMP);
+  e.str(v6 ? icmp6TypeName(l.icmpType) : icmpTypeName(l.icmpType));
+  if (code !== '') e.str(` (${code})`);
+  e.bytes(W_ICMP_TYPE);
+  e.uint(l.icmpType);
+  e.bytes(W_CODE);
+  e.uint(l.icmpCode);
+  if (l.icmpId >= 0) {
+    e.bytes(W_IP_ID);
+    e.uint(l.icmpId);
   }
-  return s;
+  if (l.icmpSeq >= 0) {
+    e.bytes(W_SEQ);
+    e.uint(l.icmpSeq);
+  }
+  if (l.ndpTargetOff > 0) {
+    e.bytes(W_TARGET);
+    e.str(arpAddr(b, l.ndpTargetOff, 16));
+  }
+  e.pos = putChecksum(e.buf, e.pos, l.icmpChecksum, l.l4ChecksumStatus);
+  e.byte(NEWLINE);
+  if (l.hasQuoted && l.quoted !== null) {
+    line(e, ind, 'Quoted', 'the offending packet:');
+    layersText(e, l.quoted, b, ind + 2);
+  }
 }
 
 function rrText(r: DnsRecord): string {
   return `${printable(r.name)} ${dnsTypeName(r.type)} ${printable(r.data)}  ttl ${r.ttl}`;
 }
 
-function dnsSection(ind: string, title: string, list: DnsRecord[], count: number, total: number): string {
-  let s = '';
+function dnsSection(e: ByteEmitter, ind: number, title: string, list: DnsRecord[], count: number, total: number): void {
   const n = Math.min(count, list.length, MAX_DNS_RECORDS);
-  for (let i = 0; i < n; i++) s += line(ind, '', `${title} ${rrText(list[i]!)}`);
-  if (total > n) s += line(ind, '', `${title} ... ${total - n} more`);
-  return s;
+  for (let i = 0; i < n; i++) line(e, ind, '', `${title} ${rrText(list[i]!)}`);
+  if (total > n) line(e, ind, '', `${title} ... ${total - n} more`);
 }
 
-function dnsText(d: DnsMessage, ind: string): string {
+function dnsText(e: ByteEmitter, d: DnsMessage, ind: number): void {
   const flavour = d.flavour === 'dns' ? 'DNS' : d.flavour === 'mdns' ? 'mDNS' : 'LLMNR';
   let body = `${d.qr ? 'response' : 'query'}  id ${hexWord(d.id)}`;
   if (d.opcode !== 0) body += `  opcode ${d.opcode}`;
@@ -176,19 +381,18 @@ function dnsText(d: DnsMessage, ind: string): string {
   const f = [d.aa ? 'aa' : '', d.tc ? 'tc' : '', d.rd ? 'rd' : '', d.ra ? 'ra' : ''].filter((x) => x !== '').join(' ');
   if (f !== '') body += `  flags ${f}`;
   body += `  ${d.qdcount}/${d.ancount}/${d.nscount}/${d.arcount}  over ${d.transport}`;
-  let s = line(ind, flavour, body);
+  line(e, ind, flavour, body);
   const nq = Math.min(d.questionCount, d.questions.length, MAX_DNS_RECORDS);
   for (let i = 0; i < nq; i++) {
     const q = d.questions[i]!;
-    s += line(ind, '', `question ${printable(q.name)} ${dnsTypeName(q.type)}`);
+    line(e, ind, '', `question ${printable(q.name)} ${dnsTypeName(q.type)}`);
   }
-  s += dnsSection(ind, 'answer', d.answers, d.answerCount, d.answerCount);
-  s += dnsSection(ind, 'authority', d.authority, d.authorityCount, d.authorityCount);
-  s += dnsSection(ind, 'additional', d.additional, d.additionalCount, d.additionalCount);
-  return s;
+  dnsSection(e, ind, 'answer', d.answers, d.answerCount, d.answerCount);
+  dnsSection(e, ind, 'authority', d.authority, d.authorityCount, d.authorityCount);
+  dnsSection(e, ind, 'additional', d.additional, d.additionalCount, d.additionalCount);
 }
 
-function tlsText(l: Layers, ind: string): string {
+function tlsText(e: ByteEmitter, l: Layers, ind: number): void {
   const t = l.tls;
   let body = `ClientHello ${tlsVersionName(t.version)}`;
   const versions = t.supportedVersions.filter((v) => !isGrease(v));
@@ -196,15 +400,14 @@ function tlsText(l: Layers, ind: string): string {
   if (t.sni !== '') body += `  sni ${printable(t.sni)}`;
   if (t.alpn.length > 0) body += `  alpn ${printable(t.alpn.join(','))}`;
   if (t.overQuic) body += '  over QUIC';
-  let s = line(ind, 'TLS', body);
-  if (t.ja3Hash !== '') s += line(ind, '', `ja3 ${t.ja3Hash}  ja4 ${t.ja4}`);
-  return s;
+  line(e, ind, 'TLS', body);
+  if (t.ja3Hash !== '') line(e, ind, '', `ja3 ${t.ja3Hash}  ja4 ${t.ja4}`);
 }
 
-function httpText(l: Layers, ind: string): string {
+function httpText(e: ByteEmitter, l: Layers, ind: number): void {
   const h = l.http;
   let body = printable(`${h.method} ${h.uri} ${h.version}`);
   if (h.host !== '') body += `  host ${printable(h.host)}`;
   if (h.userAgent !== '') body += `  user-agent ${printable(h.userAgent)}`;
-  return line(ind, 'HTTP', body);
+  line(e, ind, 'HTTP', body);
 }

@@ -1,0 +1,316 @@
+/**
+ * A byte emitter: printers write ASCII bytes straight into one reused Buffer
+ * (numbers as digits, addresses from the packet's bytes through tables,
+ * constant words pre-encoded), so printing a packet builds no JS strings and
+ * needs no UTF-8 encoding pass. Packet-supplied text (DNS names, HTTP fields)
+ * goes through `str`, which writes correct UTF-8.
+ *
+ * Two styles over the same bytes: the `put*` functions take the Buffer and a
+ * cursor and return the new cursor, so a printer's hot path keeps both in
+ * locals (`const b = e.buf; let p = e.pos; ... e.pos = p`); the methods of
+ * ByteEmitter wrap them for the rarer paths.
+ *
+ * Room: the `put*` functions and unchecked methods do not test for space. A
+ * printer calls `reserve(SLACK)` at the start of each record and layer, and
+ * `str` leaves SLACK bytes free after its text, so the fixed-size writes
+ * between two such points (well under SLACK bytes) always fit. What happens
+ * when the Buffer is full is up to the subclass (BufferedWriter hands the
+ * bytes to its stream; this class grows).
+ */
+
+/** Bytes of fixed-size output a printer may write after a `reserve(SLACK)` or a `str`. */
+export const SLACK = 1024;
+
+/**
+ * An ASCII constant pre-encoded as little-endian 32-bit words, so copying it
+ * costs a store per four bytes (the last store may spill up to three bytes
+ * past its end, into room that SLACK guarantees and later writes overwrite).
+ */
+export class Ascii {
+  readonly length: number;
+  readonly words: Uint32Array;
+  private restCache: Ascii | null = null;
+
+  constructor(readonly text: string) {
+    this.length = text.length;
+    this.words = new Uint32Array((text.length + 3) >>> 2);
+    for (let i = 0; i < text.length; i++) this.words[i >>> 2]! |= (text.charCodeAt(i) & 0xff) << (8 * (i & 3));
+  }
+
+  /** The same text without its first character (a JSON key without its leading comma). */
+  get rest(): Ascii {
+    return (this.restCache ??= new Ascii(this.text.slice(1)));
+  }
+}
+
+export function ascii(s: string): Ascii {
+  return new Ascii(s);
+}
+
+function bytesOf(s: string): Uint8Array {
+  const a = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
+  return a;
+}
+
+const HEX_DIGITS = bytesOf('0123456789abcdef');
+const V4_MAPPED = ascii('::ffff:');
+/** Scratch for the eight 16-bit groups of the IPv6 address being printed. */
+const GROUPS = new Int32Array(8);
+
+/**
+ * Per byte value, "ddd." (an octet and its dot, 2..4 bytes) and "xx:" (a MAC
+ * byte and its colon) as little-endian words: one store per octet, like Ascii.
+ */
+const OCTET_DOT = new Uint32Array(256);
+const OCTET_DOT_LEN = new Uint8Array(256);
+const HEX_PAIR_COLON = new Uint32Array(256);
+for (let i = 0; i < 256; i++) {
+  const d = `${i}.`;
+  let w = 0;
+  for (let k = 0; k < d.length; k++) w |= d.charCodeAt(k) << (8 * k);
+  OCTET_DOT[i] = w >>> 0;
+  OCTET_DOT_LEN[i] = d.length;
+  HEX_PAIR_COLON[i] = HEX_DIGITS[i >>> 4]! | (HEX_DIGITS[i & 15]! << 8) | (58 << 16);
+}
+
+/** The output Buffer `putText` last wrote to, and a DataView over it. */
+let viewTarget: Uint8Array | null = null;
+let view: DataView = new DataView(new ArrayBuffer(4));
+
+function viewOf(b: Uint8Array): DataView {
+  viewTarget = b;
+  view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return view;
+}
+
+/** Copies an ASCII constant (see Ascii for the up-to-three bytes it may spill). */
+export function putText(b: Uint8Array, p: number, a: Ascii): number {
+  const v = b === viewTarget ? view : viewOf(b);
+  const w = a.words;
+  for (let i = 0; i < w.length; i++) v.setUint32(p + 4 * i, w[i]!, true);
+  return p + a.length;
+}
+
+/** An ASCII string (number and hex fallbacks only). */
+function putAscii(b: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+  return p;
+}
+
+/** "0000".."9999" as little-endian 32-bit words: four digits in one store. */
+const DIGITS4 = new Uint32Array(10000);
+for (let i = 0; i < 10000; i++) {
+  const d = String(i).padStart(4, '0');
+  DIGITS4[i] = (d.charCodeAt(0) | (d.charCodeAt(1) << 8) | (d.charCodeAt(2) << 16) | (d.charCodeAt(3) << 24)) >>> 0;
+}
+
+/** The last `width` (1..4) digits of the zero-padded 0 <= n < 10000. */
+function putDigits4(b: Uint8Array, p: number, n: number, width: number): number {
+  const v = b === viewTarget ? view : viewOf(b);
+  v.setUint32(p, DIGITS4[n]! >>> (32 - 8 * width), true);
+  return p + width;
+}
+
+/** 0 <= n < 10000 without leading zeros. */
+function putSmall(b: Uint8Array, p: number, n: number): number {
+  return putDigits4(b, p, n, n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : 4);
+}
+
+/** Any number as String(n) spells it; integers 0..2^32-1 without making the string. */
+export function putUint(b: Uint8Array, p: number, n: number): number {
+  if (n >>> 0 !== n) return putAscii(b, p, String(n));
+  if (n < 10000) return putSmall(b, p, n);
+  if (n < 100000000) {
+    const hi = Math.floor(n / 10000);
+    return putDigits4(b, putSmall(b, p, hi), n - hi * 10000, 4);
+  }
+  const top = Math.floor(n / 100000000);
+  const rest = n - top * 100000000;
+  const mid = Math.floor(rest / 10000);
+  return putDigits4(b, putDigits4(b, putSmall(b, p, top), mid, 4), rest - mid * 10000, 4);
+}
+
+/** `width` (1..9) zero-padded decimal digits of 0 <= n < 10^width. */
+export function putDigits(b: Uint8Array, p: number, n: number, width: number): number {
+  if (width <= 4) return putDigits4(b, p, n, width);
+  const hi = Math.floor(n / 10000);
+  const lo = n - hi * 10000;
+  if (width <= 8) return putDigits4(b, putDigits4(b, p, hi, width - 4), lo, 4);
+  const top = Math.floor(hi / 10000);
+  return putDigits4(b, putDigits4(b, putDigits4(b, p, top, width - 8), hi - top * 10000, 4), lo, 4);
+}
+
+/** 10^(9 - digits): the divisor that keeps the first `digits` of nine. */
+export const FRACTION_DIVISORS: readonly number[] = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1];
+
+/** "0x" and `width` lower-case hex digits of 0 <= v < 16^width (other values as `0x${v.toString(16).padStart(width, '0')}`). */
+export function putHex(b: Uint8Array, p: number, v: number, width: number): number {
+  if (v >>> 0 !== v || (width < 8 && v >= 1 << (4 * width))) return putAscii(b, p, `0x${v.toString(16).padStart(width, '0')}`);
+  b[p] = 48; // 0
+  b[p + 1] = 120; // x
+  const end = p + 2 + width;
+  for (let q = end; q > p + 2; v >>>= 4) b[--q] = HEX_DIGITS[v & 15]!;
+  return end;
+}
+
+/** Dotted quad of a uint32 address value. */
+export function putIpv4(b: Uint8Array, p: number, v: number): number {
+  const dv = b === viewTarget ? view : viewOf(b);
+  let o = v >>> 24;
+  dv.setUint32(p, OCTET_DOT[o]!, true);
+  p += OCTET_DOT_LEN[o]!;
+  o = (v >>> 16) & 255;
+  dv.setUint32(p, OCTET_DOT[o]!, true);
+  p += OCTET_DOT_LEN[o]!;
+  o = (v >>> 8) & 255;
+  dv.setUint32(p, OCTET_DOT[o]!, true);
+  p += OCTET_DOT_LEN[o]!;
+  o = v & 255;
+  dv.setUint32(p, OCTET_DOT[o]!, true);
+  // The last octet's dot is spill: the cursor stops before it.
+  return p + OCTET_DOT_LEN[o]! - 1;
+}
+
+/** "aa:bb:cc:dd:ee:ff" from the 6 bytes at `off` of `src`. */
+export function putMac(b: Uint8Array, p: number, src: Uint8Array, off: number): number {
+  const dv = b === viewTarget ? view : viewOf(b);
+  for (let i = 0; i < 6; i++) {
+    dv.setUint32(p, HEX_PAIR_COLON[src[off + i]!]!, true);
+    p += 3;
+  }
+  // The last byte's colon is spill: the cursor stops before it.
+  return p - 1;
+}
+
+/** RFC 5952 text of an IPv6 address given as four uint32 words (as formatIPv6Words). */
+export function putIpv6Words(b: Uint8Array, p: number, w: ArrayLike<number>): number {
+  for (let i = 0; i < 4; i++) {
+    GROUPS[2 * i] = (w[i]! >>> 16) & 0xffff;
+    GROUPS[2 * i + 1] = w[i]! & 0xffff;
+  }
+  return putIpv6Groups(b, p);
+}
+
+/** RFC 5952 text of the 16-byte IPv6 address at `off` of `src` (as formatIPv6Bytes). */
+export function putIpv6Bytes(b: Uint8Array, p: number, src: Uint8Array, off: number): number {
+  for (let i = 0; i < 8; i++) GROUPS[i] = (src[off + 2 * i]! << 8) | src[off + 2 * i + 1]!;
+  return putIpv6Groups(b, p);
+}
+
+function putIpv6Groups(b: Uint8Array, p: number): number {
+  const g = GROUPS;
+  // Longest run of zero groups (length >= 2) becomes "::" (RFC 5952 4.2).
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] === 0) {
+      let j = i;
+      while (j < 8 && g[j] === 0) j++;
+      if (j - i > bestLen && j - i >= 2) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    } else i++;
+  }
+  // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted tail, as tshark and inet_ntop print it.
+  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) {
+    return putIpv4(b, putText(b, p, V4_MAPPED), ((g[6]! << 16) | g[7]!) >>> 0);
+  }
+  // The groups joined by ':', the zero run standing for an empty part ("::" at either end).
+  for (let i = 0; i < 8; i++) {
+    if (i > 0) b[p++] = 58;
+    if (i === bestStart) {
+      if (i === 0) b[p++] = 58;
+      i += bestLen - 1;
+      if (i === 7) b[p++] = 58;
+      continue;
+    }
+    // Hex digits without leading zeros.
+    const v = g[i]!;
+    if (v >= 0x1000) b[p++] = HEX_DIGITS[v >>> 12]!;
+    if (v >= 0x100) b[p++] = HEX_DIGITS[(v >>> 8) & 15]!;
+    if (v >= 0x10) b[p++] = HEX_DIGITS[(v >>> 4) & 15]!;
+    b[p++] = HEX_DIGITS[v & 15]!;
+  }
+  return p;
+}
+
+export class ByteEmitter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(size = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Makes room for `n` more bytes. */
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) this.makeRoom(n);
+  }
+
+  /** Called when `n` bytes do not fit: this base class grows its Buffer. */
+  protected makeRoom(n: number): void {
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+
+  /** The bytes written so far as text; empties the emitter. */
+  take(): string {
+    const s = this.buf.toString('utf8', 0, this.pos);
+    this.pos = 0;
+    return s;
+  }
+
+  byte(c: number): void {
+    this.buf[this.pos++] = c;
+  }
+
+  bytes(a: Ascii): void {
+    this.pos = putText(this.buf, this.pos, a);
+  }
+
+  uint(n: number): void {
+    this.pos = putUint(this.buf, this.pos, n);
+  }
+
+  digits(n: number, width: number): void {
+    this.pos = putDigits(this.buf, this.pos, n, width);
+  }
+
+  hex(v: number, width: number): void {
+    this.pos = putHex(this.buf, this.pos, v, width);
+  }
+
+  ipv4(v: number): void {
+    this.pos = putIpv4(this.buf, this.pos, v);
+  }
+
+  mac(src: Uint8Array, off: number): void {
+    this.pos = putMac(this.buf, this.pos, src, off);
+  }
+
+  ipv6Words(w: ArrayLike<number>): void {
+    this.pos = putIpv6Words(this.buf, this.pos, w);
+  }
+
+  /** UTF-8 of any string (reserves its own room, and SLACK more). */
+  str(s: string): void {
+    const n = s.length;
+    this.reserve(3 * n + SLACK);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        // Multi-byte characters (and lone surrogates, as U+FFFD) are the encoder's job.
+        this.pos = p + b.write(s.slice(i), p, 'utf8');
+        return;
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+}
