@@ -4,6 +4,7 @@
  * plain SGD. All state is in Float64Arrays and the loops allocate nothing.
  */
 import { MT19937 } from './mt19937.js';
+import { sigmoidBiased } from './sigmoid.js';
 
 const NORM_EPS = 1e-16;
 
@@ -67,54 +68,49 @@ export class Autoencoder {
     const lo = this.normMin;
     const hi = this.normMax;
     const xn = this.xn;
-    // Gather first, so that the loops below test neither idx nor learn per element.
-    if (idx === null) for (let k = 0; k < nv; k++) xn[k] = x[k]!;
-    else for (let k = 0; k < nv; k++) xn[k] = x[idx[k]!]!;
-    if (learn) {
-      for (let k = 0; k < nv; k++) {
-        const v = xn[k]!;
+    for (let k = 0; k < nv; k++) {
+      const v = idx === null ? x[k]! : x[idx[k]!]!;
+      if (learn) {
         if (v > hi[k]!) hi[k] = v;
         if (v < lo[k]!) lo[k] = v;
       }
+      xn[k] = (v - lo[k]!) / (hi[k]! - lo[k]! + NORM_EPS);
     }
-    for (let k = 0; k < nv; k++) xn[k] = (xn[k]! - lo[k]!) / (hi[k]! - lo[k]! + NORM_EPS);
   }
 
   /**
    * Forward pass from xn: hidden y, reconstruction error e = xn − z. Returns the
-   * RMSE. When `backprop`, also leaves h = (e·W)·y·(1 − y) in this.h, summed
-   * over k in the same order as a separate e·W pass would (bit-identical).
-   * Each dot product runs over k in ascending order, as before the fusion.
+   * RMSE. Every dot product accumulates in a local, over k (or j) in ascending
+   * order, as numpy-free naive loops do: the results are bit-identical to
+   * summing into the output arrays.
    */
-  private forward(backprop: boolean): number {
+  private forward(): number {
     const nv = this.nVisible;
     const nh = this.nHidden;
     const W = this.W;
     const xn = this.xn;
     const y = this.y;
     const hb = this.hbias;
-    // y = sigmoid(xn·W + hb), accumulated row by row over contiguous W (each sum still runs over k in order).
-    const x0 = xn[0]!;
-    for (let j = 0; j < nh; j++) y[j] = x0 * W[j]!;
-    for (let k = 1; k < nv; k++) {
-      const xk = xn[k]!;
-      const row = k * nh;
-      for (let j = 0; j < nh; j++) y[j]! += xk * W[row + j]!;
+    // y = sigmoid(xn·W + hb)
+    for (let j = 0; j < nh; j++) {
+      let s = xn[0]! * W[j]!;
+      for (let k = 1, r = nh + j; k < nv; k++, r += nh) s += xn[k]! * W[r]!;
+      y[j] = s;
     }
-    for (let j = 0; j < nh; j++) y[j] = 1 / (1 + Math.exp(-(y[j]! + hb[j]!)));
-    const h = this.h;
-    if (backprop) for (let j = 0; j < nh; j++) h[j] = 0;
-    let se = 0;
-    const vb = this.vbias;
+    sigmoidBiased(y, hb, nh);
+    // z = sigmoid(y·Wᵀ + vb), e = xn − z
     const e = this.e;
-    for (let k = 0; k < nv; k++) {
+    for (let k = 0, row = 0; k < nv; k++, row += nh) {
       let s = 0;
-      const row = k * nh;
       for (let j = 0; j < nh; j++) s += y[j]! * W[row + j]!;
-      const ek = xn[k]! - 1 / (1 + Math.exp(-(s + vb[k]!)));
+      e[k] = s;
+    }
+    sigmoidBiased(e, this.vbias, nv);
+    let se = 0;
+    for (let k = 0; k < nv; k++) {
+      const ek = xn[k]! - e[k]!;
       e[k] = ek;
       se += ek * ek;
-      if (backprop) for (let j = 0; j < nh; j++) h[j]! += ek * W[row + j]!;
     }
     return Math.sqrt(se / nv);
   }
@@ -125,7 +121,7 @@ export class Autoencoder {
     const nv = this.nVisible;
     const nh = this.nHidden;
     this.normalise(x, idx, true);
-    const rmse = this.forward(true);
+    const rmse = this.forward();
     const W = this.W;
     const y = this.y;
     const e = this.e;
@@ -133,15 +129,17 @@ export class Autoencoder {
     const xn = this.xn;
     const lr = this.lr;
     const hb = this.hbias;
+    // h = (e·W)·y·(1 − y), summed from 0 over k in ascending order.
     for (let j = 0; j < nh; j++) {
+      let s = 0;
+      for (let k = 0, r = j; k < nv; k++, r += nh) s += e[k]! * W[r]!;
       const yj = y[j]!;
-      const hj = h[j]! * yj * (1 - yj);
+      const hj = s * yj * (1 - yj);
       h[j] = hj;
       hb[j]! += lr * hj;
     }
     const vb = this.vbias;
-    for (let k = 0; k < nv; k++) {
-      const row = k * nh;
+    for (let k = 0, row = 0; k < nv; k++, row += nh) {
       const xk = xn[k]!;
       const ek = e[k]!;
       for (let j = 0; j < nh; j++) W[row + j]! += lr * (xk * h[j]! + ek * y[j]!);
@@ -153,7 +151,7 @@ export class Autoencoder {
   /** RMSE of the reconstruction of x, normalised with the learned min/max (not clipped, as the reference). */
   execute(x: Float64Array, idx: Int32Array | null): number {
     this.normalise(x, idx, false);
-    return this.forward(false);
+    return this.forward();
   }
 
   /** Index of the visible unit with the largest squared error in the last pass. */
