@@ -82,7 +82,8 @@ export class Autoencoder {
    * Forward pass from xn: hidden y, reconstruction error e = xn − z. Returns the
    * RMSE. Every dot product accumulates in a local, over k (or j) in ascending
    * order, as numpy-free naive loops do: the results are bit-identical to
-   * summing into the output arrays.
+   * summing into the output arrays. The inner loops take two terms per step
+   * (still added one after the other) to halve the loop overhead.
    */
   private forward(): number {
     const nv = this.nVisible;
@@ -94,7 +95,13 @@ export class Autoencoder {
     // y = sigmoid(xn·W + hb)
     for (let j = 0; j < nh; j++) {
       let s = xn[0]! * W[j]!;
-      for (let k = 1, r = nh + j; k < nv; k++, r += nh) s += xn[k]! * W[r]!;
+      let k = 1;
+      let r = nh + j;
+      for (; k + 1 < nv; k += 2, r += 2 * nh) {
+        s += xn[k]! * W[r]!;
+        s += xn[k + 1]! * W[r + nh]!;
+      }
+      if (k < nv) s += xn[k]! * W[r]!;
       y[j] = s;
     }
     sigmoidBiased(y, hb, nh);
@@ -102,7 +109,12 @@ export class Autoencoder {
     const e = this.e;
     for (let k = 0, row = 0; k < nv; k++, row += nh) {
       let s = 0;
-      for (let j = 0; j < nh; j++) s += y[j]! * W[row + j]!;
+      let j = 0;
+      for (; j + 1 < nh; j += 2) {
+        s += y[j]! * W[row + j]!;
+        s += y[j + 1]! * W[row + j + 1]!;
+      }
+      if (j < nh) s += y[j]! * W[row + j]!;
       e[k] = s;
     }
     sigmoidBiased(e, this.vbias, nv);
@@ -132,7 +144,13 @@ export class Autoencoder {
     // h = (e·W)·y·(1 − y), summed from 0 over k in ascending order.
     for (let j = 0; j < nh; j++) {
       let s = 0;
-      for (let k = 0, r = j; k < nv; k++, r += nh) s += e[k]! * W[r]!;
+      let k = 0;
+      let r = j;
+      for (; k + 1 < nv; k += 2, r += 2 * nh) {
+        s += e[k]! * W[r]!;
+        s += e[k + 1]! * W[r + nh]!;
+      }
+      if (k < nv) s += e[k]! * W[r]!;
       const yj = y[j]!;
       const hj = s * yj * (1 - yj);
       h[j] = hj;
@@ -142,7 +160,12 @@ export class Autoencoder {
     for (let k = 0, row = 0; k < nv; k++, row += nh) {
       const xk = xn[k]!;
       const ek = e[k]!;
-      for (let j = 0; j < nh; j++) W[row + j]! += lr * (xk * h[j]! + ek * y[j]!);
+      let j = 0;
+      for (; j + 1 < nh; j += 2) {
+        W[row + j]! += lr * (xk * h[j]! + ek * y[j]!);
+        W[row + j + 1]! += lr * (xk * h[j + 1]! + ek * y[j + 1]!);
+      }
+      if (j < nh) W[row + j]! += lr * (xk * h[j]! + ek * y[j]!);
       vb[k]! += lr * ek;
     }
     return rmse;
