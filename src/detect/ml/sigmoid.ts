@@ -4,13 +4,14 @@
  *
  * V8's Math.exp is fdlibm's exp (argument reduction by k·ln2 split into a high
  * and a low part, a degree-5 rational remainder, scaling by 2^k) reached
- * through a call into C++; KitNET evaluates about 200 sigmoids per packet, and
- * that call dominated its time. `expInline` performs the same IEEE-754
- * operations in the same order (JavaScript doubles round like the C code's on
- * x86-64: no FMA, no extended precision), so every result is the same double.
- * Arguments outside |x| < 700 (where fdlibm's overflow, underflow and
- * subnormal-scaling branches live) go to Math.exp itself. The equivalence is
- * checked against Math.exp in test/ml/sigmoid.test.ts.
+ * through a call into C++ that also spills every live register; KitNET
+ * evaluates about 200 sigmoids per packet. `sigmoidBiased` performs the same
+ * IEEE-754 operations in the same order (JavaScript doubles round like the C
+ * code's on x86-64: no FMA, no extended precision), so every result is the same
+ * double and KitNET's scores do not change. Arguments that fdlibm treats
+ * specially (|x| ≥ 700 with its overflow, underflow and subnormal scaling,
+ * |x| < 2^−28, x = 1, and a narrow band near ½·ln2) go to Math.exp itself.
+ * The equivalence is checked against Math.exp in test/ml/sigmoid.test.ts.
  */
 
 const LN2_HI = 6.93147180369123816490e-1;
