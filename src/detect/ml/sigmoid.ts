@@ -20,6 +20,12 @@ const INV_STEP = N / Math.LN2;
 /** ln2/64 split so that k·STEP_HI is exact for |k| < 2^21 (fdlibm's LN2_HI has 21 trailing zero bits). */
 const STEP_HI = 6.93147180369123816490e-1 / N;
 const STEP_LO = 1.90821492927058770002e-10 / N;
+/**
+ * Adding and subtracting 1.5·2^52 rounds a double of magnitude < 2^51 to an
+ * integer (ties to even) without a branch on its sign: activations have random
+ * signs, so a sign-dependent ±0.5 would be a mispredicted branch per sigmoid.
+ */
+const ROUND_SHIFT = 1.5 * 2 ** 52;
 /** Inline range: |k| ≤ 1010, so 2^k and its product with the table entry are normal doubles. */
 const INLINE_LIMIT = 700;
 
@@ -40,8 +46,8 @@ export function sigmoidBiased(v: Float64Array, bias: Float64Array, n: number): v
     const x = -(v[i]! + bias[i]!);
     let ex: number;
     if (x < INLINE_LIMIT && x > -INLINE_LIMIT) {
-      // Round x·64/ln2 to the nearest integer m = 64·k + j (|m| < 2^17, so `| 0` is exact truncation).
-      const m = (x * INV_STEP + (x < 0 ? -0.5 : 0.5)) | 0;
+      // m = 64·k + j = x·64/ln2 rounded to an integer (|m| < 2^17, so `| 0` converts it exactly).
+      const m = (x * INV_STEP + ROUND_SHIFT - ROUND_SHIFT) | 0;
       const r = x - m * STEP_HI - m * STEP_LO;
       const p = r + r * r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120))));
       const scale = TABLE[m & (N - 1)]! * POW2[(m >> 6) + 1023]!;
