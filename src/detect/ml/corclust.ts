@@ -38,7 +38,13 @@ export class CorClust {
     for (let i = 0; i < n; i++) {
       const ri = r[i]!;
       const row = i * n;
-      for (let j = i; j < n; j++) C[row + j]! += ri * r[j]!;
+      // Two independent elements per step: less loop overhead, same values.
+      let j = i;
+      for (; j + 1 < n; j += 2) {
+        C[row + j]! += ri * r[j]!;
+        C[row + j + 1]! += ri * r[j + 1]!;
+      }
+      if (j < n) C[row + j]! += ri * r[j]!;
     }
   }
 

@@ -6,11 +6,11 @@
  * saves/loads the trained model.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Packet } from '../../decode/packet.js';
+import type { Layers, Packet } from '../../decode/packet.js';
 import type { EventBus } from '../../events.js';
 import { eveAlert } from '../../output/eve.js';
 import type { Stage } from '../../pipeline.js';
-import { tupleOf, type Signature } from '../detector.js';
+import { srcAddrText, tupleOf, type Signature } from '../detector.js';
 import { Suppressor } from '../suppress.js';
 import { AfterImage, featureGroups, type Layout } from './afterimage.js';
 import { PacketFrontEnd } from './frontend-packet.js';
@@ -159,13 +159,37 @@ export class KitsuneStage implements Stage {
     return out;
   }
 
+  /** The source address text of the last raised alert, reused while the source repeats (floods). */
+  private lastSrcVersion = 0;
+  private readonly lastSrcWords = new Uint32Array(4);
+  private lastSrcText = '';
+
+  /** srcAddrText(l), from the cache when l has the last raised alert's source. */
+  private sourceText(l: Layers): string {
+    const w = this.lastSrcWords;
+    if (l.ipVersion === 4) {
+      if (this.lastSrcVersion === 4 && w[0] === l.src4) return this.lastSrcText;
+      w[0] = l.src4;
+    } else {
+      const s6 = l.src6;
+      if (this.lastSrcVersion === 6 && w[0] === s6[0] && w[1] === s6[1] && w[2] === s6[2] && w[3] === s6[3]) return this.lastSrcText;
+      w.set(s6);
+    }
+    this.lastSrcVersion = l.ipVersion;
+    this.lastSrcText = srcAddrText(l);
+    return this.lastSrcText;
+  }
+
   private raise(pkt: Packet, score: number, threshold: number): void {
     this.alertsRaised++;
-    const tuple = tupleOf(pkt);
-    const track = tuple.srcIp !== '' ? tuple.srcIp : 'non-ip';
+    // Most raised alerts are suppressed (one per source per interval): look at the source alone first.
+    const l = pkt.innermost();
+    const src = l.ipVersion !== 0 ? this.sourceText(l) : '';
+    const track = src !== '' ? src : 'non-ip';
     const suppressed = this.suppressor.check(track, KITSUNE_SIG.id, pkt.tsSec);
     if (suppressed < 0) return;
     this.alertsPublished++;
+    const tuple = tupleOf(pkt, l);
     const sc = Number(score.toPrecision(6));
     const th = Number(threshold.toPrecision(6));
     const top = this.topGroups(3);
