@@ -23,6 +23,8 @@ const TARGET_SECONDS = 1;
 /** Seconds of tshark work for its (separately looped) file. */
 const TSHARK_SECONDS = 2;
 const MAX_REPS = 400;
+/** Rounds over all core rows (wirewatch and peers), each row best of 3 per round: the rows' runs interleave in time. */
+const CORE_ROUNDS = 2;
 
 async function prepare(name: string): Promise<BenchFile> {
   const original = join(CORPUS, name);
@@ -82,7 +84,7 @@ function verdict(a: number, b: number, min: number): string {
 }
 
 function table(rows: BenchRow[]): string {
-  let s = '| file | what | packets | seconds (best of 3) | packets/s | note |\n|---|---|---:|---:|---:|---|\n';
+  let s = '| file | what | packets | seconds (best) | packets/s | note |\n|---|---|---:|---:|---:|---|\n';
   for (const r of rows) {
     s += `| ${r.file} | ${r.name} | ${r.packets.toLocaleString('en-US')} | ${r.seconds > 0 ? r.seconds.toFixed(3) : 'n/a'} | ${fmtRate(rate(r))} | ${r.note ?? ''} |\n`;
   }
@@ -134,11 +136,14 @@ async function main(): Promise<void> {
     files.push(f);
   }
   const rows: BenchRow[] = [];
+  /** Keeps the faster of the rounds' runs of a row (the machine's load drifts; rounds spread every row over the whole run). */
   const add = (r: BenchRow): void => {
-    rows.push(r);
+    const i = rows.findIndex((x) => x.file === r.file && x.name === r.name);
+    if (i < 0) rows.push(r);
+    else if (rate(r) > rate(rows[i])) rows[i] = r;
     process.stderr.write(`bench: ${r.file}: ${r.name}: ${fmtRate(rate(r))} packets/s${r.note ? ` (${r.note})` : ''}\n`);
   };
-  for (const f of files) {
+  for (let round = 0; round < CORE_ROUNDS; round++) for (const f of files) {
     add(await readOnlyRow(f));
     let decoded = 0;
     const seconds = await best(async () => {
@@ -173,7 +178,7 @@ async function main(): Promise<void> {
     `# Benchmark results\n\n` +
     `\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu} (${cpus().length} cores). ` +
     `Each file is looped (timestamps shifted forward) to about ${TARGET_SECONDS} s of wirewatch decoding; tshark gets its own loop ` +
-    `of about ${TSHARK_SECONDS} s; output goes to /dev/null; best of 3 runs. External tools include their start-up time.\n\n` +
+    `of about ${TSHARK_SECONDS} s; output goes to /dev/null. Core rows: best of 3 runs in each of ${CORE_ROUNDS} rounds over all rows, so every row (ours and the peers') is sampled early and late in the run; the machine is shared, so compare the same-run ratios, not absolute rates. External tools include their start-up time.\n\n` +
     `## Throughput\n\n${table(rows)}\n## Targets (issue 2)\n\n${targets(files, rows)}\n${standalone.join('\n')}`;
   process.stdout.write(md);
   writeFileSync(join(ROOT, 'bench', 'results.md'), md);
