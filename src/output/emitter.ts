@@ -17,6 +17,7 @@
  * when the Buffer is full is up to the subclass (BufferedWriter hands the
  * bytes to its stream; this class grows).
  */
+import { ipv6ZeroRun } from '../util/format.js';
 
 /** Bytes of fixed-size output a printer may write after a `reserve(SLACK)` or a `str`. */
 export const SLACK = 1024;
@@ -200,20 +201,9 @@ export function putIpv6Bytes(b: Uint8Array, p: number, src: Uint8Array, off: num
 
 function putIpv6Groups(b: Uint8Array, p: number): number {
   const g = GROUPS;
-  // Longest run of zero groups (length >= 2) becomes "::" (RFC 5952 4.2).
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] === 0) {
-      let j = i;
-      while (j < 8 && g[j] === 0) j++;
-      if (j - i > bestLen && j - i >= 2) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j;
-    } else i++;
-  }
+  const run = ipv6ZeroRun(g);
+  const bestStart = run < 0 ? -1 : run >>> 4;
+  const bestLen = run & 15;
   // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted tail, as tshark and inet_ntop print it.
   if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) {
     return putIpv4(b, putText(b, p, V4_MAPPED), ((g[6]! << 16) | g[7]!) >>> 0);

@@ -34,8 +34,11 @@ export function formatIPv6Bytes(b: Uint8Array, off: number): string {
   return formatIPv6Groups(g);
 }
 
-function formatIPv6Groups(g: number[]): string {
-  // Longest run of zero groups (length >= 2) becomes "::" (RFC 5952 4.2).
+/**
+ * The run of zero groups that RFC 5952 (4.2) prints as "::": the first
+ * longest run of at least two, as `start * 16 + length`, or -1 when there is none.
+ */
+export function ipv6ZeroRun(g: ArrayLike<number>): number {
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
@@ -49,6 +52,13 @@ function formatIPv6Groups(g: number[]): string {
       i = j;
     } else i++;
   }
+  return bestStart < 0 ? -1 : bestStart * 16 + bestLen;
+}
+
+function formatIPv6Groups(g: number[]): string {
+  const run = ipv6ZeroRun(g);
+  const bestStart = run < 0 ? -1 : run >>> 4;
+  const bestLen = run & 15;
   // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted tail, as tshark and inet_ntop print it.
   if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) {
     return `::ffff:${g[6]! >>> 8}.${g[6]! & 255}.${g[7]! >>> 8}.${g[7]! & 255}`;
