@@ -93,32 +93,11 @@ export class Autoencoder {
     const xn = this.xn;
     const y = this.y;
     // y = sigmoid(xn·W + hb)
-    for (let j = 0; j < nh; j++) {
-      let s0 = 0;
-      let s1 = 0;
-      let k = 0;
-      let r = j;
-      for (; k + 1 < nv; k += 2, r += 2 * nh) {
-        s0 += xn[k]! * W[r]!;
-        s1 += xn[k + 1]! * W[r + nh]!;
-      }
-      if (k < nv) s0 += xn[k]! * W[r]!;
-      y[j] = s0 + s1;
-    }
+    for (let j = 0; j < nh; j++) y[j] = columnDot(xn, W, j, nv, nh);
     sigmoidBiased(y, this.hbias, nh);
     // z = sigmoid(y·Wᵀ + vb), e = xn − z
     const e = this.e;
-    for (let k = 0, row = 0; k < nv; k++, row += nh) {
-      let s0 = 0;
-      let s1 = 0;
-      let j = 0;
-      for (; j + 1 < nh; j += 2) {
-        s0 += y[j]! * W[row + j]!;
-        s1 += y[j + 1]! * W[row + j + 1]!;
-      }
-      if (j < nh) s0 += y[j]! * W[row + j]!;
-      e[k] = s0 + s1;
-    }
+    for (let k = 0, row = 0; k < nv; k++, row += nh) e[k] = rowDot(y, W, row, nh);
     sigmoidBiased(e, this.vbias, nv);
     let se = 0;
     for (let k = 0; k < nv; k++) {
@@ -145,17 +124,8 @@ export class Autoencoder {
     const hb = this.hbias;
     // h = (e·W)·y·(1 − y), with two accumulators as in forward().
     for (let j = 0; j < nh; j++) {
-      let s0 = 0;
-      let s1 = 0;
-      let k = 0;
-      let r = j;
-      for (; k + 1 < nv; k += 2, r += 2 * nh) {
-        s0 += e[k]! * W[r]!;
-        s1 += e[k + 1]! * W[r + nh]!;
-      }
-      if (k < nv) s0 += e[k]! * W[r]!;
       const yj = y[j]!;
-      const hj = (s0 + s1) * yj * (1 - yj);
+      const hj = columnDot(e, W, j, nv, nh) * yj * (1 - yj);
       h[j] = hj;
       hb[j]! += lr * hj;
     }
@@ -223,4 +193,34 @@ export class Autoencoder {
     ae.n = j.n;
     return ae;
   }
+}
+
+/**
+ * Σₖ v[k]·W[j + k·stride] (column j of a row-major matrix), with two
+ * independent accumulators (even and odd terms) added at the end.
+ */
+function columnDot(v: Float64Array, W: Float64Array, j: number, n: number, stride: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let k = 0;
+  let r = j;
+  for (; k + 1 < n; k += 2, r += 2 * stride) {
+    s0 += v[k]! * W[r]!;
+    s1 += v[k + 1]! * W[r + stride]!;
+  }
+  if (k < n) s0 += v[k]! * W[r]!;
+  return s0 + s1;
+}
+
+/** Σⱼ v[j]·W[row + j] (one row of a row-major matrix), two accumulators as columnDot. */
+function rowDot(v: Float64Array, W: Float64Array, row: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let j = 0;
+  for (; j + 1 < n; j += 2) {
+    s0 += v[j]! * W[row + j]!;
+    s1 += v[j + 1]! * W[row + j + 1]!;
+  }
+  if (j < n) s0 += v[j]! * W[row + j]!;
+  return s0 + s1;
 }
