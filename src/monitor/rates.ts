@@ -14,9 +14,14 @@ export class RateRing {
   private filled = 0;
 
   add(sec: number, bytes: number): void {
+    this.addMany(sec, 1, bytes);
+  }
+
+  /** Adds `pkts` packets of `bytes` bytes in total seen at second `sec` (a packet older than the head counts in the head second). */
+  addMany(sec: number, pkts: number, bytes: number): void {
     if (sec !== this.head) this.advance(sec);
     const i = this.headSlot;
-    this.pkts[i]! += 1;
+    this.pkts[i]! += pkts;
     this.bytes[i]! += bytes;
   }
 

@@ -80,6 +80,8 @@ export class TcpAnalyzer {
   private zeroWindows = 0;
   private resets = 0;
   private evicted = 0;
+  /** Record offset of the latest segment's connection (its key fields are compared before use: eviction may have reused it). */
+  private lastRec = 0;
   /** Set after `onSegment` when the last segment was a retransmission (for callers that tag packets). */
   lastWasRetransmission = false;
   /** Optional observer of RTT samples (Prometheus histograms); called once per sample, not per packet. */
@@ -92,6 +94,8 @@ export class TcpAnalyzer {
     this.recHash = new Int32Array(this.recCap);
     this.index = new Int32Array(indexSizeFor(this.recCap) * 2);
     this.mask = this.index.length / 2 - 1;
+    // Until record 0 is used, `lastRec` points at it: a NaN key matches no segment.
+    this.rec[A_KEY] = NaN;
   }
 
   get size(): number {
@@ -121,9 +125,15 @@ export class TcpAnalyzer {
     const sport = l.sport;
     const dport = l.dport;
     const rec = this.rec;
-    const hash = connHash(sk, sport, dk, dport);
-    let c = this.find(hash, sk, sport, dk, dport);
-    if (c < 0) c = this.insert(hash, sk, sport, dk, dport);
+    // Consecutive segments mostly belong to the same connection (a request and
+    // its answer, a burst): check the previous one before hashing.
+    let c = this.lastRec;
+    if (!sameConnection(rec, c, sk, sport, dk, dport)) {
+      const hash = connHash(sk, sport, dk, dport);
+      c = this.find(hash, sk, sport, dk, dport);
+      if (c < 0) c = this.insert(hash, sk, sport, dk, dport);
+      this.lastRec = c;
+    }
     const flags = l.tcpFlags;
     const fromA = rec[c + A_KEY] === sk && rec[c + PORTS]! >>> 16 === sport;
     const side = c + (fromA ? SIDE_A : SIDE_B);
@@ -199,10 +209,7 @@ export class TcpAnalyzer {
       if (r < 0) return -1;
       if (index[2 * i + 1] !== hash) continue;
       const c = r * STRIDE;
-      const ak = rec[c + A_KEY]!;
-      const bk = rec[c + B_KEY]!;
-      const ports = rec[c + PORTS]!;
-      if ((ak === sk && bk === dk && ports === sp * 65536 + dp) || (ak === dk && bk === sk && ports === dp * 65536 + sp)) return c;
+      if (sameConnection(rec, c, sk, sp, dk, dp)) return c;
     }
   }
 
@@ -291,22 +298,34 @@ function indexSizeFor(records: number): number {
   return n;
 }
 
+/** True when the record at `c` holds the connection sk:sp ↔ dk:dp (in either direction). */
+function sameConnection(rec: Float64Array, c: number, sk: number, sp: number, dk: number, dp: number): boolean {
+  const ak = rec[c + A_KEY]!;
+  const bk = rec[c + B_KEY]!;
+  const ports = rec[c + PORTS]!;
+  return (ak === sk && bk === dk && ports === sp * 65536 + dp) || (ak === dk && bk === sk && ports === dp * 65536 + sp);
+}
+
 function seqLt(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }
 
-/** Direction-independent 30-bit hash of a TCP connection. */
+/** Direction-independent 30-bit hash of a TCP connection: the sum of the two endpoints' hashes. */
 function connHash(sk: number, sp: number, dk: number, dp: number): number {
-  const h1 = endpointHash(sk, sp);
-  const h2 = endpointHash(dk, dp);
-  return ((h1 ^ h2) + Math.imul(h1 & h2, 0x9e3779b1)) & 0x3fffffff;
+  return (endpointHash(sk, sp) + endpointHash(dk, dp)) & 0x3fffffff;
 }
 
+/**
+ * Hash of one endpoint, fully avalanched (murmur3's finaliser): the index
+ * takes the low bits, and endpoints that differ only in a port's high bits
+ * (loopback traffic: one address, many ports) must still spread over them.
+ */
 function endpointHash(k: number, port: number): number {
   const lo = k >>> 0;
   // IPv6 keys carry hash bits above 2^32 (see util/addr-key.ts).
   const hi = k > 4294967295 ? (k / 4294967296) >>> 0 : 0;
-  let h = Math.imul(lo ^ 0x85ebca6b, 0xc2b2ae35);
-  h = Math.imul(h ^ hi ^ (h >>> 13), 0x27d4eb2f);
-  return (h ^ Math.imul(port + 1, 0x165667b1) ^ (h >>> 16)) >>> 0;
+  let h = lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(port + 1, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }

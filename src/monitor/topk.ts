@@ -32,6 +32,8 @@ export interface TopEntry {
 
 const CACHE_BITS = 10;
 const CACHE = 1 << CACHE_BITS;
+/** Doubles per cache slot: key, weight, aux weight, and one of padding so that slots never straddle a cache line. */
+const SLOT = 4;
 /** Largest `n` for which top(n) selects in one pass rather than sorting. */
 const SELECT_MAX = 64;
 
@@ -44,12 +46,13 @@ export class SpaceSaving {
   private readonly tags: Uint32Array;
   private size = 0;
   private total = 0;
-  // Write-combining cache.
-  private readonly cKey = new Float64Array(CACHE);
-  private readonly cW = new Float64Array(CACHE);
-  private readonly cAux = new Float64Array(CACHE);
+  /**
+   * Write-combining cache: per slot, key, weight and aux weight side by side
+   * (one cache line per update, not one per field); an empty slot has a NaN
+   * key. Tags are read only when a slot is committed.
+   */
+  private readonly cache = new Float64Array(CACHE * SLOT).fill(NaN);
   private readonly cTag = new Uint32Array(CACHE * 4);
-  private readonly cUsed = new Uint8Array(CACHE);
 
   constructor(readonly capacity: number) {
     if (capacity < 1) throw new RangeError('capacity must be >= 1');
@@ -60,21 +63,23 @@ export class SpaceSaving {
     this.tags = new Uint32Array(capacity * 4);
   }
 
-  /** Adds `weight` (and `auxWeight`) to `key`; t0..t3 are its tag words. */
+  /** Adds `weight` (and `auxWeight`) to `key` (any number but NaN); t0..t3 are its tag words. */
   add(key: number, weight: number, auxWeight: number, t0 = 0, t1 = 0, t2 = 0, t3 = 0): void {
-    const h = Math.imul((key | 0) ^ ((key / 4294967296) | 0), 0x9e3779b1) >>> (32 - CACHE_BITS);
-    if (this.cUsed[h] === 1) {
-      if (this.cKey[h] === key) {
-        this.cW[h]! += weight;
-        this.cAux[h]! += auxWeight;
-        return;
-      }
-      this.commitSlot(h);
+    // Keys above 2^32 (IPv6 hashes) fold their high bits in; 32-bit keys skip the division.
+    const hi = key > 4294967295 ? (key / 4294967296) | 0 : 0;
+    const h = Math.imul((key | 0) ^ hi, 0x9e3779b1) >>> (32 - CACHE_BITS);
+    const cache = this.cache;
+    const s = h * SLOT;
+    const cached = cache[s]!;
+    if (cached === key) {
+      cache[s + 1]! += weight;
+      cache[s + 2]! += auxWeight;
+      return;
     }
-    this.cUsed[h] = 1;
-    this.cKey[h] = key;
-    this.cW[h] = weight;
-    this.cAux[h] = auxWeight;
+    if (cached === cached) this.commitSlot(h);
+    cache[s] = key;
+    cache[s + 1] = weight;
+    cache[s + 2] = auxWeight;
     const t = h * 4;
     this.cTag[t] = t0;
     this.cTag[t + 1] = t1;
@@ -84,14 +89,20 @@ export class SpaceSaving {
 
   /** Moves every cached update into the table. */
   flush(): void {
-    for (let h = 0; h < CACHE; h++) if (this.cUsed[h] === 1) this.commitSlot(h);
+    const cache = this.cache;
+    for (let h = 0; h < CACHE; h++) {
+      const k = cache[h * SLOT]!;
+      if (k === k) this.commitSlot(h);
+    }
   }
 
+  /** Moves cache slot `h` (not empty) into the table and empties it. */
   private commitSlot(h: number): void {
-    this.cUsed[h] = 0;
-    const key = this.cKey[h]!;
-    const weight = this.cW[h]!;
-    const auxWeight = this.cAux[h]!;
+    const s = h * SLOT;
+    const key = this.cache[s]!;
+    const weight = this.cache[s + 1]!;
+    const auxWeight = this.cache[s + 2]!;
+    this.cache[s] = NaN;
     this.total += weight;
     const at = this.index.get(key);
     if (at !== undefined) {
