@@ -120,25 +120,36 @@ export class TcpAnalyzer {
    * the call boxes no double).
    */
   onSegment(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number): void {
-    const time = tsSec + tsNsec / 1e9;
     this.lastWasRetransmission = false;
     const sport = l.sport;
     const dport = l.dport;
-    const rec = this.rec;
     // Consecutive segments mostly belong to the same connection (a request and
     // its answer, a burst): check the previous one before hashing.
     let c = this.lastRec;
-    if (!sameConnection(rec, c, sk, sport, dk, dport)) {
-      const hash = connHash(sk, sport, dk, dport);
-      c = this.find(hash, sk, sport, dk, dport);
-      if (c < 0) c = this.insert(hash, sk, sport, dk, dport);
-      this.lastRec = c;
-    }
+    if (!sameConnection(this.rec, c, sk, sport, dk, dport)) c = this.lastRec = this.lookup(sk, sport, dk, dport);
+    // Read after the look-up: inserting may have grown (replaced) the array.
+    const rec = this.rec;
     const flags = l.tcpFlags;
     const fromA = rec[c + A_KEY] === sk && rec[c + PORTS]! >>> 16 === sport;
     const side = c + (fromA ? SIDE_A : SIDE_B);
     const other = c + (fromA ? SIDE_B : SIDE_A);
+    if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 || l.payloadLen !== 0) {
+      this.onSequenced(l, c, side, other, flags, tsSec + tsNsec / 1e9);
+      return;
+    }
+    // A segment without sequence space (a bare ACK, mostly): of the analysis
+    // below, only the handshake's last step, the window and the RTT apply.
+    const ack = (flags & TcpFlag.ACK) !== 0;
+    if (ack && rec[c + IRTT]! < 0 && rec[side + SYN_TIME]! >= 0 && (rec[other + FLAGS]! & SENT_SYN_ACK) !== 0) {
+      this.completeHandshake(c, side, tsSec + tsNsec / 1e9);
+    }
+    if (l.tcpWindow === 0) this.zeroWindows++;
+    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, l.tcpAck, tsSec + tsNsec / 1e9);
+  }
 
+  /** The analysis of a segment with SYN, FIN or RST set, or carrying data (`time` is its packet time). */
+  private onSequenced(l: Layers, c: number, side: number, other: number, flags: number, time: number): void {
+    const rec = this.rec;
     // Handshake: SYN from one side, SYN/ACK from the other (in either capture
     // order: taps may reorder them), then the SYN sender's first ACK.
     const syn = (flags & TcpFlag.SYN) !== 0;
@@ -147,11 +158,7 @@ export class TcpAnalyzer {
     if (syn && !ack) rec[side + SYN_TIME] = time;
     else if (syn && ack) rec[side + FLAGS] = rec[side + FLAGS]! | SENT_SYN_ACK;
     else if (ack && rec[c + IRTT]! < 0 && rec[side + SYN_TIME]! >= 0 && (rec[other + FLAGS]! & SENT_SYN_ACK) !== 0) {
-      const irtt = time - rec[side + SYN_TIME]!;
-      rec[c + IRTT] = irtt;
-      this.handshakeRtt.add(irtt);
-      if (this.onRtt !== null) this.onRtt('handshake', irtt);
-      this.handshakes++;
+      this.completeHandshake(c, side, time);
     }
     if ((flags & TcpFlag.RST) !== 0) this.resets++;
     if (l.tcpWindow === 0 && !syn && (flags & (TcpFlag.RST | TcpFlag.FIN)) === 0) this.zeroWindows++;
@@ -188,15 +195,33 @@ export class TcpAnalyzer {
       rec[side + LAST_SEG_TIME] = time;
     }
     // Data/ACK RTT: an ACK from this side covering the other side's probe.
-    if (ack) {
-      const probeTime = rec[other + PROBE_TIME]!;
-      if (probeTime >= 0 && !seqLt(l.tcpAck, rec[other + PROBE_END]!)) {
-        const rtt = time - probeTime;
-        this.dataRtt.add(rtt);
-        if (this.onRtt !== null) this.onRtt('data', rtt);
-        rec[other + PROBE_TIME] = -1;
-      }
-    }
+    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, l.tcpAck, time);
+  }
+
+  /** The SYN sender's ACK completed the handshake of record `c` at `time`. */
+  private completeHandshake(c: number, side: number, time: number): void {
+    const irtt = time - this.rec[side + SYN_TIME]!;
+    this.rec[c + IRTT] = irtt;
+    this.handshakeRtt.add(irtt);
+    if (this.onRtt !== null) this.onRtt('handshake', irtt);
+    this.handshakes++;
+  }
+
+  /** An ACK (number `ackNo`, at `time`) toward side `other`, which has an RTT probe pending: a sample if it covers the probe. */
+  private ackProbe(other: number, ackNo: number, time: number): void {
+    const rec = this.rec;
+    if (seqLt(ackNo, rec[other + PROBE_END]!)) return;
+    const rtt = time - rec[other + PROBE_TIME]!;
+    this.dataRtt.add(rtt);
+    if (this.onRtt !== null) this.onRtt('data', rtt);
+    rec[other + PROBE_TIME] = -1;
+  }
+
+  /** Record offset of the connection sk:sp ↔ dk:dp, added (evicting the oldest at a full table) when new. */
+  private lookup(sk: number, sp: number, dk: number, dp: number): number {
+    const hash = connHash(sk, sp, dk, dp);
+    const c = this.find(hash, sk, sp, dk, dp);
+    return c >= 0 ? c : this.insert(hash, sk, sp, dk, dp);
   }
 
   /** Offset of the connection's record in `rec`, or -1. */
