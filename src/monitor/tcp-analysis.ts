@@ -11,14 +11,13 @@
  * The table is bounded: at most `maxConnections` entries; the oldest entry is
  * evicted (and counted) when a new connection arrives at a full table.
  *
- * Layout: every connection is one 16-double record in a Float64Array (two
- * cache lines, no objects for the GC to trace or the CPU to chase), found
- * through an open-addressing index (linear probing over an Int32Array of
- * (record number, full hash) pairs: a probe reads the hash from the same cache
- * line as the slot, and touches a record only when the hash matches). Records are handed out in
- * insertion order and never freed except by eviction, so once the table is
- * full the oldest record is simply the next one in a circular order: the
- * eviction queue needs no storage of its own.
+ * Layout: every connection is one 16-double record (two cache lines, no
+ * objects for the GC to trace or the CPU to chase) stored directly in an
+ * open-addressing table (linear probing, at most half full): the slot to read
+ * follows from the hash alone, so a look-up waits for one memory access, not
+ * for an index entry and then the record it points to. Insertion order, for
+ * eviction, is a ring of the connections' keys, touched only when a
+ * connection is added or evicted.
  */
 import { TcpFlag, type Layers } from '../decode/packet.js';
 import { LogHistogram } from './histogram.js';
@@ -59,17 +58,15 @@ export interface TcpTotals extends TcpCounts {
 }
 
 export class TcpAnalyzer {
-  /** Connection records, STRIDE doubles each. */
+  /** The table: STRIDE doubles a slot; an empty slot has a NaN A_KEY. */
   private rec: Float64Array;
-  /** Full hash of each record (to find its index slot when it is evicted). */
-  private recHash: Int32Array;
-  /** Records the arrays hold room for (grows by doubling up to maxConnections). */
-  private recCap: number;
-  /** Open-addressing index, two words a slot: record number + 1 (0 = empty) and the record's hash. Always at most half full. */
-  private index: Int32Array;
+  /** Slots - 1 (a power of two, at least twice the connections it may hold). */
   private mask: number;
+  /** Connections the table has room for before it grows (up to maxConnections). */
+  private recCap: number;
   private count = 0;
-  /** Once the table is full: the record to evict next (records are in insertion order, circularly). */
+  /** Keys (A_KEY, B_KEY, PORTS) of the connections in insertion order, circularly, from `oldest`. */
+  private fifo: Float64Array;
   private oldest = 0;
   readonly handshakeRtt = new LogHistogram();
   readonly dataRtt = new LogHistogram();
@@ -80,7 +77,7 @@ export class TcpAnalyzer {
   private zeroWindows = 0;
   private resets = 0;
   private evicted = 0;
-  /** Record offset of the latest segment's connection (its key fields are compared before use: eviction may have reused it). */
+  /** Record offset of the latest segment's connection (its keys are compared before use: growing or evicting may have moved records). */
   private lastRec = 0;
   /** Set after `onSegment` when the last segment was a retransmission (for callers that tag packets). */
   lastWasRetransmission = false;
@@ -90,12 +87,9 @@ export class TcpAnalyzer {
   constructor(private readonly maxConnections = 100_000) {
     if (maxConnections < 1) throw new RangeError('maxConnections must be >= 1');
     this.recCap = Math.min(maxConnections, INITIAL_RECORDS);
-    this.rec = new Float64Array(this.recCap * STRIDE);
-    this.recHash = new Int32Array(this.recCap);
-    this.index = new Int32Array(indexSizeFor(this.recCap) * 2);
-    this.mask = this.index.length / 2 - 1;
-    // Until record 0 is used, `lastRec` points at it: a NaN key matches no segment.
-    this.rec[A_KEY] = NaN;
+    this.rec = emptyTable(slotsFor(this.recCap));
+    this.mask = this.rec.length / STRIDE - 1;
+    this.fifo = new Float64Array(this.recCap * 3);
   }
 
   get size(): number {
@@ -219,92 +213,103 @@ export class TcpAnalyzer {
 
   /** Record offset of the connection sk:sp ↔ dk:dp, added (evicting the oldest at a full table) when new. */
   private lookup(sk: number, sp: number, dk: number, dp: number): number {
-    const hash = connHash(sk, sp, dk, dp);
-    const c = this.find(hash, sk, sp, dk, dp);
-    return c >= 0 ? c : this.insert(hash, sk, sp, dk, dp);
+    const c = this.find(sk, sp, dk, dp);
+    return c >= 0 ? c : this.insert(sk, sp, dk, dp);
   }
 
   /** Offset of the connection's record in `rec`, or -1. */
-  private find(hash: number, sk: number, sp: number, dk: number, dp: number): number {
-    const index = this.index;
-    const mask = this.mask;
+  private find(sk: number, sp: number, dk: number, dp: number): number {
     const rec = this.rec;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const r = index[2 * i]! - 1;
-      if (r < 0) return -1;
-      if (index[2 * i + 1] !== hash) continue;
-      const c = r * STRIDE;
+    const mask = this.mask;
+    for (let i = connHash(sk, sp, dk, dp) & mask; ; i = (i + 1) & mask) {
+      const c = i * STRIDE;
+      const ak = rec[c + A_KEY]!;
+      if (ak !== ak) return -1;
       if (sameConnection(rec, c, sk, sp, dk, dp)) return c;
     }
   }
 
   /** Adds a connection (evicting the oldest at a full table); returns its record offset. */
-  private insert(hash: number, sk: number, sp: number, dk: number, dp: number): number {
-    let r: number;
+  private insert(sk: number, sp: number, dk: number, dp: number): number {
+    let q: number;
     if (this.count < this.maxConnections) {
       if (this.count === this.recCap) this.grow();
-      r = this.count++;
+      q = (this.oldest + this.count++) % this.recCap;
     } else {
-      r = this.oldest;
-      this.oldest = r + 1 === this.maxConnections ? 0 : r + 1;
-      this.unindex(r);
+      q = this.oldest;
+      this.oldest = q + 1 === this.recCap ? 0 : q + 1;
+      const fifo = this.fifo;
+      const ports = fifo[q * 3 + 2]!;
+      this.remove(this.find(fifo[q * 3]!, ports >>> 16, fifo[q * 3 + 1]!, ports & 0xffff));
       this.evicted++;
     }
+    this.fifo[q * 3] = sk;
+    this.fifo[q * 3 + 1] = dk;
+    this.fifo[q * 3 + 2] = sp * 65536 + dp;
     const rec = this.rec;
-    const c = r * STRIDE;
+    const mask = this.mask;
+    let i = connHash(sk, sp, dk, dp) & mask;
+    while (rec[i * STRIDE + A_KEY] === rec[i * STRIDE + A_KEY]) i = (i + 1) & mask;
+    const c = i * STRIDE;
     rec[c + A_KEY] = sk;
     rec[c + B_KEY] = dk;
     rec[c + PORTS] = sp * 65536 + dp;
     rec[c + IRTT] = -1;
     clearSide(rec, c + SIDE_A);
     clearSide(rec, c + SIDE_B);
-    this.recHash[r] = hash;
-    this.place(r, hash);
     this.connections++;
     return c;
   }
 
-  /** Puts record `r` (of hash `hash`) in the index at the first free slot of its probe sequence. */
-  private place(r: number, hash: number): void {
-    const index = this.index;
+  /** Empties the slot of record `c`, shifting later records of its cluster back (no tombstones). */
+  private remove(c: number): void {
+    const rec = this.rec;
     const mask = this.mask;
-    let i = hash & mask;
-    while (index[2 * i] !== 0) i = (i + 1) & mask;
-    index[2 * i] = r + 1;
-    index[2 * i + 1] = hash;
-  }
-
-  /** Removes record `r` from the index, shifting later entries of the cluster back (no tombstones). */
-  private unindex(r: number): void {
-    const index = this.index;
-    const mask = this.mask;
-    let i = this.recHash[r]! & mask;
-    while (index[2 * i] !== r + 1) i = (i + 1) & mask;
-    for (let j = (i + 1) & mask; index[2 * j] !== 0; j = (j + 1) & mask) {
-      const home = index[2 * j + 1]! & mask;
-      // Entry j may move to the hole at i unless its home lies cyclically in (i, j].
+    let i = c / STRIDE;
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const cj = j * STRIDE;
+      const ak = rec[cj + A_KEY]!;
+      if (ak !== ak) break;
+      const ports = rec[cj + PORTS]!;
+      const home = connHash(ak, ports >>> 16, rec[cj + B_KEY]!, ports & 0xffff) & mask;
+      // Record j may move to the hole at i unless its home lies cyclically in (i, j].
       if (((j - home) & mask) >= ((j - i) & mask)) {
-        index[2 * i] = index[2 * j]!;
-        index[2 * i + 1] = index[2 * j + 1]!;
+        rec.copyWithin(i * STRIDE, cj, cj + STRIDE);
         i = j;
       }
     }
-    index[2 * i] = 0;
+    rec[i * STRIDE + A_KEY] = NaN;
   }
 
+  /** Doubles the room (up to maxConnections): a table twice as large, and the insertion ring unrolled from `oldest`. */
   private grow(): void {
     const cap = Math.min(this.maxConnections, this.recCap * 2);
-    const rec = new Float64Array(cap * STRIDE);
-    rec.set(this.rec);
-    const recHash = new Int32Array(cap);
-    recHash.set(this.recHash);
+    const old = this.rec;
+    const rec = emptyTable(slotsFor(cap));
+    const mask = rec.length / STRIDE - 1;
+    for (let c = 0; c < old.length; c += STRIDE) {
+      const ak = old[c + A_KEY]!;
+      if (ak !== ak) continue;
+      const ports = old[c + PORTS]!;
+      let i = connHash(ak, ports >>> 16, old[c + B_KEY]!, ports & 0xffff) & mask;
+      while (rec[i * STRIDE + A_KEY] === rec[i * STRIDE + A_KEY]) i = (i + 1) & mask;
+      rec.set(old.subarray(c, c + STRIDE), i * STRIDE);
+    }
+    const fifo = new Float64Array(cap * 3);
+    for (let k = 0; k < this.count; k++) fifo.set(this.fifo.subarray(((this.oldest + k) % this.recCap) * 3, ((this.oldest + k) % this.recCap) * 3 + 3), k * 3);
     this.rec = rec;
-    this.recHash = recHash;
+    this.mask = mask;
+    this.fifo = fifo;
+    this.oldest = 0;
     this.recCap = cap;
-    this.index = new Int32Array(indexSizeFor(cap) * 2);
-    this.mask = this.index.length / 2 - 1;
-    for (let r = 0; r < this.count; r++) this.place(r, recHash[r]!);
   }
+}
+
+/** A table of `slots` empty slots. */
+function emptyTable(slots: number): Float64Array {
+  const rec = new Float64Array(slots * STRIDE);
+  for (let c = 0; c < rec.length; c += STRIDE) rec[c + A_KEY] = NaN;
+  return rec;
 }
 
 function clearSide(rec: Float64Array, s: number): void {
@@ -316,8 +321,8 @@ function clearSide(rec: Float64Array, s: number): void {
   rec[s + PROBE_TIME] = -1;
 }
 
-/** Index slots for `records` records: a power of two at least twice as large (short probe sequences). */
-function indexSizeFor(records: number): number {
+/** Table slots for `records` records: a power of two at least twice as large (short probe sequences). */
+function slotsFor(records: number): number {
   let n = 16;
   while (n < records * 2) n *= 2;
   return n;
