@@ -346,7 +346,7 @@ function connHash(sk: number, sp: number, dk: number, dp: number): number {
 }
 
 /**
- * Hash of one endpoint, fully avalanched (murmur3's finaliser): the index
+ * Hash of one endpoint, fully avalanched (murmur3's finaliser): the table
  * takes the low bits, and endpoints that differ only in a port's high bits
  * (loopback traffic: one address, many ports) must still spread over them.
  */
