@@ -148,6 +148,11 @@ const LOOP_KERNELS: AutoencoderKernels = {
   },
 };
 
+/** The loop kernels (any size; what the straight-line ones must equal bit for bit). */
+export function loopKernels(): AutoencoderKernels {
+  return LOOP_KERNELS;
+}
+
 /** Σₖ v[k]·W[j + k·stride] (column j of a row-major matrix), even and odd terms in two accumulators. */
 function columnDot(v: Float64Array, W: Float64Array, j: number, n: number, stride: number): number {
   let s0 = 0;
