@@ -1,10 +1,11 @@
 /**
  * One KitNET autoencoder: Kitsune-py's dA (adapted from Yusuke Sugomori's, MIT)
  * with tied weights (W' = Wᵀ), sigmoid units, online min-max normalisation and
- * plain SGD. All state is in Float64Arrays and the loops allocate nothing.
+ * plain SGD. All state is in Float64Arrays and nothing is allocated per frame;
+ * the passes themselves are size-specialised kernels (ae-kernel.ts).
  */
 import { MT19937 } from './mt19937.js';
-import { sigmoidBiased } from './sigmoid.js';
+import { autoencoderKernels, type AutoencoderKernels } from './ae-kernel.js';
 
 const NORM_EPS = 1e-16;
 
@@ -39,6 +40,7 @@ export class Autoencoder {
   private readonly y: Float64Array;
   private readonly e: Float64Array;
   private readonly h: Float64Array;
+  private readonly kernels: AutoencoderKernels;
 
   constructor(
     readonly nVisible: number,
@@ -60,6 +62,7 @@ export class Autoencoder {
     this.y = new Float64Array(nh);
     this.e = new Float64Array(nVisible);
     this.h = new Float64Array(nh);
+    this.kernels = autoencoderKernels(nVisible, nh);
   }
 
   /** Loads x[idx[k]] (or x[k] when idx is null) normalised into xn; when `learn`, widens min/max first. */
@@ -79,71 +82,23 @@ export class Autoencoder {
   }
 
   /**
-   * Forward pass from xn: hidden y, reconstruction error e = xn − z. Returns the
-   * RMSE. Each dot product runs two independent accumulators (even and odd
-   * terms) added at the end, which halves the chain of dependent additions.
-   * That reorders the summation, changing results in the last bits only
-   * (relative ~1e-16, like numpy's own BLAS order vs. a naive loop); the
-   * reference comparison allows 1e-6 relative on the scores.
+   * Forward pass from xn: hidden y, reconstruction error e = xn − z; returns
+   * the RMSE. Dot products sum their even and odd terms in two accumulators
+   * (ae-kernel.ts), which changes results in the last bits only (relative
+   * ~1e-16, like numpy's own BLAS order vs. a naive loop); the reference
+   * comparison allows 1e-6 relative on the scores.
    */
   private forward(): number {
-    const nv = this.nVisible;
-    const nh = this.nHidden;
-    const W = this.W;
-    const xn = this.xn;
-    const y = this.y;
-    // y = sigmoid(xn·W + hb)
-    for (let j = 0; j < nh; j++) y[j] = columnDot(xn, W, j, nv, nh);
-    sigmoidBiased(y, this.hbias, nh);
-    // z = sigmoid(y·Wᵀ + vb), e = xn − z
-    const e = this.e;
-    for (let k = 0, row = 0; k < nv; k++, row += nh) e[k] = rowDot(y, W, row, nh);
-    sigmoidBiased(e, this.vbias, nv);
-    let se = 0;
-    for (let k = 0; k < nv; k++) {
-      const ek = xn[k]! - e[k]!;
-      e[k] = ek;
-      se += ek * ek;
-    }
-    return Math.sqrt(se / nv);
+    return this.kernels.forward(this.xn, this.W, this.hbias, this.vbias, this.y, this.e);
   }
 
   /** One SGD step on x (features picked by idx); returns the RMSE before the update. */
   train(x: Float64Array, idx: Int32Array | null): number {
     this.n++;
-    const nv = this.nVisible;
-    const nh = this.nHidden;
     this.normalise(x, idx, true);
     const rmse = this.forward();
-    const W = this.W;
-    const y = this.y;
-    const e = this.e;
-    const h = this.h;
-    const xn = this.xn;
-    const lr = this.lr;
-    const hb = this.hbias;
-    // h = (e·W)·y·(1 − y), with two accumulators as in forward().
-    for (let j = 0; j < nh; j++) {
-      const yj = y[j]!;
-      const hj = columnDot(e, W, j, nv, nh) * yj * (1 - yj);
-      h[j] = hj;
-      hb[j]! += lr * hj;
-    }
-    const vb = this.vbias;
-    // W += lr·(xn ⊗ h + e ⊗ y), with lr folded into the row factors: one
-    // multiplication less per weight; lr·(a + b) vs (lr·x)·h + (lr·e)·y differ
-    // in the last bits only.
-    for (let k = 0, row = 0; k < nv; k++, row += nh) {
-      const lx = lr * xn[k]!;
-      const le = lr * e[k]!;
-      let j = 0;
-      for (; j + 1 < nh; j += 2) {
-        W[row + j]! += lx * h[j]! + le * y[j]!;
-        W[row + j + 1]! += lx * h[j + 1]! + le * y[j + 1]!;
-      }
-      if (j < nh) W[row + j]! += lx * h[j]! + le * y[j]!;
-      vb[k]! += le;
-    }
+    // lr is folded into the row factors, W += (lr·x)·h + (lr·e)·y: one multiplication less per weight than lr·(x·h + e·y), last bits only.
+    this.kernels.backward(this.xn, this.W, this.hbias, this.vbias, this.y, this.e, this.lr, this.h);
     return rmse;
   }
 
@@ -193,34 +148,4 @@ export class Autoencoder {
     ae.n = j.n;
     return ae;
   }
-}
-
-/**
- * Σₖ v[k]·W[j + k·stride] (column j of a row-major matrix), with two
- * independent accumulators (even and odd terms) added at the end.
- */
-function columnDot(v: Float64Array, W: Float64Array, j: number, n: number, stride: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let k = 0;
-  let r = j;
-  for (; k + 1 < n; k += 2, r += 2 * stride) {
-    s0 += v[k]! * W[r]!;
-    s1 += v[k + 1]! * W[r + stride]!;
-  }
-  if (k < n) s0 += v[k]! * W[r]!;
-  return s0 + s1;
-}
-
-/** Σⱼ v[j]·W[row + j] (one row of a row-major matrix), two accumulators as columnDot. */
-function rowDot(v: Float64Array, W: Float64Array, row: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let j = 0;
-  for (; j + 1 < n; j += 2) {
-    s0 += v[j]! * W[row + j]!;
-    s1 += v[j + 1]! * W[row + j + 1]!;
-  }
-  if (j < n) s0 += v[j]! * W[row + j]!;
-  return s0 + s1;
 }

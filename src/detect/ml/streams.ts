@@ -7,6 +7,11 @@
  * The arithmetic follows Kitsune-py's AfterImage.py step for step (see
  * ../shared/datasets/kitsune/README.md): every decay call of the reference is
  * replicated, because decaying in two steps is not bit-identical to one.
+ *
+ * Kitsune-py keeps a last-update time per (stream, λ), but every insert and
+ * every decay touches all λ of a stream or link at the same time t, so those
+ * times are always equal: one time per stream and per link is kept here, and
+ * Δt is computed once for all five λ.
  */
 import type { KeyIndex } from './keys.js';
 
@@ -14,30 +19,32 @@ export const LAMBDAS: readonly number[] = [5, 3, 1, 0.1, 0.01];
 /** Number of decay factors. */
 export const L = 5;
 const LAM = Float64Array.from(LAMBDAS);
-/** Index of the slowest λ: its last-update time orders streams and links for eviction. */
+/** Index of the slowest λ (the pruning weight's fallback when pruneLambda is not one of LAMBDAS). */
 const SLOW = L - 1;
 
 /**
- * Memo of recent decay factors per λ (two entries each). 2^(−λ·Δt) is a pure
- * function of (λ, Δt), and one frame decays many streams and links by the same
- * Δt (all those last touched by the same earlier frame), so most Math.pow calls
- * of the reference are repeats; reusing the value is bit-identical. Shared by
- * every group, since the key is (λ index, Δt) alone. The hit test is written
- * out at each use so that no double crosses a call boundary on a hit: V8 boxes
- * doubles passed to or returned from calls it does not inline, which would
- * allocate a heap number per decay.
+ * Memo of the decay factors 2^(−λ·Δt) of the two most recent Δt, all five λ
+ * per entry (MEMO_F[e·L + λ index] for entry e). The factors are a pure
+ * function of Δt, and one frame decays many streams and links by the same Δt
+ * (all those last touched by the same earlier frame), so most Math.pow calls of
+ * the reference are repeats; reusing the values is bit-identical. Shared by
+ * every group. The hit test is written out at each use so that no double
+ * crosses a call boundary on a hit: V8 boxes doubles passed to or returned
+ * from calls it does not inline, which would allocate a heap number per decay.
+ * The factors must be read before the next look-up, which may move them.
  */
-const MEMO_D = new Float64Array(2 * L).fill(NaN);
+const MEMO_D = new Float64Array(2).fill(NaN);
 const MEMO_F = new Float64Array(2 * L);
 
-/** Memo miss: computes 2^(−LAMBDAS[i]·d) into the newer entry of λ i (the newer one moves to the older slot); returns its slot. */
-function memoMiss(i: number, d: number): number {
-  const j = 2 * i;
-  MEMO_D[j + 1] = MEMO_D[j]!;
-  MEMO_F[j + 1] = MEMO_F[j]!;
-  MEMO_D[j] = d;
-  MEMO_F[j] = Math.pow(2, -LAM[i]! * d);
-  return j;
+/** Memo miss: the newer entry moves to the older slot and Δt = d's factors fill the newer; returns its offset (0). */
+function memoMiss(d: number): number {
+  MEMO_D[1] = MEMO_D[0]!;
+  for (let i = 0; i < L; i++) {
+    MEMO_F[L + i] = MEMO_F[i]!;
+    MEMO_F[i] = Math.pow(2, -LAM[i]! * d);
+  }
+  MEMO_D[0] = d;
+  return 0;
 }
 
 /** How tables are bounded. `exact` prunes nothing (the reference's behaviour). */
@@ -92,6 +99,7 @@ export class StreamGroup {
   cf1 = new Float64Array(0);
   cf2 = new Float64Array(0);
   w = new Float64Array(0);
+  /** Last update time per stream (the same for every λ; see the file comment). */
   last = new Float64Array(0);
   /** Snapshots taken right after the stream's own last insert (Kitsune-py's cached mean/var). */
   mean = new Float64Array(0);
@@ -111,6 +119,7 @@ export class StreamGroup {
   private lb = new Int32Array(0);
   cf3 = new Float64Array(0);
   w3 = new Float64Array(0);
+  /** Last update time per link. */
   last3 = new Float64Array(0);
   res0 = new Float64Array(0);
   res1 = new Float64Array(0);
@@ -152,7 +161,7 @@ export class StreamGroup {
     this.cf1 = growF64(this.cf1, nl);
     this.cf2 = growF64(this.cf2, nl);
     this.w = growF64(this.w, nl);
-    this.last = growF64(this.last, nl);
+    this.last = growF64(this.last, n);
     this.mean = growF64(this.mean, nl);
     this.vari = growF64(this.vari, nl);
     const u = new Uint8Array(n);
@@ -170,7 +179,7 @@ export class StreamGroup {
     this.lb = growI32(this.lb, n);
     this.cf3 = growF64(this.cf3, nl);
     this.w3 = growF64(this.w3, nl);
-    this.last3 = growF64(this.last3, nl);
+    this.last3 = growF64(this.last3, n);
     this.res0 = growF64(this.res0, nl);
     this.res1 = growF64(this.res1, nl);
     this.linkFree = growI32(this.linkFree, n);
@@ -191,18 +200,18 @@ export class StreamGroup {
       this.cf1[base + i] = 0;
       this.cf2[base + i] = 0;
       this.w[base + i] = 1e-20;
-      this.last[base + i] = t;
       this.mean[base + i] = 0;
       this.vari[base + i] = 0;
     }
+    this.last[id] = t;
     this.inUse[id] = 1;
     this.linkCount[id] = 0;
     this.live++;
     return id;
   }
 
-  /** Time and per-λ inserted value of the current insert (typed, so no double is boxed between calls). */
-  private readonly cur = new Float64Array(1 + L);
+  /** Time and inserted value of the current insert (typed, so no double is boxed between calls). */
+  private readonly cur = new Float64Array(2);
 
   /**
    * incStat.insert for every λ, including the update of every link of the
@@ -212,79 +221,90 @@ export class StreamGroup {
    */
   insert(s: number, v0: number, t: number): void {
     const base = s * L;
-    const cur = this.cur;
-    cur[0] = t;
     const cf1 = this.cf1;
     const cf2 = this.cf2;
     const w = this.w;
-    const last = this.last;
+    const d = t - this.last[s]!;
+    const v = this.jitter ? (d > 0 ? d : 0) : v0;
+    if (d > 0) {
+      const f = MEMO_D[0] === d ? 0 : MEMO_D[1] === d ? L : memoMiss(d);
+      for (let i = 0; i < L; i++) {
+        const idx = base + i;
+        const fi = MEMO_F[f + i]!;
+        cf1[idx]! *= fi;
+        cf2[idx]! *= fi;
+        w[idx]! *= fi;
+      }
+      this.last[s] = t;
+    }
     for (let i = 0; i < L; i++) {
       const idx = base + i;
-      let v = v0;
-      const d = t - last[idx]!;
-      if (this.jitter) v = d > 0 ? d : 0;
-      if (d > 0) {
-        let m = 2 * i;
-        if (MEMO_D[m] !== d && MEMO_D[++m] !== d) m = memoMiss(i, d);
-        const f = MEMO_F[m]!;
-        cf1[idx]! *= f;
-        cf2[idx]! *= f;
-        w[idx]! *= f;
-        last[idx] = t;
-      }
       const c1 = (cf1[idx]! += v);
       const c2 = (cf2[idx]! += v * v);
       const wi = (w[idx]! += 1);
       const m = c1 / wi;
       this.mean[idx] = m;
       this.vari[idx] = Math.abs(c2 / wi - m * m);
-      cur[1 + i] = v;
     }
+    const cur = this.cur;
+    cur[0] = t;
+    cur[1] = v;
     const n = this.linkCount[s]!;
     const list = this.linkLists[s]!;
     for (let k = 0; k < n; k++) this.updateCov(list[k]!, s);
   }
 
-  /** incStat_cov.update_cov for every λ, with the time and values in this.cur. */
+  /**
+   * incStat_cov.update_cov for every λ, with the time and value in this.cur.
+   * The other stream's decay and the link's are independent, so each is done
+   * for all λ in turn (the reference interleaves them per λ).
+   */
   private updateCov(l: number, s: number): void {
     const cur = this.cur;
     const t = cur[0]!;
+    const v = cur[1]!;
     const a = this.la[l]!;
     const inc0 = a === s;
-    const ob = (inc0 ? this.lb[l]! : a) * L;
+    const other = inc0 ? this.lb[l]! : a;
+    // Decay the other stream to t.
+    const od = t - this.last[other]!;
+    if (od > 0) {
+      const f = MEMO_D[0] === od ? 0 : MEMO_D[1] === od ? L : memoMiss(od);
+      const ob = other * L;
+      const cf1 = this.cf1;
+      const cf2 = this.cf2;
+      const w = this.w;
+      for (let i = 0; i < L; i++) {
+        const oi = ob + i;
+        const fi = MEMO_F[f + i]!;
+        cf1[oi]! *= fi;
+        cf2[oi]! *= fi;
+        w[oi]! *= fi;
+      }
+      this.last[other] = t;
+    }
     const lb = l * L;
-    const sb = s * L;
-    const last = this.last;
-    const last3 = this.last3;
     const cf3 = this.cf3;
     const w3 = this.w3;
     const mine = inc0 ? this.res0 : this.res1;
     const theirs = inc0 ? this.res1 : this.res0;
+    const d = t - this.last3[l]!;
+    if (d > 0) {
+      const f = MEMO_D[0] === d ? 0 : MEMO_D[1] === d ? L : memoMiss(d);
+      for (let i = 0; i < L; i++) {
+        const li = lb + i;
+        const fi = MEMO_F[f + i]!;
+        cf3[li]! *= fi;
+        w3[li]! *= fi;
+        mine[li]! *= fi;
+      }
+      this.last3[l] = t;
+    }
+    const mean = this.mean;
+    const sb = s * L;
     for (let i = 0; i < L; i++) {
-      // Decay the other stream to t.
-      const oi = ob + i;
-      const od = t - last[oi]!;
-      if (od > 0) {
-        let m = 2 * i;
-        if (MEMO_D[m] !== od && MEMO_D[++m] !== od) m = memoMiss(i, od);
-        const f = MEMO_F[m]!;
-        this.cf1[oi]! *= f;
-        this.cf2[oi]! *= f;
-        this.w[oi]! *= f;
-        last[oi] = t;
-      }
       const li = lb + i;
-      const d = t - last3[li]!;
-      if (d > 0) {
-        let m = 2 * i;
-        if (MEMO_D[m] !== d && MEMO_D[++m] !== d) m = memoMiss(i, d);
-        const f = MEMO_F[m]!;
-        cf3[li]! *= f;
-        w3[li]! *= f;
-        last3[li] = t;
-        mine[li]! *= f;
-      }
-      const res = cur[1 + i]! - this.mean[sb + i]!;
+      const res = v - mean[sb + i]!;
       cf3[li]! += res * theirs[li]!;
       mine[li] = res;
       w3[li]! += 1;
@@ -322,10 +342,10 @@ export class StreamGroup {
     for (let i = 0; i < L; i++) {
       this.cf3[base + i] = 0;
       this.w3[base + i] = 1e-20;
-      this.last3[base + i] = t;
       this.res0[base + i] = 0;
       this.res1[base + i] = 0;
     }
+    this.last3[l] = t;
     const key = s < d ? s * 4294967296 + d : d * 4294967296 + s;
     this.pairKeyOf[l] = key;
     if (s !== d) this.pairIds.set(key, l);
@@ -351,7 +371,7 @@ export class StreamGroup {
   updateLink(l: number, s: number, v: number, t: number): void {
     const cur = this.cur;
     cur[0] = t;
-    for (let i = 0; i < L; i++) cur[1 + i] = v;
+    cur[1] = v;
     this.updateCov(l, s);
   }
 
@@ -389,13 +409,13 @@ export class StreamGroup {
     for (let l = 0; l < this.linkNext; l++) {
       if (this.la[l]! < 0) continue;
       const idx = l * L + p;
-      const d = t - this.last3[idx]!;
+      const d = t - this.last3[l]!;
       if ((d > 0 ? this.w3[idx]! * Math.pow(2, -lam * d) : this.w3[idx]!) < cut) this.removeLink(l);
     }
     for (let s = 0; s < this.nextId; s++) {
       if (this.inUse[s] !== 1) continue;
       const idx = s * L + p;
-      const d = t - this.last[idx]!;
+      const d = t - this.last[s]!;
       if ((d > 0 ? this.w[idx]! * Math.pow(2, -lam * d) : this.w[idx]!) < cut) {
         this.removeStream(s);
         this.pruned++;
@@ -407,11 +427,11 @@ export class StreamGroup {
     // Drop the eighth of streams that were updated longest ago.
     if (this.scratch.length < this.nextId) this.scratch = new Float64Array(this.cap);
     let n = 0;
-    for (let s = 0; s < this.nextId; s++) if (this.inUse[s] === 1) this.scratch[n++] = this.last[s * L + SLOW]!;
+    for (let s = 0; s < this.nextId; s++) if (this.inUse[s] === 1) this.scratch[n++] = this.last[s]!;
     const sorted = this.scratch.subarray(0, n).sort();
     const cutoff = sorted[Math.max(0, (n >> 3) - 1)]!;
     for (let s = 0; s < this.nextId; s++) {
-      if (this.inUse[s] === 1 && this.last[s * L + SLOW]! <= cutoff) {
+      if (this.inUse[s] === 1 && this.last[s]! <= cutoff) {
         this.removeStream(s);
         this.evicted++;
       }
@@ -421,11 +441,11 @@ export class StreamGroup {
   private evictOldestLinks(): void {
     if (this.scratch.length < this.linkNext) this.scratch = new Float64Array(this.lcap);
     let n = 0;
-    for (let l = 0; l < this.linkNext; l++) if (this.la[l]! >= 0) this.scratch[n++] = this.last3[l * L + SLOW]!;
+    for (let l = 0; l < this.linkNext; l++) if (this.la[l]! >= 0) this.scratch[n++] = this.last3[l]!;
     const sorted = this.scratch.subarray(0, n).sort();
     const cutoff = sorted[Math.max(0, (n >> 3) - 1)]!;
     for (let l = 0; l < this.linkNext; l++) {
-      if (this.la[l]! >= 0 && this.last3[l * L + SLOW]! <= cutoff) this.removeLink(l);
+      if (this.la[l]! >= 0 && this.last3[l]! <= cutoff) this.removeLink(l);
     }
   }
 
@@ -435,7 +455,7 @@ export class StreamGroup {
     let best = -1;
     let bestT = Infinity;
     for (let k = 0; k < n; k++) {
-      const lt = this.last3[list[k]! * L + SLOW]!;
+      const lt = this.last3[list[k]!]!;
       if (lt < bestT) {
         bestT = lt;
         best = list[k]!;
