@@ -5,11 +5,29 @@
  * table allocates nothing per packet and its size is fixed. Each key hashes
  * to a bucket of WAYS slots; when all are taken the oldest is evicted and
  * counted.
+ *
+ * Layout, for few cache misses per packet (the table is megabytes, probed at
+ * random): a bucket's WAYS tags sit in one cache line, so a miss reads that
+ * line only; each slot's fields sit together in one 64-byte record, so a hit
+ * or an insert touches one more line.
  */
 
 export const Slot = { Empty: 0, Pending: 1, Answered: 2 } as const;
 
 const WAYS = 8;
+
+/** Words per slot record (64 bytes). */
+const REC = 16;
+const R_SRC = 0;
+const R_DST = 4;
+const R_SPORT = 8;
+const R_DPORT = 9;
+const R_PROTO = 10;
+const R_STATE = 11;
+const R_KIND = 12;
+const R_GEN = 13;
+/** Index of the packet time in the record's Float64 view (words 14-15). */
+const R_TS64 = 7;
 
 /** Decides, for a slot whose queued time passed the sweep cut-off, whether it stays (re-queued at `now`). */
 export interface SlotVisitor {
@@ -19,56 +37,91 @@ export interface SlotVisitor {
 export class ProbeTable {
   readonly cap: number;
   private readonly mask: number;
-  readonly state: Uint8Array;
-  readonly kind: Uint8Array;
-  readonly proto: Uint8Array;
-  readonly sport: Uint16Array;
-  readonly dport: Uint16Array;
-  /** Source and destination addresses, four words each (IPv4 as ::ffff:a.b.c.d). */
-  readonly src: Uint32Array;
-  readonly dst: Uint32Array;
-  /** Packet time (seconds, fractional) of the probe or of the last packet of an answered pair. */
-  readonly ts: Float64Array;
+  /** Per slot: 0 when empty, else a non-zero fingerprint of the key (a mismatch skips the record). */
+  private readonly tag: Uint32Array;
+  /**
+   * Per slot, 16 words: source and destination addresses (four words each,
+   * IPv4 as ::ffff:a.b.c.d), ports, protocol, state, kind, insert generation
+   * and, in words 14-15, the packet time (seconds, fractional) of the probe or
+   * of the last packet of an answered pair.
+   */
+  readonly rec: Uint32Array;
+  private readonly rec64: Float64Array;
   evicted = 0;
   used = 0;
-  /** Insert generation per slot: a queued record whose generation no longer matches is stale. */
-  private readonly gen: Uint32Array;
   // Time-ordered ring of (slot, generation, time) so expiry visits only due entries, never the whole table.
   private readonly ringSlot: Int32Array;
   private readonly ringGen: Uint32Array;
   private readonly ringTs: Float64Array;
+  private readonly ringMask: number;
   private ringHead = 0;
   private ringLen = 0;
+  /** Bucket and tag of the key hashed last (set by `hash`). */
+  private hTag = 0;
 
   constructor(maxEntries: number) {
     let cap = WAYS;
     while (cap < maxEntries) cap *= 2;
     this.cap = cap;
     this.mask = cap - 1;
-    this.state = new Uint8Array(cap);
-    this.kind = new Uint8Array(cap);
-    this.proto = new Uint8Array(cap);
-    this.sport = new Uint16Array(cap);
-    this.dport = new Uint16Array(cap);
-    this.src = new Uint32Array(cap * 4);
-    this.dst = new Uint32Array(cap * 4);
-    this.ts = new Float64Array(cap);
-    this.gen = new Uint32Array(cap);
+    this.tag = new Uint32Array(cap);
+    const buf = new ArrayBuffer(cap * REC * 4);
+    this.rec = new Uint32Array(buf);
+    this.rec64 = new Float64Array(buf);
     this.ringSlot = new Int32Array(cap * 2);
     this.ringGen = new Uint32Array(cap * 2);
     this.ringTs = new Float64Array(cap * 2);
+    this.ringMask = cap * 2 - 1;
+  }
+
+  stateAt(i: number): number {
+    return this.rec[(i * REC) + R_STATE]!;
+  }
+
+  setState(i: number, s: number): void {
+    this.rec[(i * REC) + R_STATE] = s;
+  }
+
+  kindAt(i: number): number {
+    return this.rec[(i * REC) + R_KIND]!;
+  }
+
+  protoAt(i: number): number {
+    return this.rec[(i * REC) + R_PROTO]!;
+  }
+
+  dportAt(i: number): number {
+    return this.rec[(i * REC) + R_DPORT]!;
+  }
+
+  tsAt(i: number): number {
+    return this.rec64[(i * (REC / 2)) + R_TS64]!;
+  }
+
+  setTs(i: number, t: number): void {
+    this.rec64[(i * (REC / 2)) + R_TS64] = t;
+  }
+
+  /** Offset in `rec` of the slot's four source address words. */
+  srcAt(i: number): number {
+    return (i * REC) + R_SRC;
+  }
+
+  /** Offset in `rec` of the slot's four destination address words. */
+  dstAt(i: number): number {
+    return (i * REC) + R_DST;
   }
 
   private enqueue(slot: number, t: number): void {
     const n = this.ringSlot.length;
     if (this.ringLen === n) {
       // Full (only after many evictions): the oldest record is dropped; its slot is reclaimed by eviction later.
-      this.ringHead = (this.ringHead + 1) % n;
+      this.ringHead = (this.ringHead + 1) & this.ringMask;
       this.ringLen--;
     }
-    const i = (this.ringHead + this.ringLen) % n;
+    const i = (this.ringHead + this.ringLen) & this.ringMask;
     this.ringSlot[i] = slot;
-    this.ringGen[i] = this.gen[slot]!;
+    this.ringGen[i] = this.rec[(slot * REC) + R_GEN]!;
     this.ringTs[i] = t;
     this.ringLen++;
   }
@@ -78,19 +131,19 @@ export class ProbeTable {
    * the slot or returns true to keep it, which re-queues it at `now`.
    */
   sweep(cutoff: number, now: number, v: SlotVisitor): void {
-    const n = this.ringSlot.length;
     while (this.ringLen > 0) {
       const h = this.ringHead;
       if (this.ringTs[h]! >= cutoff) return;
       const slot = this.ringSlot[h]!;
       const g = this.ringGen[h]!;
-      this.ringHead = (h + 1) % n;
+      this.ringHead = (h + 1) & this.ringMask;
       this.ringLen--;
-      if (this.state[slot] === Slot.Empty || this.gen[slot] !== g) continue;
+      if (this.tag[slot] === 0 || this.rec[(slot * REC) + R_GEN] !== g) continue;
       if (v.visitSlot(slot, now)) this.enqueue(slot, now);
     }
   }
 
+  /** First slot of the key's bucket; leaves the key's tag in `hTag`. */
   private hash(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): number {
     let h = 0x811c9dc5 ^ proto;
     for (let i = 0; i < 4; i++) {
@@ -99,22 +152,36 @@ export class ProbeTable {
     }
     h = Math.imul(h ^ ((sp << 16) | dp), 0x01000193);
     h ^= h >>> 15;
+    // The tag mixes the bits the bucket index leaves out; | 1 keeps it non-zero (0 marks an empty slot).
+    this.hTag = (Math.imul(h, 0x9e3779b1) | 1) >>> 0;
     return (h >>> 0) & this.mask & ~(WAYS - 1);
   }
 
   private matches(i: number, s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): boolean {
-    if (this.sport[i] !== sp || this.dport[i] !== dp || this.proto[i] !== proto) return false;
-    const o = i * 4;
-    const a = this.src;
-    const b = this.dst;
-    return a[o] === s[0] && a[o + 1] === s[1] && a[o + 2] === s[2] && a[o + 3] === s[3] && b[o] === d[0] && b[o + 1] === d[1] && b[o + 2] === d[2] && b[o + 3] === d[3];
+    const r = this.rec;
+    const o = i * REC;
+    return (
+      r[o + R_SPORT] === sp &&
+      r[o + R_DPORT] === dp &&
+      r[o + R_PROTO] === proto &&
+      r[o + R_SRC] === s[0] &&
+      r[o + R_SRC + 1] === s[1] &&
+      r[o + R_SRC + 2] === s[2] &&
+      r[o + R_SRC + 3] === s[3] &&
+      r[o + R_DST] === d[0] &&
+      r[o + R_DST + 1] === d[1] &&
+      r[o + R_DST + 2] === d[2] &&
+      r[o + R_DST + 3] === d[3]
+    );
   }
 
   /** Slot index of the tuple, or -1. */
   find(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): number {
     const base = this.hash(s, d, sp, dp, proto);
+    const tag = this.hTag;
+    const tags = this.tag;
     for (let i = base; i < base + WAYS; i++) {
-      if (this.state[i] !== Slot.Empty && this.matches(i, s, d, sp, dp, proto)) return i;
+      if (tags[i] === tag && this.matches(i, s, d, sp, dp, proto)) return i;
     }
     return -1;
   }
@@ -128,41 +195,47 @@ export class ProbeTable {
    */
   insert(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number, state: number, kind: number, ts: number, reclaimAnsweredBefore = -Infinity): number {
     const base = this.hash(s, d, sp, dp, proto);
+    const tag = this.hTag;
+    const tags = this.tag;
     let slot = -1;
-    let oldest = base;
-    let reclaim = -1;
     for (let i = base; i < base + WAYS; i++) {
-      const st = this.state[i];
-      if (st === Slot.Empty) {
+      if (tags[i] === 0) {
         slot = i;
         break;
       }
-      if (reclaim < 0 && st === Slot.Answered && this.ts[i]! < reclaimAnsweredBefore) reclaim = i;
-      if (this.ts[i]! < this.ts[oldest]!) oldest = i;
     }
     this.lastEvictedState = Slot.Empty;
-    if (slot < 0 && reclaim >= 0) {
-      // Still counted in `used`: the expired entry's place is taken over.
-      slot = reclaim;
-      this.used--;
+    if (slot >= 0) this.used++;
+    else {
+      // Bucket full: reuse the first expired answered entry, else evict the oldest (first on ties).
+      let oldest = base;
+      let reclaim = -1;
+      for (let i = base; i < base + WAYS; i++) {
+        const t = this.tsAt(i);
+        if (reclaim < 0 && this.stateAt(i) === Slot.Answered && t < reclaimAnsweredBefore) reclaim = i;
+        if (t < this.tsAt(oldest)) oldest = i;
+      }
+      if (reclaim >= 0) slot = reclaim; // Still counted in `used`: the expired entry's place is taken over.
+      else {
+        slot = oldest;
+        this.lastEvictedState = this.stateAt(slot);
+        this.evicted++;
+      }
     }
-    if (slot < 0) {
-      slot = oldest;
-      this.lastEvictedState = this.state[slot]!;
-      this.evicted++;
-    } else this.used++;
-    const o = slot * 4;
+    tags[slot] = tag;
+    const r = this.rec;
+    const o = slot * REC;
     for (let k = 0; k < 4; k++) {
-      this.src[o + k] = s[k]!;
-      this.dst[o + k] = d[k]!;
+      r[o + R_SRC + k] = s[k]!;
+      r[o + R_DST + k] = d[k]!;
     }
-    this.sport[slot] = sp;
-    this.dport[slot] = dp;
-    this.proto[slot] = proto;
-    this.state[slot] = state;
-    this.kind[slot] = kind;
-    this.ts[slot] = ts;
-    this.gen[slot] = (this.gen[slot]! + 1) >>> 0;
+    r[o + R_SPORT] = sp;
+    r[o + R_DPORT] = dp;
+    r[o + R_PROTO] = proto;
+    r[o + R_STATE] = state;
+    r[o + R_KIND] = kind;
+    r[o + R_GEN] = (r[o + R_GEN]! + 1) >>> 0;
+    this.setTs(slot, ts);
     this.enqueue(slot, ts);
     return slot;
   }
@@ -170,7 +243,8 @@ export class ProbeTable {
   lastEvictedState: number = Slot.Empty;
 
   free(i: number): void {
-    if (this.state[i] !== Slot.Empty) this.used--;
-    this.state[i] = Slot.Empty;
+    if (this.tag[i] !== 0) this.used--;
+    this.tag[i] = 0;
+    this.rec[(i * REC) + R_STATE] = Slot.Empty;
   }
 }
