@@ -3,30 +3,35 @@
  * typed arrays: the scan detector looks up every TCP/UDP packet here (the
  * reverse tuple to match answers, the forward tuple to record probes), so the
  * table allocates nothing per packet and its size is fixed. Each key hashes
- * to a bucket of WAYS slots; when all are taken the oldest is evicted and
- * counted.
+ * to a bucket of WAYS ways; when all are taken the oldest entry is evicted
+ * and counted.
  *
  * Layout, for few cache misses per packet (the table is megabytes, probed at
- * random): a bucket's WAYS tags sit in one cache line, so a miss reads that
- * line only; each slot's fields sit together in one 64-byte record, so a hit
- * or an insert touches one more line.
+ * random): a bucket's ways (tag + record number each) fill one 64-byte cache
+ * line, so a miss reads that line only; an entry's fields sit together in one
+ * 64-byte record, and records come from a free list (last freed, first
+ * reused), so live entries stay packed in a small, cache-warm part of the
+ * record array instead of spread over all of it. A "slot" below is a record
+ * number.
  */
 
 export const Slot = { Empty: 0, Pending: 1, Answered: 2 } as const;
 
 const WAYS = 8;
 
-/** Words per slot record (64 bytes). */
+/** Words per record (64 bytes). */
 const REC = 16;
 const R_SRC = 0;
 const R_DST = 4;
-const R_SPORT = 8;
-const R_DPORT = 9;
-const R_PROTO = 10;
-const R_STATE = 11;
-const R_KIND = 12;
-const R_GEN = 13;
-/** Index of the packet time in the record's Float64 view (words 14-15). */
+/** sport << 16 | dport. */
+const R_PORTS = 8;
+const R_PROTO = 9;
+const R_STATE = 10;
+const R_KIND = 11;
+const R_GEN = 12;
+/** The bucket way that points at the record (cleared when the record is freed). */
+const R_WAY = 13;
+/** Index of the packet time in a record's Float64 view (words 14-15). */
 const R_TS64 = 7;
 
 /** Decides, for a slot whose queued time passed the sweep cut-off, whether it stays (re-queued at `now`). */
@@ -37,16 +42,19 @@ export interface SlotVisitor {
 export class ProbeTable {
   readonly cap: number;
   private readonly mask: number;
-  /** Per slot: 0 when empty, else a non-zero fingerprint of the key (a mismatch skips the record). */
-  private readonly tag: Uint32Array;
+  /** Per way, two words: the key's non-zero fingerprint (0: way empty) and the record number. */
+  private readonly ways: Uint32Array;
   /**
-   * Per slot, 16 words: source and destination addresses (four words each,
-   * IPv4 as ::ffff:a.b.c.d), ports, protocol, state, kind, insert generation
-   * and, in words 14-15, the packet time (seconds, fractional) of the probe or
-   * of the last packet of an answered pair.
+   * Per record, 16 words: source and destination addresses (four words each,
+   * IPv4 as ::ffff:a.b.c.d), ports, protocol, state, kind, insert generation,
+   * its way and, in words 14-15, the packet time (seconds, fractional) of the
+   * probe or of the last packet of an answered pair.
    */
   readonly rec: Uint32Array;
   private readonly rec64: Float64Array;
+  /** Stack of free record numbers. */
+  private readonly freeList: Int32Array;
+  private freeTop: number;
   evicted = 0;
   used = 0;
   // Time-ordered ring of (slot, generation, time) so expiry visits only due entries, never the whole table.
@@ -56,7 +64,7 @@ export class ProbeTable {
   private readonly ringMask: number;
   private ringHead = 0;
   private ringLen = 0;
-  /** Bucket and tag of the key hashed last (set by `hash`). */
+  /** Tag of the key hashed last (set by `hash`). */
   private hTag = 0;
 
   constructor(maxEntries: number) {
@@ -64,10 +72,13 @@ export class ProbeTable {
     while (cap < maxEntries) cap *= 2;
     this.cap = cap;
     this.mask = cap - 1;
-    this.tag = new Uint32Array(cap);
+    this.ways = new Uint32Array(cap * 2);
     const buf = new ArrayBuffer(cap * REC * 4);
     this.rec = new Uint32Array(buf);
     this.rec64 = new Float64Array(buf);
+    this.freeList = new Int32Array(cap);
+    for (let k = 0; k < cap; k++) this.freeList[k] = cap - 1 - k;
+    this.freeTop = cap;
     this.ringSlot = new Int32Array(cap * 2);
     this.ringGen = new Uint32Array(cap * 2);
     this.ringTs = new Float64Array(cap * 2);
@@ -75,41 +86,41 @@ export class ProbeTable {
   }
 
   stateAt(i: number): number {
-    return this.rec[(i * REC) + R_STATE]!;
+    return this.rec[i * REC + R_STATE]!;
   }
 
   setState(i: number, s: number): void {
-    this.rec[(i * REC) + R_STATE] = s;
+    this.rec[i * REC + R_STATE] = s;
   }
 
   kindAt(i: number): number {
-    return this.rec[(i * REC) + R_KIND]!;
+    return this.rec[i * REC + R_KIND]!;
   }
 
   protoAt(i: number): number {
-    return this.rec[(i * REC) + R_PROTO]!;
+    return this.rec[i * REC + R_PROTO]!;
   }
 
   dportAt(i: number): number {
-    return this.rec[(i * REC) + R_DPORT]!;
+    return this.rec[i * REC + R_PORTS]! & 0xffff;
   }
 
   tsAt(i: number): number {
-    return this.rec64[(i * (REC / 2)) + R_TS64]!;
+    return this.rec64[i * (REC / 2) + R_TS64]!;
   }
 
   setTs(i: number, t: number): void {
-    this.rec64[(i * (REC / 2)) + R_TS64] = t;
+    this.rec64[i * (REC / 2) + R_TS64] = t;
   }
 
   /** Offset in `rec` of the slot's four source address words. */
   srcAt(i: number): number {
-    return (i * REC) + R_SRC;
+    return i * REC + R_SRC;
   }
 
   /** Offset in `rec` of the slot's four destination address words. */
   dstAt(i: number): number {
-    return (i * REC) + R_DST;
+    return i * REC + R_DST;
   }
 
   private enqueue(slot: number, t: number): void {
@@ -121,7 +132,7 @@ export class ProbeTable {
     }
     const i = (this.ringHead + this.ringLen) & this.ringMask;
     this.ringSlot[i] = slot;
-    this.ringGen[i] = this.rec[(slot * REC) + R_GEN]!;
+    this.ringGen[i] = this.rec[slot * REC + R_GEN]!;
     this.ringTs[i] = t;
     this.ringLen++;
   }
@@ -138,12 +149,13 @@ export class ProbeTable {
       const g = this.ringGen[h]!;
       this.ringHead = (h + 1) & this.ringMask;
       this.ringLen--;
-      if (this.tag[slot] === 0 || this.rec[(slot * REC) + R_GEN] !== g) continue;
+      const o = slot * REC;
+      if (this.rec[o + R_STATE] === Slot.Empty || this.rec[o + R_GEN] !== g) continue;
       if (v.visitSlot(slot, now)) this.enqueue(slot, now);
     }
   }
 
-  /** First slot of the key's bucket; leaves the key's tag in `hTag`. */
+  /** First way of the key's bucket; leaves the key's tag in `hTag`. */
   private hash(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): number {
     let h = 0x811c9dc5 ^ proto;
     for (let i = 0; i < 4; i++) {
@@ -152,7 +164,7 @@ export class ProbeTable {
     }
     h = Math.imul(h ^ ((sp << 16) | dp), 0x01000193);
     h ^= h >>> 15;
-    // The tag mixes the bits the bucket index leaves out; | 1 keeps it non-zero (0 marks an empty slot).
+    // The tag mixes in the bits the bucket index leaves out; | 1 keeps it non-zero (0 marks an empty way).
     this.hTag = (Math.imul(h, 0x9e3779b1) | 1) >>> 0;
     return (h >>> 0) & this.mask & ~(WAYS - 1);
   }
@@ -161,8 +173,7 @@ export class ProbeTable {
     const r = this.rec;
     const o = i * REC;
     return (
-      r[o + R_SPORT] === sp &&
-      r[o + R_DPORT] === dp &&
+      r[o + R_PORTS] === (((sp << 16) | dp) >>> 0) &&
       r[o + R_PROTO] === proto &&
       r[o + R_SRC] === s[0] &&
       r[o + R_SRC + 1] === s[1] &&
@@ -179,9 +190,12 @@ export class ProbeTable {
   find(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): number {
     const base = this.hash(s, d, sp, dp, proto);
     const tag = this.hTag;
-    const tags = this.tag;
+    const w = this.ways;
     for (let i = base; i < base + WAYS; i++) {
-      if (tags[i] === tag && this.matches(i, s, d, sp, dp, proto)) return i;
+      if (w[2 * i] === tag) {
+        const slot = w[2 * i + 1]!;
+        if (this.matches(slot, s, d, sp, dp, proto)) return slot;
+      }
     }
     return -1;
   }
@@ -195,46 +209,55 @@ export class ProbeTable {
    */
   insert(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number, state: number, kind: number, ts: number, reclaimAnsweredBefore = -Infinity): number {
     const base = this.hash(s, d, sp, dp, proto);
-    const tag = this.hTag;
-    const tags = this.tag;
-    let slot = -1;
+    const w = this.ways;
+    let way = -1;
     for (let i = base; i < base + WAYS; i++) {
-      if (tags[i] === 0) {
-        slot = i;
+      if (w[2 * i] === 0) {
+        way = i;
         break;
       }
     }
     this.lastEvictedState = Slot.Empty;
-    if (slot >= 0) this.used++;
-    else {
+    let slot: number;
+    if (way >= 0) {
+      slot = this.freeList[--this.freeTop]!;
+      this.used++;
+    } else {
       // Bucket full: reuse the first expired answered entry, else evict the oldest (first on ties).
       let oldest = base;
+      let oldestTs = this.tsAt(w[2 * base + 1]!);
       let reclaim = -1;
       for (let i = base; i < base + WAYS; i++) {
-        const t = this.tsAt(i);
-        if (reclaim < 0 && this.stateAt(i) === Slot.Answered && t < reclaimAnsweredBefore) reclaim = i;
-        if (t < this.tsAt(oldest)) oldest = i;
+        const e = w[2 * i + 1]!;
+        const t = this.tsAt(e);
+        if (reclaim < 0 && this.stateAt(e) === Slot.Answered && t < reclaimAnsweredBefore) reclaim = i;
+        if (t < oldestTs) {
+          oldest = i;
+          oldestTs = t;
+        }
       }
-      if (reclaim >= 0) slot = reclaim; // Still counted in `used`: the expired entry's place is taken over.
-      else {
-        slot = oldest;
+      // Still counted in `used`: the replaced entry's record is taken over.
+      way = reclaim >= 0 ? reclaim : oldest;
+      slot = w[2 * way + 1]!;
+      if (reclaim < 0) {
         this.lastEvictedState = this.stateAt(slot);
         this.evicted++;
       }
     }
-    tags[slot] = tag;
+    w[2 * way] = this.hTag;
+    w[2 * way + 1] = slot;
     const r = this.rec;
     const o = slot * REC;
     for (let k = 0; k < 4; k++) {
       r[o + R_SRC + k] = s[k]!;
       r[o + R_DST + k] = d[k]!;
     }
-    r[o + R_SPORT] = sp;
-    r[o + R_DPORT] = dp;
+    r[o + R_PORTS] = (sp << 16) | dp;
     r[o + R_PROTO] = proto;
     r[o + R_STATE] = state;
     r[o + R_KIND] = kind;
     r[o + R_GEN] = (r[o + R_GEN]! + 1) >>> 0;
+    r[o + R_WAY] = way;
     this.setTs(slot, ts);
     this.enqueue(slot, ts);
     return slot;
@@ -243,8 +266,11 @@ export class ProbeTable {
   lastEvictedState: number = Slot.Empty;
 
   free(i: number): void {
-    if (this.tag[i] !== 0) this.used--;
-    this.tag[i] = 0;
-    this.rec[(i * REC) + R_STATE] = Slot.Empty;
+    const o = i * REC;
+    if (this.rec[o + R_STATE] === Slot.Empty) return;
+    this.used--;
+    this.rec[o + R_STATE] = Slot.Empty;
+    this.ways[2 * this.rec[o + R_WAY]!] = 0;
+    this.freeList[this.freeTop++] = i;
   }
 }
