@@ -1,5 +1,9 @@
 /**
- * Detection cost, same file, same run, alternating rounds, best of N:
+ * Detection cost, same file, same run, alternating rounds, best of N and
+ * the median of the per-round ratios. One unrecorded warm-up round runs
+ * first (so no configuration is timed while the JIT is still cold), and the
+ * order within a round flips every round (so neither configuration always
+ * inherits the other's garbage or follows it on a busy machine):
  *
  * 1. The full pipeline (decode + flows) with detection off vs on (all default
  *    detectors), on a capture looped so one run lasts about a second.
@@ -117,6 +121,25 @@ function pairedCost(without: Result[], withIt: Result[]): { median: number; roun
   return { median: m, rounds: c.map((x) => x.toFixed(1)).join(', ') };
 }
 
+/**
+ * Runs `a` and `b` once each unrecorded (warm-up), then `rounds` times each,
+ * a before b in even rounds and b before a in odd ones; results go to `as`
+ * and `bs` in round order (so as[i] and bs[i] are the pair of round i).
+ */
+async function alternate(rounds: number, a: () => Promise<Result>, b: () => Promise<Result>, as: Result[], bs: Result[]): Promise<void> {
+  await a();
+  await b();
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) {
+      as.push(await a());
+      bs.push(await b());
+    } else {
+      bs.push(await b());
+      as.push(await a());
+    }
+  }
+}
+
 /** Repetitions of a capture of `packets` packets that make about RUN_PACKETS. */
 async function countPackets(path: string): Promise<number> {
   let n = 0;
@@ -232,13 +255,10 @@ async function main(): Promise<void> {
   const cfg = defaultDetectConfig();
   const off: Result[] = [];
   const on: Result[] = [];
-  for (let i = 0; i < rounds; i++) {
-    off.push(await run(looped, null));
-    on.push(await run(looped, cfg));
-  }
+  await alternate(rounds, () => run(looped, null), () => run(looped, cfg), off, on);
   const bOff = best(off);
   const bOn = best(on);
-  console.log(`file: ${file} looped x${reps} (${fmt(bOff.packets)} packets), best of ${rounds} alternating rounds, packets per CPU second`);
+  console.log(`file: ${file} looped x${reps} (${fmt(bOff.packets)} packets), best of ${rounds} alternating rounds (order flipped every round) after a warm-up round, packets per CPU second`);
   console.log(`| run | packets/s | CPU ms | packets/wall-s | alerts |`);
   console.log(`| --- | ---: | ---: | ---: | ---: |`);
   console.log(`| decode + flows, detection off | ${fmt(bOff.pps)} | ${fmt(bOff.cpuMs)} | ${fmt(bOff.wallPps)} | - |`);
@@ -261,19 +281,19 @@ async function main(): Promise<void> {
   const env = { ABUSEIPDB_API_KEY: server.validKey, ABUSEIPDB_URL: server.url };
   const noIntel: Result[] = [];
   const withIntel: Result[] = [];
-  for (let i = 0; i < rounds; i++) {
-    noIntel.push(await run(fresh.path, cfg));
-    // A fresh cache file each round so every address is a new look-up.
+  const runWithIntel = (): Promise<Result> => {
+    // A fresh cache file each run so every address is a new look-up.
     intelCfg.intel.abuseipdb.cacheDb = join(mkdtempSync(join(tmpdir(), 'wwdet-bench-')), 'cache.sqlite');
-    withIntel.push(await run(fresh.path, intelCfg, env));
-  }
+    return run(fresh.path, intelCfg, env);
+  };
+  await alternate(rounds, () => run(fresh.path, cfg), runWithIntel, noIntel, withIntel);
   const serverRequests = await server.stop();
   const nI = best(noIntel);
   const wI = best(withIntel);
   const s = wI.stats;
   console.log(
     `\nintel file: ${intelFile} looped x${intelReps} with fresh public addresses per repetition (${fmt(nI.packets)} packets, ${fmt(fresh.publicAddrs.length * intelReps)} distinct public addresses); ` +
-      `server (a child process) answers after 200 ms, ${serverRequests} requests over ${rounds} rounds; best of ${rounds} alternating rounds`,
+      `server (a child process) answers after 200 ms, ${serverRequests} requests over ${rounds} rounds and a warm-up; best of ${rounds} alternating rounds (order flipped every round) after a warm-up round`,
   );
   console.log(`| run | packets/s | CPU ms | packets/wall-s | requests | answered | intel alerts | alerts | end-of-input wait |`);
   console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);

@@ -295,7 +295,7 @@ export class FloodDetector implements Detector {
 
   /** SlotVisitor: a half-open entry past its time-out is forgotten. */
   visitSlot(i: number, now: number): boolean {
-    if (now - this.halfOpen.ts[i]! < this.cfg.syn.halfOpenTimeoutSec) return true;
+    if (now - this.halfOpen.tsAt(i) < this.cfg.syn.halfOpenTimeoutSec) return true;
     this.decrement(this.halfOpenDst[i]!);
     this.halfOpen.free(i);
     return false;

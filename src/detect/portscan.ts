@@ -120,16 +120,16 @@ export class PortScanDetector implements Detector {
     // An answer? Look up the reverse tuple.
     const r = this.findLive(D, S, l.dport, l.sport, 6, t);
     if (r >= 0) {
-      if (tab.state[r] === Slot.Pending) {
+      if (tab.stateAt(r) === Slot.Pending) {
         if ((f & F_RST) !== 0) {
           this.fail(r, t, 'rst', ctx);
           return;
         }
-        if (tab.kind[r] !== ScanKind.ACK || (f & F_SYN) === 0) {
-          tab.state[r] = Slot.Answered;
+        if (tab.kindAt(r) !== ScanKind.ACK || (f & F_SYN) === 0) {
+          tab.setState(r, Slot.Answered);
         }
       }
-      tab.ts[r] = t;
+      tab.setTs(r, t);
       return;
     }
     if ((f & F_RST) !== 0) return;
@@ -137,7 +137,7 @@ export class PortScanDetector implements Detector {
     const i = this.findLive(S, D, l.sport, l.dport, 6, t);
     if (i >= 0) {
       // Retransmitted probes keep their first time; answered pairs stay fresh.
-      if (tab.state[i] === Slot.Answered) tab.ts[i] = t;
+      if (tab.stateAt(i) === Slot.Answered) tab.setTs(i, t);
       return;
     }
     if (kind === 0 || isMulticastOrBroadcast(l)) return;
@@ -151,13 +151,13 @@ export class PortScanDetector implements Detector {
     loadAddrWords(l, false, D);
     const r = this.findLive(D, S, l.dport, l.sport, 17, t);
     if (r >= 0) {
-      tab.state[r] = Slot.Answered;
-      tab.ts[r] = t;
+      tab.setState(r, Slot.Answered);
+      tab.setTs(r, t);
       return;
     }
     const i = this.findLive(S, D, l.sport, l.dport, 17, t);
     if (i >= 0) {
-      if (tab.state[i] === Slot.Answered) tab.ts[i] = t;
+      if (tab.stateAt(i) === Slot.Answered) tab.setTs(i, t);
       return;
     }
     // From a service port to an ephemeral one is an answer (DNS, NTP... possibly reflected), not a probe.
@@ -175,7 +175,7 @@ export class PortScanDetector implements Detector {
   private findLive(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number, t: number): number {
     const tab = this.probes;
     const i = tab.find(s, d, sp, dp, proto);
-    if (i >= 0 && tab.state[i] === Slot.Answered && t - tab.ts[i]! >= ANSWERED_IDLE_SEC) {
+    if (i >= 0 && tab.stateAt(i) === Slot.Answered && t - tab.tsAt(i) >= ANSWERED_IDLE_SEC) {
       tab.free(i);
       return -1;
     }
@@ -188,7 +188,7 @@ export class PortScanDetector implements Detector {
     loadAddrWords(q, true, S);
     loadAddrWords(q, false, D);
     const i = this.probes.find(S, D, q.sport, q.dport, q.hasTcp ? 6 : 17);
-    if (i >= 0 && this.probes.state[i] === Slot.Pending) this.fail(i, t, `icmp-unreachable code ${l.icmpCode}`, ctx);
+    if (i >= 0 && this.probes.stateAt(i) === Slot.Pending) this.fail(i, t, `icmp-unreachable code ${l.icmpCode}`, ctx);
   }
 
   private accountEviction(): void {
@@ -198,13 +198,14 @@ export class PortScanDetector implements Detector {
   /** A failed attempt: count it towards both scan kinds, free the slot. */
   private fail(i: number, t: number, how: string, ctx: DetectContext): void {
     const tab = this.probes;
-    const kind = tab.kind[i]!;
-    const proto = tab.proto[i]!;
-    const dport = tab.dport[i]!;
-    const when = how === 'timeout' ? tab.ts[i]! : t;
-    const o = i * 4;
-    const sk = wordKey(tab.src, o);
-    const dk = wordKey(tab.dst, o);
+    const kind = tab.kindAt(i);
+    const proto = tab.protoAt(i);
+    const dport = tab.dportAt(i);
+    const when = how === 'timeout' ? tab.tsAt(i) : t;
+    const so = tab.srcAt(i);
+    const dO = tab.dstAt(i);
+    const sk = wordKey(tab.rec, so);
+    const dk = wordKey(tab.rec, dO);
     this.failed++;
     // One window per probe type: a FIN scan after a SYN scan is a new finding, and types do not dilute each other.
     // A scan fails many probes in a row against the same window, so the window used last is kept at hand:
@@ -214,7 +215,7 @@ export class PortScanDetector implements Detector {
       const vKey = `${sk}>${dk}#${kind}`;
       v = this.vertical.get(vKey) ?? null;
       if (v === null) {
-        v = { scanner: wordsText(tab.src, o), target: wordsText(tab.dst, o), items: new Map(), lastFired: -Infinity, proto, port: 0 };
+        v = { scanner: wordsText(tab.rec, so), target: wordsText(tab.rec, dO), items: new Map(), lastFired: -Infinity, proto, port: 0 };
         this.vertical.set(vKey, v);
       }
       this.lastV = v;
@@ -317,11 +318,11 @@ export class PortScanDetector implements Detector {
   /** SlotVisitor: called by the probe table for entries queued before the cut-off. */
   visitSlot(i: number, now: number): boolean {
     const tab = this.probes;
-    const age = now - tab.ts[i]!;
-    if (tab.state[i] === Slot.Pending) {
+    const age = now - tab.tsAt(i);
+    if (tab.stateAt(i) === Slot.Pending) {
       if (age < this.sweepTimeout) return true;
       // A bare ACK nobody answered is ordinary traffic, not a failed probe.
-      if (tab.kind[i] === ScanKind.ACK) tab.free(i);
+      if (tab.kindAt(i) === ScanKind.ACK) tab.free(i);
       else this.fail(i, now, 'timeout', this.sweepCtx!);
       return false;
     }

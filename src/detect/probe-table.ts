@@ -3,13 +3,36 @@
  * typed arrays: the scan detector looks up every TCP/UDP packet here (the
  * reverse tuple to match answers, the forward tuple to record probes), so the
  * table allocates nothing per packet and its size is fixed. Each key hashes
- * to a bucket of WAYS slots; when all are taken the oldest is evicted and
- * counted.
+ * to a bucket of WAYS ways; when all are taken the oldest entry is evicted
+ * and counted.
+ *
+ * Layout, for few cache misses per packet (the table is megabytes, probed at
+ * random): a bucket's ways (tag + record number each) fill one 64-byte cache
+ * line, so a miss reads that line only; an entry's fields sit together in one
+ * 64-byte record, and records come from a free list (last freed, first
+ * reused), so live entries stay packed in a small, cache-warm part of the
+ * record array instead of spread over all of it. A "slot" below is a record
+ * number.
  */
 
 export const Slot = { Empty: 0, Pending: 1, Answered: 2 } as const;
 
 const WAYS = 8;
+
+/** Words per record (64 bytes). */
+const REC = 16;
+const R_SRC = 0;
+const R_DST = 4;
+/** sport << 16 | dport. */
+const R_PORTS = 8;
+const R_PROTO = 9;
+const R_STATE = 10;
+const R_KIND = 11;
+const R_GEN = 12;
+/** The bucket way that points at the record (cleared when the record is freed). */
+const R_WAY = 13;
+/** Index of the packet time in a record's Float64 view (words 14-15). */
+const R_TS64 = 7;
 
 /** Decides, for a slot whose queued time passed the sweep cut-off, whether it stays (re-queued at `now`). */
 export interface SlotVisitor {
@@ -19,56 +42,97 @@ export interface SlotVisitor {
 export class ProbeTable {
   readonly cap: number;
   private readonly mask: number;
-  readonly state: Uint8Array;
-  readonly kind: Uint8Array;
-  readonly proto: Uint8Array;
-  readonly sport: Uint16Array;
-  readonly dport: Uint16Array;
-  /** Source and destination addresses, four words each (IPv4 as ::ffff:a.b.c.d). */
-  readonly src: Uint32Array;
-  readonly dst: Uint32Array;
-  /** Packet time (seconds, fractional) of the probe or of the last packet of an answered pair. */
-  readonly ts: Float64Array;
+  /** Per way, two words: the key's non-zero fingerprint (0: way empty) and the record number. */
+  private readonly ways: Uint32Array;
+  /**
+   * Per record, 16 words: source and destination addresses (four words each,
+   * IPv4 as ::ffff:a.b.c.d), ports, protocol, state, kind, insert generation,
+   * its way and, in words 14-15, the packet time (seconds, fractional) of the
+   * probe or of the last packet of an answered pair.
+   */
+  readonly rec: Uint32Array;
+  private readonly rec64: Float64Array;
+  /** Stack of free record numbers. */
+  private readonly freeList: Int32Array;
+  private freeTop: number;
   evicted = 0;
   used = 0;
-  /** Insert generation per slot: a queued record whose generation no longer matches is stale. */
-  private readonly gen: Uint32Array;
   // Time-ordered ring of (slot, generation, time) so expiry visits only due entries, never the whole table.
   private readonly ringSlot: Int32Array;
   private readonly ringGen: Uint32Array;
   private readonly ringTs: Float64Array;
+  private readonly ringMask: number;
   private ringHead = 0;
   private ringLen = 0;
+  /** Tag of the key hashed last (set by `hash`). */
+  private hTag = 0;
 
   constructor(maxEntries: number) {
     let cap = WAYS;
     while (cap < maxEntries) cap *= 2;
     this.cap = cap;
     this.mask = cap - 1;
-    this.state = new Uint8Array(cap);
-    this.kind = new Uint8Array(cap);
-    this.proto = new Uint8Array(cap);
-    this.sport = new Uint16Array(cap);
-    this.dport = new Uint16Array(cap);
-    this.src = new Uint32Array(cap * 4);
-    this.dst = new Uint32Array(cap * 4);
-    this.ts = new Float64Array(cap);
-    this.gen = new Uint32Array(cap);
+    this.ways = new Uint32Array(cap * 2);
+    const buf = new ArrayBuffer(cap * REC * 4);
+    this.rec = new Uint32Array(buf);
+    this.rec64 = new Float64Array(buf);
+    this.freeList = new Int32Array(cap);
+    for (let k = 0; k < cap; k++) this.freeList[k] = cap - 1 - k;
+    this.freeTop = cap;
     this.ringSlot = new Int32Array(cap * 2);
     this.ringGen = new Uint32Array(cap * 2);
     this.ringTs = new Float64Array(cap * 2);
+    this.ringMask = cap * 2 - 1;
+  }
+
+  stateAt(i: number): number {
+    return this.rec[i * REC + R_STATE]!;
+  }
+
+  setState(i: number, s: number): void {
+    this.rec[i * REC + R_STATE] = s;
+  }
+
+  kindAt(i: number): number {
+    return this.rec[i * REC + R_KIND]!;
+  }
+
+  protoAt(i: number): number {
+    return this.rec[i * REC + R_PROTO]!;
+  }
+
+  dportAt(i: number): number {
+    return this.rec[i * REC + R_PORTS]! & 0xffff;
+  }
+
+  tsAt(i: number): number {
+    return this.rec64[i * (REC / 2) + R_TS64]!;
+  }
+
+  setTs(i: number, t: number): void {
+    this.rec64[i * (REC / 2) + R_TS64] = t;
+  }
+
+  /** Offset in `rec` of the slot's four source address words. */
+  srcAt(i: number): number {
+    return i * REC + R_SRC;
+  }
+
+  /** Offset in `rec` of the slot's four destination address words. */
+  dstAt(i: number): number {
+    return i * REC + R_DST;
   }
 
   private enqueue(slot: number, t: number): void {
     const n = this.ringSlot.length;
     if (this.ringLen === n) {
       // Full (only after many evictions): the oldest record is dropped; its slot is reclaimed by eviction later.
-      this.ringHead = (this.ringHead + 1) % n;
+      this.ringHead = (this.ringHead + 1) & this.ringMask;
       this.ringLen--;
     }
-    const i = (this.ringHead + this.ringLen) % n;
+    const i = (this.ringHead + this.ringLen) & this.ringMask;
     this.ringSlot[i] = slot;
-    this.ringGen[i] = this.gen[slot]!;
+    this.ringGen[i] = this.rec[slot * REC + R_GEN]!;
     this.ringTs[i] = t;
     this.ringLen++;
   }
@@ -78,19 +142,20 @@ export class ProbeTable {
    * the slot or returns true to keep it, which re-queues it at `now`.
    */
   sweep(cutoff: number, now: number, v: SlotVisitor): void {
-    const n = this.ringSlot.length;
     while (this.ringLen > 0) {
       const h = this.ringHead;
       if (this.ringTs[h]! >= cutoff) return;
       const slot = this.ringSlot[h]!;
       const g = this.ringGen[h]!;
-      this.ringHead = (h + 1) % n;
+      this.ringHead = (h + 1) & this.ringMask;
       this.ringLen--;
-      if (this.state[slot] === Slot.Empty || this.gen[slot] !== g) continue;
+      const o = slot * REC;
+      if (this.rec[o + R_STATE] === Slot.Empty || this.rec[o + R_GEN] !== g) continue;
       if (v.visitSlot(slot, now)) this.enqueue(slot, now);
     }
   }
 
+  /** First way of the key's bucket; leaves the key's tag in `hTag`. */
   private hash(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): number {
     let h = 0x811c9dc5 ^ proto;
     for (let i = 0; i < 4; i++) {
@@ -99,22 +164,38 @@ export class ProbeTable {
     }
     h = Math.imul(h ^ ((sp << 16) | dp), 0x01000193);
     h ^= h >>> 15;
+    // The tag mixes in the bits the bucket index leaves out; | 1 keeps it non-zero (0 marks an empty way).
+    this.hTag = (Math.imul(h, 0x9e3779b1) | 1) >>> 0;
     return (h >>> 0) & this.mask & ~(WAYS - 1);
   }
 
   private matches(i: number, s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): boolean {
-    if (this.sport[i] !== sp || this.dport[i] !== dp || this.proto[i] !== proto) return false;
-    const o = i * 4;
-    const a = this.src;
-    const b = this.dst;
-    return a[o] === s[0] && a[o + 1] === s[1] && a[o + 2] === s[2] && a[o + 3] === s[3] && b[o] === d[0] && b[o + 1] === d[1] && b[o + 2] === d[2] && b[o + 3] === d[3];
+    const r = this.rec;
+    const o = i * REC;
+    return (
+      r[o + R_PORTS] === (((sp << 16) | dp) >>> 0) &&
+      r[o + R_PROTO] === proto &&
+      r[o + R_SRC] === s[0] &&
+      r[o + R_SRC + 1] === s[1] &&
+      r[o + R_SRC + 2] === s[2] &&
+      r[o + R_SRC + 3] === s[3] &&
+      r[o + R_DST] === d[0] &&
+      r[o + R_DST + 1] === d[1] &&
+      r[o + R_DST + 2] === d[2] &&
+      r[o + R_DST + 3] === d[3]
+    );
   }
 
   /** Slot index of the tuple, or -1. */
   find(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): number {
     const base = this.hash(s, d, sp, dp, proto);
+    const tag = this.hTag;
+    const w = this.ways;
     for (let i = base; i < base + WAYS; i++) {
-      if (this.state[i] !== Slot.Empty && this.matches(i, s, d, sp, dp, proto)) return i;
+      if (w[2 * i] === tag) {
+        const slot = w[2 * i + 1]!;
+        if (this.matches(slot, s, d, sp, dp, proto)) return slot;
+      }
     }
     return -1;
   }
@@ -128,41 +209,56 @@ export class ProbeTable {
    */
   insert(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number, state: number, kind: number, ts: number, reclaimAnsweredBefore = -Infinity): number {
     const base = this.hash(s, d, sp, dp, proto);
-    let slot = -1;
-    let oldest = base;
-    let reclaim = -1;
+    const w = this.ways;
+    let way = -1;
     for (let i = base; i < base + WAYS; i++) {
-      const st = this.state[i];
-      if (st === Slot.Empty) {
-        slot = i;
+      if (w[2 * i] === 0) {
+        way = i;
         break;
       }
-      if (reclaim < 0 && st === Slot.Answered && this.ts[i]! < reclaimAnsweredBefore) reclaim = i;
-      if (this.ts[i]! < this.ts[oldest]!) oldest = i;
     }
     this.lastEvictedState = Slot.Empty;
-    if (slot < 0 && reclaim >= 0) {
-      // Still counted in `used`: the expired entry's place is taken over.
-      slot = reclaim;
-      this.used--;
+    let slot: number;
+    if (way >= 0) {
+      slot = this.freeList[--this.freeTop]!;
+      this.used++;
+    } else {
+      // Bucket full: reuse the first expired answered entry, else evict the oldest (first on ties).
+      let oldest = base;
+      let oldestTs = this.tsAt(w[2 * base + 1]!);
+      let reclaim = -1;
+      for (let i = base; i < base + WAYS; i++) {
+        const e = w[2 * i + 1]!;
+        const t = this.tsAt(e);
+        if (reclaim < 0 && this.stateAt(e) === Slot.Answered && t < reclaimAnsweredBefore) reclaim = i;
+        if (t < oldestTs) {
+          oldest = i;
+          oldestTs = t;
+        }
+      }
+      // Still counted in `used`: the replaced entry's record is taken over.
+      way = reclaim >= 0 ? reclaim : oldest;
+      slot = w[2 * way + 1]!;
+      if (reclaim < 0) {
+        this.lastEvictedState = this.stateAt(slot);
+        this.evicted++;
+      }
     }
-    if (slot < 0) {
-      slot = oldest;
-      this.lastEvictedState = this.state[slot]!;
-      this.evicted++;
-    } else this.used++;
-    const o = slot * 4;
+    w[2 * way] = this.hTag;
+    w[2 * way + 1] = slot;
+    const r = this.rec;
+    const o = slot * REC;
     for (let k = 0; k < 4; k++) {
-      this.src[o + k] = s[k]!;
-      this.dst[o + k] = d[k]!;
+      r[o + R_SRC + k] = s[k]!;
+      r[o + R_DST + k] = d[k]!;
     }
-    this.sport[slot] = sp;
-    this.dport[slot] = dp;
-    this.proto[slot] = proto;
-    this.state[slot] = state;
-    this.kind[slot] = kind;
-    this.ts[slot] = ts;
-    this.gen[slot] = (this.gen[slot]! + 1) >>> 0;
+    r[o + R_PORTS] = (sp << 16) | dp;
+    r[o + R_PROTO] = proto;
+    r[o + R_STATE] = state;
+    r[o + R_KIND] = kind;
+    r[o + R_GEN] = (r[o + R_GEN]! + 1) >>> 0;
+    r[o + R_WAY] = way;
+    this.setTs(slot, ts);
     this.enqueue(slot, ts);
     return slot;
   }
@@ -170,7 +266,11 @@ export class ProbeTable {
   lastEvictedState: number = Slot.Empty;
 
   free(i: number): void {
-    if (this.state[i] !== Slot.Empty) this.used--;
-    this.state[i] = Slot.Empty;
+    const o = i * REC;
+    if (this.rec[o + R_STATE] === Slot.Empty) return;
+    this.used--;
+    this.rec[o + R_STATE] = Slot.Empty;
+    this.ways[2 * this.rec[o + R_WAY]!] = 0;
+    this.freeList[this.freeTop++] = i;
   }
 }
