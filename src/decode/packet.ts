@@ -74,6 +74,8 @@ export const Encap = {
 } as const;
 export type EncapKind = (typeof Encap)[keyof typeof Encap];
 
+const EMPTY = new Uint8Array(0);
+
 export const MAX_VLAN = 4;
 export const MAX_MPLS = 8;
 export const MAX_SACK = 4;
@@ -292,7 +294,7 @@ export class Layers {
     if (this.ipCsumBuf !== null) {
       const b = this.ipCsumBuf;
       this.ipCsumBuf = null;
-      this.ipCsum = verifies(sumWords(b, this.ipOff, this.ipHdrLen, 0)) ? Csum.Good : Csum.Bad;
+      this.ipCsum = verifies(sumWords(b, this.ipOff + this.csumBase, this.ipHdrLen, 0)) ? Csum.Good : Csum.Bad;
     }
     return this.ipCsum;
   }
@@ -362,7 +364,7 @@ export class Layers {
     if (this.l4CsumBuf !== null) {
       const b = this.l4CsumBuf;
       this.l4CsumBuf = null;
-      this.l4Csum = l4ChecksumStatus(this, b, this.l4CsumOff, this.l4CsumEnd, this.l4CsumLen, this.l4CsumProto, this.l4CsumPseudo);
+      this.l4Csum = l4ChecksumStatus(this, b, this.csumBase, this.l4CsumOff, this.l4CsumEnd, this.l4CsumLen, this.l4CsumProto, this.l4CsumPseudo);
     }
     return this.l4Csum;
   }
@@ -387,6 +389,11 @@ export class Layers {
   private l4CsumLen = 0;
   private l4CsumProto = 0;
   private l4CsumPseudo = false;
+  /**
+   * Where the frame starts in the buffer a pending check holds (see rebase): the
+   * layer's offsets are frame-relative, the pending check's buffer is the reader's.
+   */
+  private csumBase = 0;
   icmpType = 0;
   icmpCode = 0;
   icmpChecksum = 0;
@@ -481,6 +488,33 @@ export class Layers {
     this.malformed = null;
     this.malformedLayer = '';
     this.truncated = false;
+    this.csumBase = 0;
+  }
+
+  /**
+   * Makes the offsets of this layer set (and of its quoted and inner sets)
+   * relative to a frame that starts at `base` of the buffer it was decoded
+   * from. Offsets below `base` are the unset zeros and stay 0, so every field
+   * ends up as if the frame had been decoded from its own view.
+   */
+  rebase(base: number): void {
+    if (this.ethOff >= base) this.ethOff -= base;
+    if (this.sllAddrOff >= base) this.sllAddrOff -= base;
+    if (this.hasArp) {
+      if (this.arpShaOff >= base) this.arpShaOff -= base;
+      if (this.arpSpaOff >= base) this.arpSpaOff -= base;
+      if (this.arpThaOff >= base) this.arpThaOff -= base;
+      if (this.arpTpaOff >= base) this.arpTpaOff -= base;
+    }
+    if (this.ipOff >= base) this.ipOff -= base;
+    if (this.ipSrcOff >= base) this.ipSrcOff -= base;
+    if (this.ipDstOff >= base) this.ipDstOff -= base;
+    if (this.l4Off >= base) this.l4Off -= base;
+    if (this.ndpTargetOff >= base) this.ndpTargetOff -= base;
+    if (this.payloadOff >= base) this.payloadOff -= base;
+    this.csumBase = base;
+    if (this.hasQuoted && this.quoted !== null) this.quoted.rebase(base);
+    if (this.encap !== Encap.None && this.inner !== null) this.inner.rebase(base);
   }
 
   /** Marks this layer set malformed at `layer` (first reason wins). */
@@ -521,8 +555,25 @@ export class Packet extends Layers {
   caplen = 0;
   linkType = 1;
   ifIndex = 0;
-  /** The frame bytes (a view into the source's buffer; valid only during the callback). */
-  data: Uint8Array = new Uint8Array(0);
+  /** The frame bytes (a view into the source's buffer, made on first read; valid only during the callback). */
+  get data(): Uint8Array {
+    if (this.view === null) this.view = new Uint8Array(this.frameBuf.buffer, this.frameBuf.byteOffset + this.frameOff, this.caplen);
+    return this.view;
+  }
+  set data(v: Uint8Array) {
+    this.frameBuf = v;
+    this.frameOff = 0;
+    this.view = v;
+  }
+  /** The frame is `caplen` bytes at `off` of `buf` (the decoder's input); `data` is made from them when read. */
+  setFrameBytes(buf: Uint8Array, off: number): void {
+    this.frameBuf = buf;
+    this.frameOff = off;
+    this.view = null;
+  }
+  private frameBuf: Uint8Array = EMPTY;
+  private frameOff = 0;
+  private view: Uint8Array | null = EMPTY;
   /** Number of tunnel levels decoded into the inner chain. */
   depth = 0;
   /** False when the link type has no decoder: nothing was decoded, and that is not malformed. */
