@@ -18,6 +18,7 @@ import { l4ChecksumStatus } from './net/l4-checksum.js';
 import { ja3Hash, ja3String } from './app/ja3.js';
 import { ja4 } from './app/ja4.js';
 import { sumWords, verifies } from './checksum.js';
+import { MAX_SACK, TcpOptions, walkTcpOptions } from './transport/tcp-options.js';
 
 /** Checksum verification result. */
 export const Csum = {
@@ -78,7 +79,7 @@ const EMPTY = new Uint8Array(0);
 
 export const MAX_VLAN = 4;
 export const MAX_MPLS = 8;
-export const MAX_SACK = 4;
+export { MAX_SACK };
 /** Maximum tunnel nesting depth we decode (deeper is flagged malformed). */
 export const MAX_TUNNEL_DEPTH = 4;
 
@@ -340,17 +341,57 @@ export class Layers {
   tcpWindow = 0;
   tcpUrgent = 0;
   tcpChecksum = 0;
-  tcpMss = -1;
-  tcpWscale = -1;
-  tcpSackPerm = false;
-  tcpHasTs = false;
-  tcpTsVal = 0;
-  tcpTsEcr = 0;
-  tcpSackCount = 0;
+  // TCP options (-1 / false / 0 when absent). Only printers read them, so the decoder
+  // records where they are (deferTcpOptions) and they are walked on first read.
+  get tcpMss(): number {
+    return this.tcpOptions().mss;
+  }
+  get tcpWscale(): number {
+    return this.tcpOptions().wscale;
+  }
+  get tcpSackPerm(): boolean {
+    return this.tcpOptions().sackPerm;
+  }
+  get tcpHasTs(): boolean {
+    return this.tcpOptions().hasTs;
+  }
+  get tcpTsVal(): number {
+    return this.tcpOptions().tsVal;
+  }
+  get tcpTsEcr(): number {
+    return this.tcpOptions().tsEcr;
+  }
+  get tcpSackCount(): number {
+    return this.tcpOptions().sackCount;
+  }
   /** SACK blocks as left,right pairs. */
-  tcpSack = new Uint32Array(MAX_SACK * 2);
+  get tcpSack(): Uint32Array {
+    return this.tcpOptions().sack;
+  }
   /** A TCP option had an impossible length: the option walk stopped there (the segment is still decoded). */
-  tcpOptionsBad = false;
+  get tcpOptionsBad(): boolean {
+    return this.tcpOptions().bad;
+  }
+  /** Records the options at b[start, end) to be walked when first read. */
+  deferTcpOptions(b: Uint8Array, start: number, end: number): void {
+    this.tcpOptBuf = b;
+    this.tcpOptStart = start;
+    this.tcpOptEnd = end;
+  }
+  private tcpOptions(): TcpOptions {
+    const o = this.tcpOpts;
+    if (this.tcpOptBuf !== null) {
+      const b = this.tcpOptBuf;
+      this.tcpOptBuf = null;
+      walkTcpOptions(o, b, this.tcpOptStart, this.tcpOptEnd);
+    }
+    return o;
+  }
+  private readonly tcpOpts = new TcpOptions();
+  /** Pending option walk (null when none or done); offsets are into this buffer. */
+  private tcpOptBuf: Uint8Array | null = null;
+  private tcpOptStart = 0;
+  private tcpOptEnd = 0;
   udpLength = 0;
   udpChecksum = 0;
   /** The UDP length field exceeds the IP payload (not a fragment): decoded as far as the IP payload goes. */
@@ -463,10 +504,8 @@ export class Layers {
     if (this.hasTcp) {
       this.hasTcp = false;
       this.tcpSeq = this.tcpAck = this.tcpFlags = this.tcpHdrLen = this.tcpWindow = this.tcpUrgent = this.tcpChecksum = 0;
-      this.tcpMss = this.tcpWscale = -1;
-      this.tcpSackPerm = this.tcpHasTs = false;
-      this.tcpTsVal = this.tcpTsEcr = this.tcpSackCount = 0;
-      this.tcpOptionsBad = false;
+      if (this.tcpOptBuf !== null) this.tcpOptBuf = null;
+      else this.tcpOpts.reset();
     }
     if (this.hasUdp) {
       this.hasUdp = false;
