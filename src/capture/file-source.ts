@@ -15,6 +15,26 @@ import { Warnings } from './warnings.js';
 
 const BUFFER_MAX_INITIAL = 2 * 1024 * 1024;
 const BUFFER_MIN = 64 * 1024;
+/**
+ * Room kept in front of a read-ahead chunk: the unconsumed tail of the current
+ * buffer (at most one partial record, usually) is copied there, so the two
+ * buffers swap instead of the new bytes being moved.
+ */
+const HEADROOM = 64 * 1024;
+
+/** A read's outcome, never a rejection: a read-ahead may finish after the reader stopped caring. */
+interface ReadResult {
+  n: number;
+  error: unknown;
+}
+
+function readDone(n: number): ReadResult {
+  return { n, error: null };
+}
+
+function readFailed(error: unknown): ReadResult {
+  return { n: 0, error };
+}
 
 /** Names a magic that is not a capture, so the error tells the user what they gave us. */
 function describeMagic(b: Uint8Array, n: number): string {
@@ -35,6 +55,10 @@ export class CaptureFileSource implements FrameSource {
   private running = false;
   private stopRequested = false;
   private closed = false;
+  /** Read-ahead: the next chunk is read into `spare` (at HEADROOM) while the current one is parsed. */
+  private spare: Uint8Array | null = null;
+  private pending: Promise<ReadResult> | null = null;
+  private reads = 0;
 
   constructor(
     readonly name: string,
@@ -118,34 +142,84 @@ export class CaptureFileSource implements FrameSource {
   private baseOffset = 0;
 
   private async readMore(need: number): Promise<void> {
+    if (this.pending !== null) {
+      const r = await this.pending;
+      this.pending = null;
+      this.takeReadAhead(r, need);
+    } else {
+      this.compact();
+      if (need > this.buf.length) this.grow(need);
+      const r = await this.input.read(this.buf, this.end, this.buf.length - this.end).then(readDone, readFailed);
+      if (this.received(r)) this.end += r.n;
+    }
+    // The first chunk may be the whole file: read ahead only once a second one was needed.
+    if (!this.eof && ++this.reads >= 2) this.readAhead();
+  }
+
+  /** Starts reading the next chunk into the spare buffer (same size as `buf`), after HEADROOM. */
+  private readAhead(): void {
+    const size = this.buf.length;
+    if (size < 4 * HEADROOM) return;
+    if (this.spare === null || this.spare.length !== size) this.spare = new Uint8Array(size);
+    this.pending = this.input.read(this.spare, HEADROOM, size - HEADROOM).then(readDone, readFailed);
+  }
+
+  /** Puts the read-ahead chunk behind the unconsumed tail: swaps the buffers when the tail fits the headroom. */
+  private takeReadAhead(r: ReadResult, need: number): void {
+    if (!this.received(r)) return;
+    const spare = this.spare!;
+    const tail = this.end - this.start;
+    const at = HEADROOM - tail;
+    if (tail <= HEADROOM && need <= spare.length - at) {
+      if (tail > 0) spare.set(this.buf.subarray(this.start, this.end), at);
+      // buf[start] and spare[at] hold the same input byte.
+      this.baseOffset += this.start - at;
+      this.spare = this.buf;
+      this.buf = spare;
+      this.start = at;
+      this.end = HEADROOM + r.n;
+      return;
+    }
+    this.compact();
+    if (Math.max(need, this.end + r.n) > this.buf.length) this.grow(Math.max(need, this.end + r.n));
+    this.buf.set(spare.subarray(HEADROOM, HEADROOM + r.n), this.end);
+    this.end += r.n;
+  }
+
+  /** Keeps only the unconsumed tail (at most one partial record) at the front. */
+  private compact(): void {
     if (this.start > 0) {
-      // Keep only the unconsumed tail (at most one partial record) at the front.
       this.buf.copyWithin(0, this.start, this.end);
       this.baseOffset += this.start;
       this.end -= this.start;
       this.start = 0;
     }
-    if (need > this.buf.length) {
-      const grown = new Uint8Array(Math.max(need, Math.min(this.buf.length * 2, need + BUFFER_MAX_INITIAL)));
-      grown.set(this.buf.subarray(0, this.end));
-      this.buf = grown;
-    }
-    let n: number;
-    try {
-      n = await this.input.read(this.buf, this.end, this.buf.length - this.end);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
+  }
+
+  private grow(need: number): void {
+    const grown = new Uint8Array(Math.max(need, Math.min(this.buf.length * 2, need + BUFFER_MAX_INITIAL)));
+    grown.set(this.buf.subarray(0, this.end));
+    this.buf = grown;
+  }
+
+  /** Handles a read's outcome: false at end of input (eof set) or when a cut gzip stream ends it; throws on a read error. */
+  private received(r: ReadResult): boolean {
+    if (r.error !== null) {
+      const err = r.error as NodeJS.ErrnoException;
       const at = this.baseOffset + this.end;
       if (err.code === 'Z_BUF_ERROR') {
         // gzip stream cut short: what was decompressed is good, like a truncated plain file.
         this.warnings.add(`${this.name}: compressed stream ends unexpectedly after ${at} decompressed bytes`);
-        n = 0;
-      } else {
-        throw new CaptureError(`read error: ${err.message ?? String(e)}`, this.name, at);
+        this.eof = true;
+        return false;
       }
+      throw new CaptureError(`read error: ${err.message ?? String(r.error)}`, this.name, at);
     }
-    if (n === 0) this.eof = true;
-    else this.end += n;
+    if (r.n === 0) {
+      this.eof = true;
+      return false;
+    }
+    return true;
   }
 
   stop(): void {
@@ -173,6 +247,9 @@ export class CaptureFileSource implements FrameSource {
     if (this.closed) return;
     this.closed = true;
     this.pacer?.cancel();
+    // A read-ahead still running must finish before its file handle closes.
+    if (this.pending !== null) await this.pending;
+    this.pending = null;
     await this.input.close();
   }
 }

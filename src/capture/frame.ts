@@ -29,9 +29,35 @@ export class RawFrame {
   ifIndex = 0;
   /** Byte offset of the record in the (decompressed) input, for error messages. */
   fileOffset = 0;
-  /** The frame bytes (length === capLen). */
-  data: Uint8Array = new Uint8Array(0);
+  /**
+   * Where the frame bytes are: `capLen` bytes at `dataOff` of `buf`. A file reader points
+   * this at its own read buffer, so a frame needs no view object of its own: creating one
+   * per record cost about as much as the whole record parse (allocation and young-GC).
+   */
+  buf: Uint8Array = EMPTY;
+  dataOff = 0;
+  private view: Uint8Array | null = EMPTY;
+
+  /** The frame bytes (length === capLen), as a view made on first read. */
+  get data(): Uint8Array {
+    if (this.view === null) this.view = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.dataOff, this.capLen);
+    return this.view;
+  }
+  set data(v: Uint8Array) {
+    this.buf = v;
+    this.dataOff = 0;
+    this.view = v;
+  }
+
+  /** Points the frame at `capLen` bytes at `off` of `buf` (set capLen too). */
+  setBytes(buf: Uint8Array, off: number): void {
+    this.buf = buf;
+    this.dataOff = off;
+    this.view = null;
+  }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** Statistics a source reports at any moment and at the end. */
 export interface SourceStats {

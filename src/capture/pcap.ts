@@ -138,8 +138,7 @@ export class PcapParser extends RecordParser {
       f.capLen = capLen;
       f.origLen = origLen;
       f.fileOffset = this.base + pos;
-      // A direct view constructor: about twice as cheap per frame as subarray() (no species lookup), same bytes and type.
-      f.data = new Uint8Array(b.buffer, b.byteOffset + pos + REC_HDR, capLen);
+      f.setBytes(b, pos + REC_HDR);
       pos += total;
       onFrame(f);
     }

@@ -142,8 +142,7 @@ export class PcapngParser extends RecordParser {
         f.ifIndex = ifIndex;
         f.tsDigits = iface.res.digits;
         f.fileOffset = at;
-        // Direct view constructor: cheaper per frame than subarray() (see pcap.ts).
-        f.data = new Uint8Array(b.buffer, b.byteOffset + dataAt, capLen);
+        f.setBytes(b, dataAt);
         pos += len;
         onFrame(f);
         continue;

@@ -93,56 +93,59 @@ export class Decoder implements DecodeFlags {
     pkt.caplen = frame.capLen;
     pkt.linkType = frame.linkType;
     pkt.ifIndex = frame.ifIndex;
-    pkt.data = frame.data;
     pkt.linkSupported = true;
-    const b = frame.data;
-    const end = b.length;
+    // Decode straight from the reader's buffer (no view per frame), then make the offsets frame-relative.
+    const b = frame.buf;
+    const start = frame.dataOff;
+    const end = start + frame.capLen;
+    pkt.setFrameBytes(b, start);
     switch (frame.linkType) {
       case LinkType.EN10MB:
-        decodeEthernet(this, pkt, b, 0, end, 0);
+        decodeEthernet(this, pkt, b, start, end, 0);
         break;
       case LinkType.LINUX_SLL:
-        decodeSll(this, pkt, b, 0, end);
+        decodeSll(this, pkt, b, start, end);
         break;
       case LinkType.LINUX_SLL2:
-        decodeSll2(this, pkt, b, 0, end);
+        decodeSll2(this, pkt, b, start, end);
         break;
       case LinkType.RAW:
       case LinkType.RAW_BSD12:
       case LinkType.RAW_BSD14:
-        decodeRawIp(this, pkt, b, 0, end, 0);
+        decodeRawIp(this, pkt, b, start, end, 0);
         break;
       case LinkType.NULL:
-        decodeNull(this, pkt, b, 0, end, false);
+        decodeNull(this, pkt, b, start, end, false);
         break;
       case LinkType.LOOP:
-        decodeNull(this, pkt, b, 0, end, true);
+        decodeNull(this, pkt, b, start, end, true);
         break;
       case LinkType.IPV4:
         pkt.netType = 0x0800;
-        decodeIpv4(this, pkt, b, 0, end, 0, false);
+        decodeIpv4(this, pkt, b, start, end, 0, false);
         break;
       case LinkType.IPV6:
         pkt.netType = 0x86dd;
-        decodeIpv6(this, pkt, b, 0, end, 0, false);
+        decodeIpv6(this, pkt, b, start, end, 0, false);
         break;
       case LinkType.PPP:
       case LinkType.PPP_HDLC:
-        decodePppFrame(this, pkt, b, 0, end, 0);
+        decodePppFrame(this, pkt, b, start, end, 0);
         break;
       case LinkType.NFLOG:
-        decodeNflog(this, pkt, b, 0, end);
+        decodeNflog(this, pkt, b, start, end);
         break;
       case LinkType.IEEE802_11:
-        decodeIeee80211(this, pkt, b, 0, end);
+        decodeIeee80211(this, pkt, b, start, end);
         break;
       case LinkType.IEEE802_11_RADIOTAP:
-        decodeRadiotap(this, pkt, b, 0, end);
+        decodeRadiotap(this, pkt, b, start, end);
         break;
       default:
         pkt.linkSupported = false;
         break;
     }
+    if (start !== 0) pkt.rebase(start);
     let depth = 0;
     for (let l = pkt.encap !== Encap.None ? pkt.inner : null; l !== null; l = l.encap !== Encap.None ? l.inner : null) depth++;
     pkt.depth = depth;

@@ -18,6 +18,7 @@ import { l4ChecksumStatus } from './net/l4-checksum.js';
 import { ja3Hash, ja3String } from './app/ja3.js';
 import { ja4 } from './app/ja4.js';
 import { sumWords, verifies } from './checksum.js';
+import { MAX_SACK, TcpOptions, walkTcpOptions } from './transport/tcp-options.js';
 
 /** Checksum verification result. */
 export const Csum = {
@@ -74,9 +75,11 @@ export const Encap = {
 } as const;
 export type EncapKind = (typeof Encap)[keyof typeof Encap];
 
+const EMPTY = new Uint8Array(0);
+
 export const MAX_VLAN = 4;
 export const MAX_MPLS = 8;
-export const MAX_SACK = 4;
+export { MAX_SACK };
 /** Maximum tunnel nesting depth we decode (deeper is flagged malformed). */
 export const MAX_TUNNEL_DEPTH = 4;
 
@@ -292,7 +295,7 @@ export class Layers {
     if (this.ipCsumBuf !== null) {
       const b = this.ipCsumBuf;
       this.ipCsumBuf = null;
-      this.ipCsum = verifies(sumWords(b, this.ipOff, this.ipHdrLen, 0)) ? Csum.Good : Csum.Bad;
+      this.ipCsum = verifies(sumWords(b, this.ipOff + this.csumBase, this.ipHdrLen, 0)) ? Csum.Good : Csum.Bad;
     }
     return this.ipCsum;
   }
@@ -338,17 +341,57 @@ export class Layers {
   tcpWindow = 0;
   tcpUrgent = 0;
   tcpChecksum = 0;
-  tcpMss = -1;
-  tcpWscale = -1;
-  tcpSackPerm = false;
-  tcpHasTs = false;
-  tcpTsVal = 0;
-  tcpTsEcr = 0;
-  tcpSackCount = 0;
+  // TCP options (-1 / false / 0 when absent). Only printers read them, so the decoder
+  // records where they are (deferTcpOptions) and they are walked on first read.
+  get tcpMss(): number {
+    return this.tcpOptions().mss;
+  }
+  get tcpWscale(): number {
+    return this.tcpOptions().wscale;
+  }
+  get tcpSackPerm(): boolean {
+    return this.tcpOptions().sackPerm;
+  }
+  get tcpHasTs(): boolean {
+    return this.tcpOptions().hasTs;
+  }
+  get tcpTsVal(): number {
+    return this.tcpOptions().tsVal;
+  }
+  get tcpTsEcr(): number {
+    return this.tcpOptions().tsEcr;
+  }
+  get tcpSackCount(): number {
+    return this.tcpOptions().sackCount;
+  }
   /** SACK blocks as left,right pairs. */
-  tcpSack = new Uint32Array(MAX_SACK * 2);
+  get tcpSack(): Uint32Array {
+    return this.tcpOptions().sack;
+  }
   /** A TCP option had an impossible length: the option walk stopped there (the segment is still decoded). */
-  tcpOptionsBad = false;
+  get tcpOptionsBad(): boolean {
+    return this.tcpOptions().bad;
+  }
+  /** Records the options at b[start, end) to be walked when first read. */
+  deferTcpOptions(b: Uint8Array, start: number, end: number): void {
+    this.tcpOptBuf = b;
+    this.tcpOptStart = start;
+    this.tcpOptEnd = end;
+  }
+  private tcpOptions(): TcpOptions {
+    const o = this.tcpOpts;
+    if (this.tcpOptBuf !== null) {
+      const b = this.tcpOptBuf;
+      this.tcpOptBuf = null;
+      walkTcpOptions(o, b, this.tcpOptStart, this.tcpOptEnd);
+    }
+    return o;
+  }
+  private readonly tcpOpts = new TcpOptions();
+  /** Pending option walk (null when none or done); offsets are into this buffer. */
+  private tcpOptBuf: Uint8Array | null = null;
+  private tcpOptStart = 0;
+  private tcpOptEnd = 0;
   udpLength = 0;
   udpChecksum = 0;
   /** The UDP length field exceeds the IP payload (not a fragment): decoded as far as the IP payload goes. */
@@ -362,7 +405,7 @@ export class Layers {
     if (this.l4CsumBuf !== null) {
       const b = this.l4CsumBuf;
       this.l4CsumBuf = null;
-      this.l4Csum = l4ChecksumStatus(this, b, this.l4CsumOff, this.l4CsumEnd, this.l4CsumLen, this.l4CsumProto, this.l4CsumPseudo);
+      this.l4Csum = l4ChecksumStatus(this, b, this.csumBase, this.l4CsumOff, this.l4CsumEnd, this.l4CsumLen, this.l4CsumProto, this.l4CsumPseudo);
     }
     return this.l4Csum;
   }
@@ -387,6 +430,11 @@ export class Layers {
   private l4CsumLen = 0;
   private l4CsumProto = 0;
   private l4CsumPseudo = false;
+  /**
+   * Where the frame starts in the buffer a pending check holds (see rebase): the
+   * layer's offsets are frame-relative, the pending check's buffer is the reader's.
+   */
+  private csumBase = 0;
   icmpType = 0;
   icmpCode = 0;
   icmpChecksum = 0;
@@ -456,10 +504,8 @@ export class Layers {
     if (this.hasTcp) {
       this.hasTcp = false;
       this.tcpSeq = this.tcpAck = this.tcpFlags = this.tcpHdrLen = this.tcpWindow = this.tcpUrgent = this.tcpChecksum = 0;
-      this.tcpMss = this.tcpWscale = -1;
-      this.tcpSackPerm = this.tcpHasTs = false;
-      this.tcpTsVal = this.tcpTsEcr = this.tcpSackCount = 0;
-      this.tcpOptionsBad = false;
+      if (this.tcpOptBuf !== null) this.tcpOptBuf = null;
+      else this.tcpOpts.reset();
     }
     if (this.hasUdp) {
       this.hasUdp = false;
@@ -481,6 +527,33 @@ export class Layers {
     this.malformed = null;
     this.malformedLayer = '';
     this.truncated = false;
+    this.csumBase = 0;
+  }
+
+  /**
+   * Makes the offsets of this layer set (and of its quoted and inner sets)
+   * relative to a frame that starts at `base` of the buffer it was decoded
+   * from. Offsets below `base` are the unset zeros and stay 0, so every field
+   * ends up as if the frame had been decoded from its own view.
+   */
+  rebase(base: number): void {
+    if (this.ethOff >= base) this.ethOff -= base;
+    if (this.sllAddrOff >= base) this.sllAddrOff -= base;
+    if (this.hasArp) {
+      if (this.arpShaOff >= base) this.arpShaOff -= base;
+      if (this.arpSpaOff >= base) this.arpSpaOff -= base;
+      if (this.arpThaOff >= base) this.arpThaOff -= base;
+      if (this.arpTpaOff >= base) this.arpTpaOff -= base;
+    }
+    if (this.ipOff >= base) this.ipOff -= base;
+    if (this.ipSrcOff >= base) this.ipSrcOff -= base;
+    if (this.ipDstOff >= base) this.ipDstOff -= base;
+    if (this.l4Off >= base) this.l4Off -= base;
+    if (this.ndpTargetOff >= base) this.ndpTargetOff -= base;
+    if (this.payloadOff >= base) this.payloadOff -= base;
+    this.csumBase = base;
+    if (this.hasQuoted && this.quoted !== null) this.quoted.rebase(base);
+    if (this.encap !== Encap.None && this.inner !== null) this.inner.rebase(base);
   }
 
   /** Marks this layer set malformed at `layer` (first reason wins). */
@@ -521,8 +594,25 @@ export class Packet extends Layers {
   caplen = 0;
   linkType = 1;
   ifIndex = 0;
-  /** The frame bytes (a view into the source's buffer; valid only during the callback). */
-  data: Uint8Array = new Uint8Array(0);
+  /** The frame bytes (a view into the source's buffer, made on first read; valid only during the callback). */
+  get data(): Uint8Array {
+    if (this.view === null) this.view = new Uint8Array(this.frameBuf.buffer, this.frameBuf.byteOffset + this.frameOff, this.caplen);
+    return this.view;
+  }
+  set data(v: Uint8Array) {
+    this.frameBuf = v;
+    this.frameOff = 0;
+    this.view = v;
+  }
+  /** The frame is `caplen` bytes at `off` of `buf` (the decoder's input); `data` is made from them when read. */
+  setFrameBytes(buf: Uint8Array, off: number): void {
+    this.frameBuf = buf;
+    this.frameOff = off;
+    this.view = null;
+  }
+  private frameBuf: Uint8Array = EMPTY;
+  private frameOff = 0;
+  private view: Uint8Array | null = EMPTY;
   /** Number of tunnel levels decoded into the inner chain. */
   depth = 0;
   /** False when the link type has no decoder: nothing was decoded, and that is not malformed. */

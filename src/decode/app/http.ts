@@ -68,9 +68,18 @@ function headerValue(b: Buffer, p: number, lineEnd: number): string {
   return text(b, p, e);
 }
 
-/** A Buffer over the same bytes (no copy), made once per request. */
+/**
+ * A Buffer over the same bytes (no copy). The decoder reads every frame from
+ * the reader's buffer, so the last one made is nearly always the one needed.
+ */
+let viewOf: Uint8Array | null = null;
+let lastView: Buffer = Buffer.alloc(0);
 function view(b: Uint8Array): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (b !== viewOf) {
+    viewOf = b;
+    lastView = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  }
+  return lastView;
 }
 
 function resetRequest(h: HttpRequest): void {

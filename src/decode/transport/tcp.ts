@@ -3,10 +3,9 @@
  *
  *   0 sport  2 dport  4 seq  8 ack  12 offset/flags  14 window  16 checksum  18 urgent  20 options
  *
- * Options are walked with a bound check per option; a bad option length stops
- * the walk and sets `tcpOptionsBad` (the segment itself is still decoded).
+ * Options are recorded here and walked when first read (see tcp-options.ts).
  */
-import { Csum, MAX_SACK, type Layers } from '../packet.js';
+import { Csum, type Layers } from '../packet.js';
 import type { DecodeFlags } from '../decoder.js';
 import { dispatchTcpApp } from './app-dispatch.js';
 
@@ -17,14 +16,6 @@ const DATA_OFFSET = 12;
 const WINDOW = 14;
 const CHECKSUM = 16;
 const URGENT = 18;
-
-const OPT_EOL = 0;
-const OPT_NOP = 1;
-const OPT_MSS = 2;
-const OPT_WSCALE = 3;
-const OPT_SACK_PERM = 4;
-const OPT_SACK = 5;
-const OPT_TIMESTAMP = 8;
 
 function u32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
@@ -67,67 +58,8 @@ export function decodeTcp(f: DecodeFlags, l: Layers, b: Uint8Array, off: number,
     if (!quoted && !l.ipIsFragment) l.fail('tcp', `truncated TCP options (${avail} of ${hlen} bytes)`);
     return;
   }
-  if (hlen > TCP_MIN_HEADER) walkOptions(l, b, off + TCP_MIN_HEADER, off + hlen);
+  if (hlen > TCP_MIN_HEADER) l.deferTcpOptions(b, off + TCP_MIN_HEADER, off + hlen);
   l.payloadOff = off + hlen;
   l.payloadLen = avail - hlen;
   if (f.app && !quoted && l.payloadLen > 0) dispatchTcpApp(l, b, l.payloadOff, l.payloadLen);
-}
-
-function walkOptions(l: Layers, b: Uint8Array, p: number, end: number): void {
-  while (p < end) {
-    const kind = b[p]!;
-    if (kind === OPT_EOL) return;
-    if (kind === OPT_NOP) {
-      p++;
-      continue;
-    }
-    if (end - p < 2) {
-      l.tcpOptionsBad = true;
-      return;
-    }
-    const len = b[p + 1]!;
-    if (len < 2 || len > end - p) {
-      l.tcpOptionsBad = true;
-      return;
-    }
-    switch (kind) {
-      case OPT_MSS:
-        if (len === 4) l.tcpMss = (b[p + 2]! << 8) | b[p + 3]!;
-        else l.tcpOptionsBad = true;
-        break;
-      case OPT_WSCALE:
-        if (len === 3) l.tcpWscale = b[p + 2]!;
-        else l.tcpOptionsBad = true;
-        break;
-      case OPT_SACK_PERM:
-        if (len === 2) l.tcpSackPerm = true;
-        else l.tcpOptionsBad = true;
-        break;
-      case OPT_SACK: {
-        const blocks = (len - 2) >>> 3;
-        if ((len - 2) % 8 !== 0 || blocks === 0) {
-          l.tcpOptionsBad = true;
-          break;
-        }
-        const sack = l.tcpSack;
-        for (let i = 0; i < blocks && l.tcpSackCount < MAX_SACK; i++) {
-          const k = l.tcpSackCount;
-          sack[2 * k] = u32(b, p + 2 + 8 * i);
-          sack[2 * k + 1] = u32(b, p + 6 + 8 * i);
-          l.tcpSackCount = k + 1;
-        }
-        break;
-      }
-      case OPT_TIMESTAMP:
-        if (len === 10) {
-          l.tcpHasTs = true;
-          l.tcpTsVal = u32(b, p + 2);
-          l.tcpTsEcr = u32(b, p + 6);
-        } else l.tcpOptionsBad = true;
-        break;
-      default:
-        break;
-    }
-    p += len;
-  }
 }
