@@ -610,6 +610,17 @@ export class Packet extends Layers {
     this.frameOff = off;
     this.view = null;
   }
+  /**
+   * The buffer the frame's bytes are in and where they start: `bytes[byteStart + off]`
+   * is `data[off]`. Stages that read a few bytes per packet use these, because reading
+   * `data` makes a view object (an allocation) when the decoder ran on the reader's buffer.
+   */
+  get bytes(): Uint8Array {
+    return this.frameBuf;
+  }
+  get byteStart(): number {
+    return this.frameOff;
+  }
   private frameBuf: Uint8Array = EMPTY;
   private frameOff = 0;
   private view: Uint8Array | null = EMPTY;

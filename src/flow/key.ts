@@ -77,12 +77,13 @@ export class KeyBuilder {
   /** Fills `key` from `l` (the level chosen by flowLayers) and the frame. Returns false when no key can be built. */
   build(pkt: Packet, l: Layers): boolean {
     const k = this.key;
-    const d = pkt.data;
+    const d = pkt.bytes;
+    const base = pkt.byteStart;
     this.oneWay = false;
     if (l.ipVersion === 0) {
       if (!pkt.hasEth || pkt.caplen < pkt.ethOff + 12) return false;
       // Non-IP: MACs as 6 bytes packed into two words each (4 + 2 bytes).
-      const o = pkt.ethOff;
+      const o = base + pkt.ethOff;
       const dstHi = ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0;
       const dstLo = (d[o + 4]! << 8) | d[o + 5]!;
       const srcHi = ((d[o + 6]! << 24) | (d[o + 7]! << 16) | (d[o + 8]! << 8) | d[o + 9]!) >>> 0;
@@ -123,7 +124,7 @@ export class KeyBuilder {
         this.oneWay = true;
       }
     } else if (hasPorts(proto) && !l.ipIsFragment && l.ipOff + l.ipHdrLen + 4 <= pkt.caplen) {
-      const o = l.ipOff + l.ipHdrLen;
+      const o = base + l.ipOff + l.ipHdrLen;
       sp = (d[o]! << 8) | d[o + 1]!;
       dp = (d[o + 2]! << 8) | d[o + 3]!;
     }

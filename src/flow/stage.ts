@@ -200,7 +200,7 @@ export class FlowStage implements Stage {
       if (cur.ipIsFragment && cur.ipVersion !== 0) {
         // A fragment cut short by the snap length cannot be reassembled: like Zeek and tshark,
         // the first one is taken as it is and the others are dropped.
-        if (cur.ipOff + cur.ipTotalLen <= pkt.data.length) {
+        if (cur.ipOff + cur.ipTotalLen <= pkt.caplen) {
           this.reassemble(pkt, cur, nest);
           return;
         }

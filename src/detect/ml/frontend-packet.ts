@@ -166,11 +166,11 @@ export class PacketFrontEnd {
 
   /** Fills src/dst endpoint words (address kind 0 = none) and the MACs by the reference's rules. */
   private extract(pkt: Packet): void {
-    const b = pkt.data;
+    const b = pkt.bytes;
     const src = this.src;
     const dst = this.dst;
-    if (pkt.hasEth && pkt.ethOff + 12 <= b.length) {
-      const o = pkt.ethOff;
+    if (pkt.hasEth && pkt.ethOff + 12 <= pkt.caplen) {
+      const o = pkt.byteStart + pkt.ethOff;
       this.dstMac[0] = (b[o]! << 8) | b[o + 1]!;
       this.dstMac[1] = ((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) >>> 0;
       this.srcMac[0] = (b[o + 6]! << 8) | b[o + 7]!;
@@ -237,10 +237,10 @@ export class PacketFrontEnd {
       src.fill(0, 0, AW);
       dst.fill(0, 0, AW);
       // arp.src.proto_ipv4 exists only for IPv4-over-Ethernet ARP; otherwise the "IP" is empty.
-      if (pkt.arpPtype === 0x0800 && pkt.arpPlen === 4 && pkt.arpTpaOff + 4 <= b.length) {
+      if (pkt.arpPtype === 0x0800 && pkt.arpPlen === 4 && pkt.arpTpaOff + 4 <= pkt.caplen) {
         src[0] = dst[0] = ADDR_V4;
-        src[1] = readU32(b, pkt.arpSpaOff);
-        dst[1] = readU32(b, pkt.arpTpaOff);
+        src[1] = readU32(b, pkt.byteStart + pkt.arpSpaOff);
+        dst[1] = readU32(b, pkt.byteStart + pkt.arpTpaOff);
       }
       return;
     }
