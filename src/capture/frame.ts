@@ -5,6 +5,8 @@
  * `data` is a view into the source's own buffer and is only valid during the
  * callback: a stage that keeps bytes must copy them.
  */
+import { ViewMaker } from '../util/view-maker.js';
+
 export class RawFrame {
   /** 1-based frame number within the run (as tshark's frame.number). */
   n = 0;
@@ -37,10 +39,11 @@ export class RawFrame {
   buf: Uint8Array = EMPTY;
   dataOff = 0;
   private view: Uint8Array | null = EMPTY;
+  private readonly views = new ViewMaker();
 
   /** The frame bytes (length === capLen), as a view made on first read. */
   get data(): Uint8Array {
-    if (this.view === null) this.view = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.dataOff, this.capLen);
+    if (this.view === null) this.view = this.views.view(this.buf, this.dataOff, this.capLen);
     return this.view;
   }
   set data(v: Uint8Array) {

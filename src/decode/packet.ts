@@ -14,6 +14,7 @@
  * during the stage callback: copy what you keep.
  */
 
+import { ViewMaker } from '../util/view-maker.js';
 import { l4ChecksumStatus } from './net/l4-checksum.js';
 import { ja3Hash, ja3String } from './app/ja3.js';
 import { ja4 } from './app/ja4.js';
@@ -596,7 +597,7 @@ export class Packet extends Layers {
   ifIndex = 0;
   /** The frame bytes (a view into the source's buffer, made on first read; valid only during the callback). */
   get data(): Uint8Array {
-    if (this.view === null) this.view = new Uint8Array(this.frameBuf.buffer, this.frameBuf.byteOffset + this.frameOff, this.caplen);
+    if (this.view === null) this.view = this.views.view(this.frameBuf, this.frameOff, this.caplen);
     return this.view;
   }
   set data(v: Uint8Array) {
@@ -610,6 +611,7 @@ export class Packet extends Layers {
     this.frameOff = off;
     this.view = null;
   }
+  private readonly views = new ViewMaker();
   /**
    * The buffer the frame's bytes are in and where they start: `bytes[byteStart + off]`
    * is `data[off]`. Stages that read a few bytes per packet use these, because reading
