@@ -58,7 +58,7 @@ async function timedScore(bounds: BoundsOptions): Promise<{ r: OfflineResult; cp
 }
 
 /** AfterImage + KitNET rates on lab-mixed (best of `runs`). */
-export async function measureKitsune(bounds: BoundsOptions = DEFAULT_BOUNDS, runs = 2): Promise<MlFigures> {
+export async function measureKitsune(bounds: BoundsOptions = DEFAULT_BOUNDS, runs = 3): Promise<MlFigures> {
   let best: MlFigures | null = null;
   let readS = Infinity;
   for (let i = 0; i < runs; i++) {
@@ -78,7 +78,7 @@ export async function measureKitsune(bounds: BoundsOptions = DEFAULT_BOUNDS, run
 }
 
 /** Whole pipeline (read, decode, Kitsune, volume detector) packets/s on lab-mixed. */
-export async function measurePipeline(runs = 2): Promise<{ packets: number; seconds: number; cpuSeconds: number }> {
+export async function measurePipeline(runs = 3): Promise<{ packets: number; seconds: number; cpuSeconds: number }> {
   let best = { packets: 0, seconds: Infinity, cpuSeconds: Infinity };
   for (let i = 0; i < runs; i++) {
     const bus = new EventBus();

@@ -24,7 +24,7 @@ const TARGET_SECONDS = 1;
 const TSHARK_SECONDS = 2;
 const MAX_REPS = 400;
 /** Rounds over all core rows (wirewatch and peers), each row best of 3 per round: the rows' runs interleave in time. */
-const CORE_ROUNDS = 2;
+const CORE_ROUNDS = 3;
 
 async function prepare(name: string): Promise<BenchFile> {
   const original = join(CORPUS, name);
