@@ -226,17 +226,7 @@ export class StreamGroup {
     const w = this.w;
     const d = t - this.last[s]!;
     const v = this.jitter ? (d > 0 ? d : 0) : v0;
-    if (d > 0) {
-      const f = MEMO_D[0] === d ? 0 : MEMO_D[1] === d ? L : memoMiss(d);
-      for (let i = 0; i < L; i++) {
-        const idx = base + i;
-        const fi = MEMO_F[f + i]!;
-        cf1[idx]! *= fi;
-        cf2[idx]! *= fi;
-        w[idx]! *= fi;
-      }
-      this.last[s] = t;
-    }
+    if (d > 0) this.decayStream(s, t, d);
     for (let i = 0; i < L; i++) {
       const idx = base + i;
       const c1 = (cf1[idx]! += v);
@@ -254,6 +244,23 @@ export class StreamGroup {
     for (let k = 0; k < n; k++) this.updateCov(list[k]!, s);
   }
 
+  /** Decays stream `s`'s five λ states by 2^(−λ·d) (d = t − its last update > 0) and moves its time to t. */
+  private decayStream(s: number, t: number, d: number): void {
+    const f = MEMO_D[0] === d ? 0 : MEMO_D[1] === d ? L : memoMiss(d);
+    const base = s * L;
+    const cf1 = this.cf1;
+    const cf2 = this.cf2;
+    const w = this.w;
+    for (let i = 0; i < L; i++) {
+      const idx = base + i;
+      const fi = MEMO_F[f + i]!;
+      cf1[idx]! *= fi;
+      cf2[idx]! *= fi;
+      w[idx]! *= fi;
+    }
+    this.last[s] = t;
+  }
+
   /**
    * incStat_cov.update_cov for every λ, with the time and value in this.cur.
    * The other stream's decay and the link's are independent, so each is done
@@ -268,21 +275,7 @@ export class StreamGroup {
     const other = inc0 ? this.lb[l]! : a;
     // Decay the other stream to t.
     const od = t - this.last[other]!;
-    if (od > 0) {
-      const f = MEMO_D[0] === od ? 0 : MEMO_D[1] === od ? L : memoMiss(od);
-      const ob = other * L;
-      const cf1 = this.cf1;
-      const cf2 = this.cf2;
-      const w = this.w;
-      for (let i = 0; i < L; i++) {
-        const oi = ob + i;
-        const fi = MEMO_F[f + i]!;
-        cf1[oi]! *= fi;
-        cf2[oi]! *= fi;
-        w[oi]! *= fi;
-      }
-      this.last[other] = t;
-    }
+    if (od > 0) this.decayStream(other, t, od);
     const lb = l * L;
     const cf3 = this.cf3;
     const w3 = this.w3;
