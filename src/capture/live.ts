@@ -90,7 +90,8 @@ export class LiveSource implements FrameSource {
         frame.capLen = capLen;
         frame.origLen = words[w + 3]!;
         frame.fileOffset = -1;
-        frame.data = buf.subarray(off + REC_HDR, off + REC_HDR + capLen);
+        // Like the file readers: the frame points into the batch buffer; a view is made only if read.
+        frame.setBytes(buf, off + REC_HDR);
         this.bytes += capLen;
         off += REC_HDR + ((capLen + 3) & ~3);
         onFrame(frame);
