@@ -41,7 +41,7 @@ export class BriefPrinter implements PacketFormatter {
         this.sec = pkt.tsSec;
         this.hms = ascii(timeOfDay(pkt.tsSec, 0, 0) + '.');
       }
-      e.pos = putDigits(e.buf, putText(e.buf, e.pos, this.hms), (pkt.tsNsec / 1000) | 0, 6);
+      e.pos = putDigits(e.view, putText(e.view, e.pos, this.hms), (pkt.tsNsec / 1000) | 0, 6);
     } else e.str(timeOfDay(pkt.tsSec, pkt.tsNsec, digits));
     e.byte(SPACE);
     levelSummary(e, pkt, pkt.data, pkt.len);
@@ -123,23 +123,23 @@ function arpSummary(l: Layers, b: Uint8Array): string {
 /** tcpdump's one-letter flags per 9-bit value. */
 const FLAGS_SHORT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(tcpFlagsShort(v)));
 
-function putAddr(b: Uint8Array, p: number, l: Layers, src: boolean): number {
-  if (l.ipVersion === 4) return putIpv4(b, p, src ? l.src4 : l.dst4);
-  return putIpv6Words(b, p, src ? l.src6 : l.dst6);
+function putAddr(o: DataView, p: number, l: Layers, src: boolean): number {
+  if (l.ipVersion === 4) return putIpv4(o, p, src ? l.src4 : l.dst4);
+  return putIpv6Words(o, p, src ? l.src6 : l.dst6);
 }
 
 /** "IP src > dst" or, with ports, "IP src.sport > dst.dport". */
 function endpoints(e: ByteEmitter, l: Layers, ports: boolean): void {
-  const b = e.buf;
-  let p = putAddr(b, putText(b, e.pos, l.ipVersion === 4 ? W_IP : W_IP6), l, true);
+  const o = e.view;
+  let p = putAddr(o, putText(o, e.pos, l.ipVersion === 4 ? W_IP : W_IP6), l, true);
   if (ports) {
-    b[p++] = DOT;
-    p = putUint(b, p, l.sport);
+    o.setUint8(p++, DOT);
+    p = putUint(o, p, l.sport);
   }
-  p = putAddr(b, putText(b, p, W_GT), l, false);
+  p = putAddr(o, putText(o, p, W_GT), l, false);
   if (ports) {
-    b[p++] = DOT;
-    p = putUint(b, p, l.dport);
+    o.setUint8(p++, DOT);
+    p = putUint(o, p, l.dport);
   }
   e.pos = p;
 }
@@ -183,22 +183,22 @@ function ipSummary(e: ByteEmitter, l: Layers): void {
 
 function tcpSummary(e: ByteEmitter, l: Layers, payload: number): void {
   endpoints(e, l, true);
-  const b = e.buf;
-  let p = putText(b, e.pos, W_FLAGS);
-  p = putText(b, p, l.tcpFlags >= 0 && l.tcpFlags < 512 ? FLAGS_SHORT[l.tcpFlags]! : ascii(tcpFlagsShort(l.tcpFlags)));
+  const o = e.view;
+  let p = putText(o, e.pos, W_FLAGS);
+  p = putText(o, p, l.tcpFlags >= 0 && l.tcpFlags < 512 ? FLAGS_SHORT[l.tcpFlags]! : ascii(tcpFlagsShort(l.tcpFlags)));
   // As tcpdump: a range for data, the bare number for SYN/FIN/RST, nothing for a pure ACK.
   if (payload > 0) {
-    p = putUint(b, putText(b, p, W_SEQ), l.tcpSeq);
-    b[p++] = 0x3a; // :
-    p = putUint(b, p, (l.tcpSeq + payload) >>> 0);
+    p = putUint(o, putText(o, p, W_SEQ), l.tcpSeq);
+    o.setUint8(p++, 0x3a); // :
+    p = putUint(o, p, (l.tcpSeq + payload) >>> 0);
   } else {
-    b[p++] = 0x5d; // ]
-    if (l.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) p = putUint(b, putText(b, p, W_SEQ_AFTER), l.tcpSeq);
+    o.setUint8(p++, 0x5d); // ]
+    if (l.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) p = putUint(o, putText(o, p, W_SEQ_AFTER), l.tcpSeq);
   }
-  if (l.tcpFlags & TcpFlag.ACK) p = putUint(b, putText(b, p, W_ACK), l.tcpAck);
-  p = putUint(b, putText(b, p, W_WIN), l.tcpWindow);
-  if (l.tcpMss >= 0 || l.tcpSackPerm || l.tcpSackCount > 0 || l.tcpHasTs || l.tcpWscale >= 0) p = putTcpOptions(b, p, l);
-  e.pos = putUint(b, putText(b, p, W_LENGTH), payload);
+  if (l.tcpFlags & TcpFlag.ACK) p = putUint(o, putText(o, p, W_ACK), l.tcpAck);
+  p = putUint(o, putText(o, p, W_WIN), l.tcpWindow);
+  if (l.tcpMss >= 0 || l.tcpSackPerm || l.tcpSackCount > 0 || l.tcpHasTs || l.tcpWscale >= 0) p = putTcpOptions(o, p, l);
+  e.pos = putUint(o, putText(o, p, W_LENGTH), payload);
 }
 
 /** tcpdump's ICMP words ("ICMP echo request", "ICMP6, echo reply"), per type. */
@@ -229,36 +229,36 @@ function appSummary(e: ByteEmitter, l: Layers, sep: string): void {
 }
 
 /** The options tcpdump shows, in its words (option order and NOPs are not kept by the decoder). */
-function putTcpOptions(b: Uint8Array, p: number, l: Layers): number {
-  p = putText(b, p, W_OPTIONS);
+function putTcpOptions(o: DataView, p: number, l: Layers): number {
+  p = putText(o, p, W_OPTIONS);
   // Items are separated by ','; `more` says whether one was written already.
   let more = false;
   if (l.tcpMss >= 0) {
-    p = putUint(b, putText(b, p, W_MSS), l.tcpMss);
+    p = putUint(o, putText(o, p, W_MSS), l.tcpMss);
     more = true;
   }
   if (l.tcpSackPerm) {
-    if (more) b[p++] = 0x2c;
-    p = putText(b, p, W_SACK_OK);
+    if (more) o.setUint8(p++, 0x2c);
+    p = putText(o, p, W_SACK_OK);
     more = true;
   }
   for (let i = 0; i < l.tcpSackCount; i++) {
-    if (more) b[p++] = 0x2c;
-    p = putUint(b, putText(b, p, W_SACK), l.tcpSack[2 * i]!);
-    b[p++] = 0x3a;
-    p = putUint(b, p, l.tcpSack[2 * i + 1]!);
+    if (more) o.setUint8(p++, 0x2c);
+    p = putUint(o, putText(o, p, W_SACK), l.tcpSack[2 * i]!);
+    o.setUint8(p++, 0x3a);
+    p = putUint(o, p, l.tcpSack[2 * i + 1]!);
     more = true;
   }
   if (l.tcpHasTs) {
-    if (more) b[p++] = 0x2c;
-    p = putUint(b, putText(b, putUint(b, putText(b, p, W_TS), l.tcpTsVal), W_ECR), l.tcpTsEcr);
+    if (more) o.setUint8(p++, 0x2c);
+    p = putUint(o, putText(o, putUint(o, putText(o, p, W_TS), l.tcpTsVal), W_ECR), l.tcpTsEcr);
     more = true;
   }
   if (l.tcpWscale >= 0) {
-    if (more) b[p++] = 0x2c;
-    p = putUint(b, putText(b, p, W_WSCALE), l.tcpWscale);
+    if (more) o.setUint8(p++, 0x2c);
+    p = putUint(o, putText(o, p, W_WSCALE), l.tcpWscale);
   }
-  b[p++] = 0x5d;
+  o.setUint8(p++, 0x5d);
   return p;
 }
 

@@ -42,7 +42,7 @@ export class BufferedWriter extends ByteEmitter {
   protected override makeRoom(n: number): void {
     if (this.closedByReader) this.pos = 0;
     else this.flush();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(n, this.chunkBytes));
+    if (n > this.buf.length) this.setBuffer(Buffer.allocUnsafe(Math.max(n, this.chunkBytes)));
   }
 
   /** Hands the collected bytes to the stream (synchronous for files and pipes on Linux). */
@@ -51,7 +51,7 @@ export class BufferedWriter extends ByteEmitter {
     if (this.pos === 0) return;
     const chunk = this.buf.subarray(0, this.pos);
     // The stream may keep the chunk queued, so the next bytes go into a fresh Buffer.
-    this.buf = Buffer.allocUnsafe(this.chunkBytes);
+    this.setBuffer(Buffer.allocUnsafe(this.chunkBytes));
     this.pos = 0;
     this.written += chunk.length;
     this.out.write(chunk);

@@ -18,8 +18,8 @@ type Json = Record<string, unknown>;
 /** ',"checksum_status":"good"' etc. per status. */
 const STATUS: readonly Ascii[] = ['none', 'good', 'bad', 'unverifiable', 'zero'].map((n) => ascii(`,"checksum_status":"${n}"`));
 
-function putStatus(b: Uint8Array, p: number, s: number): number {
-  return putText(b, p, STATUS[s] ?? STATUS[0]!);
+function putStatus(o: DataView, p: number, s: number): number {
+  return putText(o, p, STATUS[s] ?? STATUS[0]!);
 }
 
 /**
@@ -36,12 +36,12 @@ export class JsonLinesPrinter implements PacketFormatter {
 
   format(pkt: Packet, e: ByteEmitter): void {
     e.reserve(SLACK);
-    e.pos = putUint(e.buf, putText(e.buf, e.pos, K_N), pkt.n);
+    e.pos = putUint(e.view, putText(e.view, e.pos, K_N), pkt.n);
     this.timestamp(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
-    const b = e.buf;
-    let p = putUint(b, putText(b, e.pos, K_LEN), pkt.len);
-    p = putUint(b, putText(b, p, K_CAPLEN), pkt.caplen);
-    if (pkt.ifIndex > 0) p = putUint(b, putText(b, p, K_IFACE), pkt.ifIndex);
+    const o = e.view;
+    let p = putUint(o, putText(o, e.pos, K_LEN), pkt.len);
+    p = putUint(o, putText(o, p, K_CAPLEN), pkt.caplen);
+    if (pkt.ifIndex > 0) p = putUint(o, putText(o, p, K_IFACE), pkt.ifIndex);
     e.pos = p;
     if (pkt.sllPktType >= 0) {
       let s = `,"sll":{"pkttype":${pkt.sllPktType}`;
@@ -65,12 +65,12 @@ export class JsonLinesPrinter implements PacketFormatter {
       this.sec = tsSec;
       this.tsBase = ascii(`,"ts":"${this.time.format(tsSec, 0, 0).slice(0, -1)}`);
     }
-    const b = e.buf;
-    let p = putText(b, e.pos, this.tsBase);
-    b[p++] = 0x2e;
+    const o = e.view;
+    let p = putText(o, e.pos, this.tsBase);
+    o.setUint8(p++, 0x2e);
     // The first `digits` digits of the 9-digit nanoseconds.
-    p = putDigits(b, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
-    e.pos = putText(b, p, Z_QUOTE);
+    p = putDigits(o, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
+    e.pos = putText(o, p, Z_QUOTE);
   }
 }
 
@@ -174,7 +174,7 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   e.reserve(SLACK);
   if (l.hasEth) {
     member(e, K_ETH);
-    const o = e.buf;
+    const o = e.view;
     e.pos = putUint(o, putText(o, putMac(o, putText(o, putMac(o, e.pos, b, l.ethOff + 6), K_DST), b, l.ethOff), K_ETH_TYPE), l.ethType);
     if (l.llc) e.str(`,"llc":{"dsap":${l.llcDsap},"ssap":${l.llcSsap}}`);
     e.byte(0x7d);
@@ -204,11 +204,11 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   else if (l.hasUdp) {
     e.reserve(SLACK);
     member(e, K_UDP);
-    const o = e.buf;
+    const o = e.view;
     let p = putUint(o, putText(o, putUint(o, e.pos, l.sport), K_DPORT), l.dport);
     p = putUint(o, putText(o, p, K_LENGTH), l.udpLength);
     p = putStatus(o, putUint(o, putText(o, p, K_CHECKSUM), l.udpChecksum), l.l4ChecksumStatus);
-    o[p++] = 0x7d;
+    o.setUint8(p++, 0x7d);
     e.pos = p;
   } else if (l.hasIcmp) icmpJson(e, l, b);
   switch (l.app) {
@@ -230,92 +230,92 @@ const PROTO_NAMES: (Ascii | undefined)[] = [];
 function ipJson(e: ByteEmitter, l: Layers): void {
   e.reserve(SLACK);
   member(e, K_IP);
-  const b = e.buf;
+  const o = e.view;
   const v4 = l.ipVersion === 4;
-  let p = putUint(b, putText(b, putUint(b, e.pos, l.ipVersion), K_PROTO), l.ipProto);
-  p = putText(b, putText(b, p, K_PROTO_NAME), (PROTO_NAMES[l.ipProto] ??= ascii(ipProtoName(l.ipProto))));
-  p = putText(b, p, K_SRC);
-  p = v4 ? putIpv4(b, p, l.src4) : putIpv6Words(b, p, l.src6);
-  p = putText(b, p, K_DST);
-  p = v4 ? putIpv4(b, p, l.dst4) : putIpv6Words(b, p, l.dst6);
-  p = putUint(b, putText(b, p, K_TTL), l.ipTtl);
+  let p = putUint(o, putText(o, putUint(o, e.pos, l.ipVersion), K_PROTO), l.ipProto);
+  p = putText(o, putText(o, p, K_PROTO_NAME), (PROTO_NAMES[l.ipProto] ??= ascii(ipProtoName(l.ipProto))));
+  p = putText(o, p, K_SRC);
+  p = v4 ? putIpv4(o, p, l.src4) : putIpv6Words(o, p, l.src6);
+  p = putText(o, p, K_DST);
+  p = v4 ? putIpv4(o, p, l.dst4) : putIpv6Words(o, p, l.dst6);
+  p = putUint(o, putText(o, p, K_TTL), l.ipTtl);
   if (v4) {
-    p = putUint(b, putText(b, p, K_ID), l.ipId);
-    p = putUint(b, putText(b, p, K_TOS), l.ipTos);
-    p = putUint(b, putText(b, p, K_IP_LEN), l.ipTotalLen);
-    p = putUint(b, putText(b, p, K_HDR_LEN), l.ipHdrLen);
-    p = putUint(b, putText(b, p, K_FLAGS), l.ipFlags);
-    p = putUint(b, putText(b, p, K_FRAG_OFFSET), l.ipFragOffset);
-    p = putStatus(b, putUint(b, putText(b, p, K_CHECKSUM), l.ipChecksum), l.ipChecksumStatus);
-    if (l.ipOptionsLen > 0) p = putUint(b, putText(b, p, K_OPTIONS_LEN), l.ipOptionsLen);
+    p = putUint(o, putText(o, p, K_ID), l.ipId);
+    p = putUint(o, putText(o, p, K_TOS), l.ipTos);
+    p = putUint(o, putText(o, p, K_IP_LEN), l.ipTotalLen);
+    p = putUint(o, putText(o, p, K_HDR_LEN), l.ipHdrLen);
+    p = putUint(o, putText(o, p, K_FLAGS), l.ipFlags);
+    p = putUint(o, putText(o, p, K_FRAG_OFFSET), l.ipFragOffset);
+    p = putStatus(o, putUint(o, putText(o, p, K_CHECKSUM), l.ipChecksum), l.ipChecksumStatus);
+    if (l.ipOptionsLen > 0) p = putUint(o, putText(o, p, K_OPTIONS_LEN), l.ipOptionsLen);
   } else {
-    p = putUint(b, putText(b, p, K_TCLASS), l.ipTos);
-    p = putUint(b, putText(b, p, K_FLOW_LABEL), l.ip6FlowLabel);
-    p = putUint(b, putText(b, p, K_IP_LEN), l.ipTotalLen);
-    p = putUint(b, putText(b, p, K_HDR_LEN), l.ipHdrLen);
-    if (l.ip6Ext !== 0) p = putText(b, p, ascii(`,"ext":${JSON.stringify(ip6ExtNames(l.ip6Ext))}`));
+    p = putUint(o, putText(o, p, K_TCLASS), l.ipTos);
+    p = putUint(o, putText(o, p, K_FLOW_LABEL), l.ip6FlowLabel);
+    p = putUint(o, putText(o, p, K_IP_LEN), l.ipTotalLen);
+    p = putUint(o, putText(o, p, K_HDR_LEN), l.ipHdrLen);
+    if (l.ip6Ext !== 0) p = putText(o, p, ascii(`,"ext":${JSON.stringify(ip6ExtNames(l.ip6Ext))}`));
     if (l.ipIsFragment) {
-      p = putUint(b, putText(b, p, K_ID), l.ip6FragId);
-      p = putUint(b, putText(b, p, K_FLAGS), l.ipFlags);
-      p = putUint(b, putText(b, p, K_FRAG_OFFSET), l.ipFragOffset);
+      p = putUint(o, putText(o, p, K_ID), l.ip6FragId);
+      p = putUint(o, putText(o, p, K_FLAGS), l.ipFlags);
+      p = putUint(o, putText(o, p, K_FRAG_OFFSET), l.ipFragOffset);
     }
   }
-  if (l.ipIsFragment) p = putText(b, p, K_FRAGMENT);
-  b[p++] = 0x7d;
+  if (l.ipIsFragment) p = putText(o, p, K_FRAGMENT);
+  o.setUint8(p++, 0x7d);
   e.pos = p;
 }
 
 function tcpJson(e: ByteEmitter, l: Layers): void {
   e.reserve(SLACK);
   member(e, K_TCP);
-  const b = e.buf;
-  let p = putUint(b, putText(b, putUint(b, e.pos, l.sport), K_DPORT), l.dport);
-  p = putUint(b, putText(b, p, K_SEQ), l.tcpSeq);
-  p = putUint(b, putText(b, p, K_ACK), l.tcpAck);
-  p = putUint(b, putText(b, p, K_FLAGS), l.tcpFlags);
-  p = putText(b, putText(b, p, K_FLAGS_STR), l.tcpFlags >= 0 && l.tcpFlags < 512 ? FLAGS_SHORT[l.tcpFlags]! : ascii(tcpFlagsShort(l.tcpFlags)));
-  p = putUint(b, putText(b, p, K_TCP_HDR_LEN), l.tcpHdrLen);
-  p = putUint(b, putText(b, p, K_WINDOW), l.tcpWindow);
-  p = putStatus(b, putUint(b, putText(b, p, K_CHECKSUM), l.tcpChecksum), l.l4ChecksumStatus);
-  if (l.tcpUrgent !== 0) p = putUint(b, putText(b, p, K_URGENT), l.tcpUrgent);
-  if (l.tcpMss >= 0 || l.tcpWscale >= 0 || l.tcpSackPerm || l.tcpHasTs || l.tcpSackCount > 0) p = putTcpOptions(b, p, l);
-  if (l.payloadLen > 0) p = putUint(b, putText(b, p, K_PAYLOAD_LEN), l.payloadLen);
-  b[p++] = 0x7d;
+  const o = e.view;
+  let p = putUint(o, putText(o, putUint(o, e.pos, l.sport), K_DPORT), l.dport);
+  p = putUint(o, putText(o, p, K_SEQ), l.tcpSeq);
+  p = putUint(o, putText(o, p, K_ACK), l.tcpAck);
+  p = putUint(o, putText(o, p, K_FLAGS), l.tcpFlags);
+  p = putText(o, putText(o, p, K_FLAGS_STR), l.tcpFlags >= 0 && l.tcpFlags < 512 ? FLAGS_SHORT[l.tcpFlags]! : ascii(tcpFlagsShort(l.tcpFlags)));
+  p = putUint(o, putText(o, p, K_TCP_HDR_LEN), l.tcpHdrLen);
+  p = putUint(o, putText(o, p, K_WINDOW), l.tcpWindow);
+  p = putStatus(o, putUint(o, putText(o, p, K_CHECKSUM), l.tcpChecksum), l.l4ChecksumStatus);
+  if (l.tcpUrgent !== 0) p = putUint(o, putText(o, p, K_URGENT), l.tcpUrgent);
+  if (l.tcpMss >= 0 || l.tcpWscale >= 0 || l.tcpSackPerm || l.tcpHasTs || l.tcpSackCount > 0) p = putTcpOptions(o, p, l);
+  if (l.payloadLen > 0) p = putUint(o, putText(o, p, K_PAYLOAD_LEN), l.payloadLen);
+  o.setUint8(p++, 0x7d);
   e.pos = p;
 }
 
 /** ',"options":{…}' of a segment that has some. */
-function putTcpOptions(b: Uint8Array, p: number, l: Layers): number {
-  p = putText(b, p, K_OPTIONS);
+function putTcpOptions(o: DataView, p: number, l: Layers): number {
+  p = putText(o, p, K_OPTIONS);
   // Each option key starts with ','; the first one's is skipped.
   let first = true;
   if (l.tcpMss >= 0) {
-    p = putUint(b, putText(b, p, first ? K_MSS.rest : K_MSS), l.tcpMss);
+    p = putUint(o, putText(o, p, first ? K_MSS.rest : K_MSS), l.tcpMss);
     first = false;
   }
   if (l.tcpWscale >= 0) {
-    p = putUint(b, putText(b, p, first ? K_WSCALE.rest : K_WSCALE), l.tcpWscale);
+    p = putUint(o, putText(o, p, first ? K_WSCALE.rest : K_WSCALE), l.tcpWscale);
     first = false;
   }
   if (l.tcpSackPerm) {
-    p = putText(b, p, first ? K_SACK_PERM.rest : K_SACK_PERM);
+    p = putText(o, p, first ? K_SACK_PERM.rest : K_SACK_PERM);
     first = false;
   }
   if (l.tcpSackCount > 0) {
-    p = putText(b, p, first ? K_SACK.rest : K_SACK);
+    p = putText(o, p, first ? K_SACK.rest : K_SACK);
     for (let i = 0; i < l.tcpSackCount; i++) {
-      if (i > 0) b[p++] = 0x2c;
-      b[p++] = 0x5b;
-      p = putUint(b, p, l.tcpSack[2 * i]!);
-      b[p++] = 0x2c;
-      p = putUint(b, p, l.tcpSack[2 * i + 1]!);
-      b[p++] = 0x5d;
+      if (i > 0) o.setUint8(p++, 0x2c);
+      o.setUint8(p++, 0x5b);
+      p = putUint(o, p, l.tcpSack[2 * i]!);
+      o.setUint8(p++, 0x2c);
+      p = putUint(o, p, l.tcpSack[2 * i + 1]!);
+      o.setUint8(p++, 0x5d);
     }
-    b[p++] = 0x5d;
+    o.setUint8(p++, 0x5d);
     first = false;
   }
-  if (l.tcpHasTs) p = putUint(b, putText(b, putUint(b, putText(b, p, first ? K_TS_VAL.rest : K_TS_VAL), l.tcpTsVal), K_TS_ECR), l.tcpTsEcr);
-  b[p++] = 0x7d;
+  if (l.tcpHasTs) p = putUint(o, putText(o, putUint(o, putText(o, p, first ? K_TS_VAL.rest : K_TS_VAL), l.tcpTsVal), K_TS_ECR), l.tcpTsEcr);
+  o.setUint8(p++, 0x7d);
   return p;
 }
 
@@ -334,7 +334,7 @@ function icmpJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   e.byte(0x22);
   const codeName = v6 ? icmp6CodeName(l.icmpType, l.icmpCode) : icmpCodeName(l.icmpType, l.icmpCode);
   if (codeName !== '') e.str(`,"code_name":${JSON.stringify(codeName)}`);
-  e.pos = putStatus(e.buf, putUint(e.buf, putText(e.buf, e.pos, K_CHECKSUM), l.icmpChecksum), l.l4ChecksumStatus);
+  e.pos = putStatus(e.view, putUint(e.view, putText(e.view, e.pos, K_CHECKSUM), l.icmpChecksum), l.l4ChecksumStatus);
   if (l.icmpId >= 0) {
     e.bytes(K_ICMP_ID);
     e.uint(l.icmpId);

@@ -36,10 +36,10 @@ const padded = new Map<string, Ascii>();
 /** Starts a line: `ind` spaces, then the label padded to its column. */
 function head(e: ByteEmitter, ind: number, label: Ascii): void {
   e.reserve(SLACK);
-  const b = e.buf;
+  const o = e.view;
   let p = e.pos;
-  for (let i = 0; i < ind; i++) b[p++] = SPACE;
-  e.pos = putText(b, p, label);
+  for (let i = 0; i < ind; i++) o.setUint8(p++, SPACE);
+  e.pos = putText(o, p, label);
 }
 
 function label(name: string): Ascii {
@@ -114,9 +114,9 @@ const CSUM_TAIL: readonly Ascii[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumNa
 const TCP_FLAGS_TEXT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(`  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}`));
 
 /** "  checksum 0x1c46 (good)". */
-function putChecksum(b: Uint8Array, p: number, value: number, status: CsumStatus): number {
-  p = putHex(b, putText(b, p, W_CHECKSUM), value, 4);
-  return putText(b, p, CSUM_TAIL[status] ?? ascii(` (${csumName(status)})`));
+function putChecksum(o: DataView, p: number, value: number, status: CsumStatus): number {
+  p = putHex(o, putText(o, p, W_CHECKSUM), value, 4);
+  return putText(o, p, CSUM_TAIL[status] ?? ascii(` (${csumName(status)})`));
 }
 
 /** "TCP (6)  " per protocol number, and " (IPv4)" per EtherType, encoded on first use. */
@@ -148,12 +148,12 @@ class IsoTimeBytes {
       // "…T09:21:03Z" without its "Z".
       this.base = ascii(this.strings.format(tsSec, 0, 0).slice(0, -1));
     }
-    const b = e.buf;
-    let p = putText(b, e.pos, this.base);
-    b[p++] = 0x2e;
+    const o = e.view;
+    let p = putText(o, e.pos, this.base);
+    o.setUint8(p++, 0x2e);
     // The first `digits` digits of the 9-digit nanoseconds.
-    p = putDigits(b, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
-    b[p++] = 0x5a; // Z
+    p = putDigits(o, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
+    o.setUint8(p++, 0x5a); // Z
     e.pos = p;
   }
 }
@@ -163,13 +163,13 @@ export class TextPrinter implements PacketFormatter {
 
   format(pkt: Packet, e: ByteEmitter): void {
     e.reserve(SLACK);
-    e.pos = putText(e.buf, putUint(e.buf, putText(e.buf, e.pos, W_PACKET), pkt.n), W_TWO);
+    e.pos = putText(e.view, putUint(e.view, putText(e.view, e.pos, W_PACKET), pkt.n), W_TWO);
     this.time.write(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
-    const b = e.buf;
-    let p = putUint(b, putText(b, e.pos, W_TWO), pkt.len);
-    p = putText(b, putUint(b, putText(b, p, W_BYTES), pkt.caplen), W_CAPTURED);
-    if (pkt.ifIndex > 0) p = putUint(b, putText(b, p, W_INTERFACE), pkt.ifIndex);
-    b[p++] = NEWLINE;
+    const o = e.view;
+    let p = putUint(o, putText(o, e.pos, W_TWO), pkt.len);
+    p = putText(o, putUint(o, putText(o, p, W_BYTES), pkt.caplen), W_CAPTURED);
+    if (pkt.ifIndex > 0) p = putUint(o, putText(o, p, W_INTERFACE), pkt.ifIndex);
+    o.setUint8(p++, NEWLINE);
     e.pos = p;
     if (pkt.sllPktType >= 0) {
       let body = `packet type ${pkt.sllPktType}`;
@@ -206,11 +206,11 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void
   if (l.hasTcp) tcpText(e, l, ind);
   else if (l.hasUdp) {
     head(e, ind, L_UDP);
-    const b = e.buf;
-    let p = putUint(b, putText(b, putUint(b, e.pos, l.sport), W_ARROW), l.dport);
-    p = putUint(b, putText(b, p, W_LENGTH), l.udpLength);
-    p = putChecksum(b, p, l.udpChecksum, l.l4ChecksumStatus);
-    b[p++] = NEWLINE;
+    const o = e.view;
+    let p = putUint(o, putText(o, putUint(o, e.pos, l.sport), W_ARROW), l.dport);
+    p = putUint(o, putText(o, p, W_LENGTH), l.udpLength);
+    p = putChecksum(o, p, l.udpChecksum, l.l4ChecksumStatus);
+    o.setUint8(p++, NEWLINE);
     e.pos = p;
   } else if (l.hasIcmp) icmpText(e, l, b, ind);
   switch (l.app) {
@@ -228,9 +228,9 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void
 
 function ethText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
   head(e, ind, L_ETHERNET);
-  e.pos = putMac(e.buf, putText(e.buf, putMac(e.buf, e.pos, b, l.ethOff + 6), W_ARROW), b, l.ethOff);
+  e.pos = putMac(e.view, putText(e.view, putMac(e.view, e.pos, b, l.ethOff + 6), W_ARROW), b, l.ethOff);
   if (l.llc) e.str(`  802.3 length ${l.ethType}  LLC dsap ${hexByte(l.llcDsap)} ssap ${hexByte(l.llcSsap)}`);
-  else e.pos = putText(e.buf, putHex(e.buf, putText(e.buf, e.pos, W_TYPE), l.ethType, 4), etherTypeText(l.ethType));
+  else e.pos = putText(e.view, putHex(e.view, putText(e.view, e.pos, W_TYPE), l.ethType, 4), etherTypeText(l.ethType));
   e.byte(NEWLINE);
 }
 
@@ -251,28 +251,28 @@ function protoText(proto: number): Ascii {
 
 function ip4Text(e: ByteEmitter, l: Layers, ind: number): void {
   head(e, ind, L_IPV4);
-  const b = e.buf;
-  let p = putIpv4(b, putText(b, e.pos, protoText(l.ipProto)), l.src4);
-  p = putIpv4(b, putText(b, p, W_ARROW), l.dst4);
-  p = putUint(b, putText(b, p, W_TTL), l.ipTtl);
-  p = putHex(b, putText(b, p, W_IP_ID), l.ipId, 4);
-  p = putUint(b, putText(b, p, W_LEN), l.ipTotalLen);
-  if (l.ipFlags & 2) p = putText(b, p, W_DF);
+  const o = e.view;
+  let p = putIpv4(o, putText(o, e.pos, protoText(l.ipProto)), l.src4);
+  p = putIpv4(o, putText(o, p, W_ARROW), l.dst4);
+  p = putUint(o, putText(o, p, W_TTL), l.ipTtl);
+  p = putHex(o, putText(o, p, W_IP_ID), l.ipId, 4);
+  p = putUint(o, putText(o, p, W_LEN), l.ipTotalLen);
+  if (l.ipFlags & 2) p = putText(o, p, W_DF);
   if (l.ipIsFragment) {
-    p = putUint(b, putText(b, p, W_FRAG_OFFSET), l.ipFragOffset);
-    if (l.ipFlags & 1) p = putText(b, p, W_MF);
+    p = putUint(o, putText(o, p, W_FRAG_OFFSET), l.ipFragOffset);
+    if (l.ipFlags & 1) p = putText(o, p, W_MF);
   }
-  p = putChecksum(b, p, l.ipChecksum, l.ipChecksumStatus);
-  if (l.ipOptionsLen > 0) p = putText(b, putUint(b, putText(b, p, W_OPTIONS_LEN), l.ipOptionsLen), W_OPTIONS_BYTES);
-  b[p++] = NEWLINE;
+  p = putChecksum(o, p, l.ipChecksum, l.ipChecksumStatus);
+  if (l.ipOptionsLen > 0) p = putText(o, putUint(o, putText(o, p, W_OPTIONS_LEN), l.ipOptionsLen), W_OPTIONS_BYTES);
+  o.setUint8(p++, NEWLINE);
   e.pos = p;
 }
 
 function ip6Text(e: ByteEmitter, l: Layers, ind: number): void {
   head(e, ind, L_IPV6);
-  const b = e.buf;
-  let p = putIpv6Words(b, putText(b, e.pos, protoText(l.ipProto)), l.src6);
-  e.pos = putIpv6Words(b, putText(b, p, W_ARROW), l.dst6);
+  const o = e.view;
+  let p = putIpv6Words(o, putText(o, e.pos, protoText(l.ipProto)), l.src6);
+  e.pos = putIpv6Words(o, putText(o, p, W_ARROW), l.dst6);
   e.bytes(W_HOP_LIMIT);
   e.uint(l.ipTtl);
   e.bytes(W_LEN);
@@ -297,16 +297,16 @@ function ip6Text(e: ByteEmitter, l: Layers, ind: number): void {
 
 function tcpText(e: ByteEmitter, l: Layers, ind: number): void {
   head(e, ind, L_TCP);
-  const b = e.buf;
-  let p = putUint(b, putText(b, putUint(b, e.pos, l.sport), W_ARROW), l.dport);
-  if (l.tcpFlags >= 0 && l.tcpFlags < 512) p = putText(b, p, TCP_FLAGS_TEXT[l.tcpFlags]!);
-  else p = putText(b, p, ascii(`  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}`));
-  p = putUint(b, putText(b, p, W_WINDOW), l.tcpWindow);
-  p = putChecksum(b, p, l.tcpChecksum, l.l4ChecksumStatus);
-  p = putUint(b, putText(b, p, W_SEQ), l.tcpSeq);
-  if (l.tcpFlags & 0x10) p = putUint(b, putText(b, p, W_ACK), l.tcpAck);
-  p = putUint(b, putText(b, p, W_PAYLOAD), l.payloadLen);
-  b[p++] = NEWLINE;
+  const o = e.view;
+  let p = putUint(o, putText(o, putUint(o, e.pos, l.sport), W_ARROW), l.dport);
+  if (l.tcpFlags >= 0 && l.tcpFlags < 512) p = putText(o, p, TCP_FLAGS_TEXT[l.tcpFlags]!);
+  else p = putText(o, p, ascii(`  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}`));
+  p = putUint(o, putText(o, p, W_WINDOW), l.tcpWindow);
+  p = putChecksum(o, p, l.tcpChecksum, l.l4ChecksumStatus);
+  p = putUint(o, putText(o, p, W_SEQ), l.tcpSeq);
+  if (l.tcpFlags & 0x10) p = putUint(o, putText(o, p, W_ACK), l.tcpAck);
+  p = putUint(o, putText(o, p, W_PAYLOAD), l.payloadLen);
+  o.setUint8(p++, NEWLINE);
   e.pos = p;
   if (l.tcpMss < 0 && l.tcpWscale < 0 && !l.tcpSackPerm && l.tcpSackCount === 0 && !l.tcpHasTs) return;
   tcpOptionsText(e, l, ind);
@@ -314,22 +314,22 @@ function tcpText(e: ByteEmitter, l: Layers, ind: number): void {
 
 function tcpOptionsText(e: ByteEmitter, l: Layers, ind: number): void {
   head(e, ind, L_NONE);
-  const b = e.buf;
-  let p = putText(b, e.pos, W_OPTIONS);
-  if (l.tcpMss >= 0) p = putUint(b, putText(b, p, W_MSS), l.tcpMss);
-  if (l.tcpWscale >= 0) p = putUint(b, putText(b, p, W_WSCALE), l.tcpWscale);
-  if (l.tcpSackPerm) p = putText(b, p, W_SACK_PERM);
+  const o = e.view;
+  let p = putText(o, e.pos, W_OPTIONS);
+  if (l.tcpMss >= 0) p = putUint(o, putText(o, p, W_MSS), l.tcpMss);
+  if (l.tcpWscale >= 0) p = putUint(o, putText(o, p, W_WSCALE), l.tcpWscale);
+  if (l.tcpSackPerm) p = putText(o, p, W_SACK_PERM);
   for (let i = 0; i < l.tcpSackCount; i++) {
-    p = putUint(b, putText(b, p, W_SACK), l.tcpSack[2 * i]!);
-    b[p++] = 0x2d; // -
-    p = putUint(b, p, l.tcpSack[2 * i + 1]!);
+    p = putUint(o, putText(o, p, W_SACK), l.tcpSack[2 * i]!);
+    o.setUint8(p++, 0x2d); // -
+    p = putUint(o, p, l.tcpSack[2 * i + 1]!);
   }
   if (l.tcpHasTs) {
-    p = putUint(b, putText(b, p, W_TS), l.tcpTsVal);
-    b[p++] = 0x2f; // /
-    p = putUint(b, p, l.tcpTsEcr);
+    p = putUint(o, putText(o, p, W_TS), l.tcpTsVal);
+    o.setUint8(p++, 0x2f); // /
+    p = putUint(o, p, l.tcpTsEcr);
   }
-  b[p++] = NEWLINE;
+  o.setUint8(p++, NEWLINE);
   e.pos = p;
 }
 
@@ -355,7 +355,7 @@ function icmpText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
     e.bytes(W_TARGET);
     e.str(arpAddr(b, l.ndpTargetOff, 16));
   }
-  e.pos = putChecksum(e.buf, e.pos, l.icmpChecksum, l.l4ChecksumStatus);
+  e.pos = putChecksum(e.view, e.pos, l.icmpChecksum, l.l4ChecksumStatus);
   e.byte(NEWLINE);
   if (l.hasQuoted && l.quoted !== null) {
     line(e, ind, 'Quoted', 'the offending packet:');
