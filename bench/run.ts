@@ -6,6 +6,11 @@
  * of wirewatch decoding, so start-up costs do not dominate; every figure is
  * the best of three runs. Feature benchmarks listed in bench/registry.ts run
  * after the core rows on the same looped files.
+ *
+ *   node dist/bench/run.js [--core]
+ * --core runs only the core rows (issue 2's table) and prints them without
+ * touching bench/results.md: a quick check while working on the decoder or
+ * the printers.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, existsSync } from 'node:fs';
@@ -159,6 +164,10 @@ async function main(): Promise<void> {
     add(await toolRow(f, 'tcpdump -nvvr F', 'tcpdump', ['-nvvr', '{}']));
     add(await tsharkRow(f, TSHARK_FRAME_NUMBER, ['frame.number']));
     add(await tsharkRow(f, TSHARK_CONFORMANCE, CONFORMANCE_FIELDS, ['-E', 'occurrence=a', '-E', 'aggregator=;']));
+  }
+  if (process.argv.includes('--core')) {
+    process.stdout.write(`## Throughput\n\n${table(rows)}\n## Targets (issue 2)\n\n${targets(files, rows)}`);
+    return;
   }
   const ctx: BenchContext = { files, best, runStages: (file, stages) => runStages(file.path, stages) };
   for (const b of BENCHES) {
