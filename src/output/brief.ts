@@ -44,7 +44,7 @@ export class BriefPrinter implements PacketFormatter {
       e.pos = putDigits(e.view, putText(e.view, e.pos, this.hms), (pkt.tsNsec / 1000) | 0, 6);
     } else e.str(timeOfDay(pkt.tsSec, pkt.tsNsec, digits));
     e.byte(SPACE);
-    levelSummary(e, pkt, pkt.data, pkt.len);
+    levelSummary(e, pkt, pkt.bytes, pkt.byteStart, pkt.byteStart + pkt.caplen, pkt.len);
     e.byte(NEWLINE);
   }
 }
@@ -77,14 +77,15 @@ const W_UNDECODED = ascii('undecoded link layer, length ');
 const W_ID = ascii(', id ');
 const W_TUNNEL_ID = ascii(' id ');
 
-function levelSummary(e: ByteEmitter, l: Layers, b: Uint8Array, frameLen: number): void {
+/** One level's summary. The frame is b[base, end) (the reader's buffer; a view of the frame is made only for ARP). */
+function levelSummary(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end: number, frameLen: number): void {
   e.reserve(SLACK);
   if (l.vlanCount > 0) {
     e.bytes(W_VLAN);
     e.uint(l.vlanIds[0]!);
     e.bytes(W_COMMA);
   }
-  if (l.hasArp) e.str(arpSummary(l, b));
+  if (l.hasArp) e.str(arpSummary(l, b.subarray(base, end)));
   else if (l.ipVersion !== 0) ipSummary(e, l);
   else if (l.hasEth) {
     if (l.llc) e.str(`802.3 LLC, dsap 0x${l.llcDsap.toString(16)} ssap 0x${l.llcSsap.toString(16)}, length ${frameLen}`);
@@ -107,7 +108,7 @@ function levelSummary(e: ByteEmitter, l: Layers, b: Uint8Array, frameLen: number
       e.uint(l.tunnelId);
     }
     e.bytes(W_COLON);
-    levelSummary(e, l.inner, b, frameLen);
+    levelSummary(e, l.inner, b, base, end, frameLen);
   }
 }
 

@@ -49,7 +49,7 @@ export class JsonLinesPrinter implements PacketFormatter {
       if (pkt.sllIfIndex >= 0) s += `,"ifindex":${pkt.sllIfIndex}`;
       e.str(s + '}');
     }
-    layersJson(e, pkt, pkt.data);
+    layersJson(e, pkt, pkt.bytes, pkt.byteStart, pkt.byteStart + pkt.caplen);
     e.reserve(SLACK);
     e.byte(0x7d); // }
     e.byte(0x0a);
@@ -159,23 +159,28 @@ function memberStr(e: ByteEmitter, s: string): void {
 }
 
 /** A nested level as an object: `key` ends with "{". */
-function nestedLevel(e: ByteEmitter, key: Ascii, l: Layers, b: Uint8Array): void {
+function nestedLevel(e: ByteEmitter, key: Ascii, l: Layers, b: Uint8Array, base: number, end: number): void {
   e.reserve(SLACK);
   e.bytes(key);
   levelOpen = true;
-  layersJson(e, l, b);
+  layersJson(e, l, b, base, end);
   levelOpen = false;
   e.reserve(SLACK);
   e.byte(0x7d);
 }
 
-/** One level's members (link to application, then its tunnel payload), each preceded by a comma. */
-function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
+/**
+ * One level's members (link to application, then its tunnel payload), each
+ * preceded by a comma. The frame is b[base, end) and layer offsets are
+ * frame-relative: the common layers read the reader's buffer in place, the
+ * rare ones (ARP, NDP) get a view of the frame, so no view is made per packet.
+ */
+function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end: number): void {
   e.reserve(SLACK);
   if (l.hasEth) {
     member(e, K_ETH);
     const o = e.view;
-    e.pos = putUint(o, putText(o, putMac(o, putText(o, putMac(o, e.pos, b, l.ethOff + 6), K_DST), b, l.ethOff), K_ETH_TYPE), l.ethType);
+    e.pos = putUint(o, putText(o, putMac(o, putText(o, putMac(o, e.pos, b, base + l.ethOff + 6), K_DST), b, base + l.ethOff), K_ETH_TYPE), l.ethType);
     if (l.llc) e.str(`,"llc":{"dsap":${l.llcDsap},"ssap":${l.llcSsap}}`);
     e.byte(0x7d);
   }
@@ -198,7 +203,7 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   }
   if (l.mplsCount > 0) memberStr(e, `,"mpls":[${Array.from(l.mplsLabels.subarray(0, l.mplsCount)).join(',')}]`);
   if (l.pppoeSession >= 0) memberStr(e, `,"pppoe":{"session":${l.pppoeSession}}`);
-  if (l.hasArp) memberStr(e, `,"arp":${JSON.stringify(arpJson(l, b))}`);
+  if (l.hasArp) memberStr(e, `,"arp":${JSON.stringify(arpJson(l, b.subarray(base, end)))}`);
   if (l.ipVersion !== 0) ipJson(e, l);
   if (l.hasTcp) tcpJson(e, l);
   else if (l.hasUdp) {
@@ -210,7 +215,7 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
     p = putStatus(o, putUint(o, putText(o, p, K_CHECKSUM), l.udpChecksum), l.l4ChecksumStatus);
     o.setUint8(p++, 0x7d);
     e.pos = p;
-  } else if (l.hasIcmp) icmpJson(e, l, b);
+  } else if (l.hasIcmp) icmpJson(e, l, b, base, end);
   switch (l.app) {
     case App.Dns: dnsJson(e, l.dns); break;
     case App.TlsClientHello: memberStr(e, `,"tls":${JSON.stringify(tlsJson(l))}`); break;
@@ -220,7 +225,7 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   if (l.malformed !== null) memberStr(e, `,"malformed":${JSON.stringify(`${l.malformedLayer}: ${l.malformed}`)}`);
   if (l.encap !== Encap.None && l.inner !== null) {
     memberStr(e, `,"encap":"${encapName(l.encap)}"${l.tunnelId >= 0 ? `,"tunnel_id":${l.tunnelId}` : ''}`);
-    nestedLevel(e, K_INNER, l.inner, b);
+    nestedLevel(e, K_INNER, l.inner, b, base, end);
   }
 }
 
@@ -322,7 +327,7 @@ function putTcpOptions(o: DataView, p: number, l: Layers): number {
 /** tcpdump's one-letter flags per 9-bit value. */
 const FLAGS_SHORT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(tcpFlagsShort(v)));
 
-function icmpJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
+function icmpJson(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end: number): void {
   const v6 = l.ipVersion === 6;
   e.reserve(SLACK);
   member(e, K_ICMP);
@@ -345,10 +350,10 @@ function icmpJson(e: ByteEmitter, l: Layers, b: Uint8Array): void {
   }
   if (l.ndpTargetOff > 0) {
     e.bytes(K_TARGET);
-    e.str(arpAddr(b, l.ndpTargetOff, 16));
+    e.str(arpAddr(b.subarray(base, end), l.ndpTargetOff, 16));
     e.byte(0x22);
   }
-  if (l.hasQuoted && l.quoted !== null) nestedLevel(e, K_QUOTED, l.quoted, b);
+  if (l.hasQuoted && l.quoted !== null) nestedLevel(e, K_QUOTED, l.quoted, b, base, end);
   e.reserve(SLACK);
   e.byte(0x7d);
 }

@@ -177,14 +177,19 @@ export class TextPrinter implements PacketFormatter {
       if (pkt.sllIfIndex >= 0) body += `  ifindex ${pkt.sllIfIndex}`;
       line(e, 2, 'SLL', body);
     }
-    layersText(e, pkt, pkt.data, 2);
+    layersText(e, pkt, pkt.bytes, pkt.byteStart, pkt.byteStart + pkt.caplen, 2);
     e.reserve(SLACK);
     e.byte(NEWLINE);
   }
 }
 
-function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
-  if (l.hasEth) ethText(e, l, b, ind);
+/**
+ * One level's lines. The frame is b[base, end) and layer offsets are
+ * frame-relative: the common layers read the reader's buffer in place, the
+ * rare ones (ARP, NDP) get a view of the frame, so no view is made per packet.
+ */
+function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end: number, ind: number): void {
+  if (l.hasEth) ethText(e, l, b, base, ind);
   for (let i = 0; i < l.vlanCount; i++) {
     const tci = l.vlanTci[i]!;
     head(e, ind, L_VLAN);
@@ -200,7 +205,7 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void
   }
   if (l.mplsCount > 0) line(e, ind, 'MPLS', `labels ${Array.from(l.mplsLabels.subarray(0, l.mplsCount)).join(' ')}`);
   if (l.pppoeSession >= 0) line(e, ind, 'PPPoE', `session ${hexWord(l.pppoeSession)}`);
-  if (l.hasArp) line(e, ind, 'ARP', arpBody(l, b));
+  if (l.hasArp) line(e, ind, 'ARP', arpBody(l, b.subarray(base, end)));
   if (l.ipVersion === 4) ip4Text(e, l, ind);
   else if (l.ipVersion !== 0) ip6Text(e, l, ind);
   if (l.hasTcp) tcpText(e, l, ind);
@@ -212,7 +217,7 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void
     p = putChecksum(o, p, l.udpChecksum, l.l4ChecksumStatus);
     o.setUint8(p++, NEWLINE);
     e.pos = p;
-  } else if (l.hasIcmp) icmpText(e, l, b, ind);
+  } else if (l.hasIcmp) icmpText(e, l, b, base, end, ind);
   switch (l.app) {
     case App.Dns: dnsText(e, l.dns, ind); break;
     case App.TlsClientHello: tlsText(e, l, ind); break;
@@ -222,13 +227,13 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void
   if (l.malformed !== null) line(e, ind, 'Malformed', printable(`${l.malformedLayer}: ${l.malformed}`));
   if (l.encap !== Encap.None && l.inner !== null) {
     line(e, ind, 'Tunnel', encapName(l.encap) + (l.tunnelId >= 0 ? `  id ${l.tunnelId}` : '') + '  inner packet:');
-    layersText(e, l.inner, b, ind + 2);
+    layersText(e, l.inner, b, base, end, ind + 2);
   }
 }
 
-function ethText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
+function ethText(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, ind: number): void {
   head(e, ind, L_ETHERNET);
-  e.pos = putMac(e.view, putText(e.view, putMac(e.view, e.pos, b, l.ethOff + 6), W_ARROW), b, l.ethOff);
+  e.pos = putMac(e.view, putText(e.view, putMac(e.view, e.pos, b, base + l.ethOff + 6), W_ARROW), b, base + l.ethOff);
   if (l.llc) e.str(`  802.3 length ${l.ethType}  LLC dsap ${hexByte(l.llcDsap)} ssap ${hexByte(l.llcSsap)}`);
   else e.pos = putText(e.view, putHex(e.view, putText(e.view, e.pos, W_TYPE), l.ethType, 4), etherTypeText(l.ethType));
   e.byte(NEWLINE);
@@ -333,7 +338,7 @@ function tcpOptionsText(e: ByteEmitter, l: Layers, ind: number): void {
   e.pos = p;
 }
 
-function icmpText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
+function icmpText(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end: number, ind: number): void {
   const v6 = l.ipVersion === 6;
   const code = v6 ? icmp6CodeName(l.icmpType, l.icmpCode) : icmpCodeName(l.icmpType, l.icmpCode);
   head(e, ind, v6 ? L_ICMPV6 : L_ICMP);
@@ -353,13 +358,13 @@ function icmpText(e: ByteEmitter, l: Layers, b: Uint8Array, ind: number): void {
   }
   if (l.ndpTargetOff > 0) {
     e.bytes(W_TARGET);
-    e.str(arpAddr(b, l.ndpTargetOff, 16));
+    e.str(arpAddr(b.subarray(base, end), l.ndpTargetOff, 16));
   }
   e.pos = putChecksum(e.view, e.pos, l.icmpChecksum, l.l4ChecksumStatus);
   e.byte(NEWLINE);
   if (l.hasQuoted && l.quoted !== null) {
     line(e, ind, 'Quoted', 'the offending packet:');
-    layersText(e, l.quoted, b, ind + 2);
+    layersText(e, l.quoted, b, base, end, ind + 2);
   }
 }
 
