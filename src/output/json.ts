@@ -229,8 +229,8 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end:
   }
 }
 
-/** '"TCP"'-style quoted protocol names per number, encoded on first use. */
-const PROTO_NAMES: (Ascii | undefined)[] = [];
+/** Protocol names per number 0..255, encoded once (a dense table: a lazily filled sparse one was a slow lookup). */
+const PROTO_NAMES: readonly Ascii[] = Array.from({ length: 256 }, (_, p) => ascii(ipProtoName(p)));
 
 function ipJson(e: ByteEmitter, l: Layers): void {
   e.reserve(SLACK);
@@ -238,7 +238,7 @@ function ipJson(e: ByteEmitter, l: Layers): void {
   const o = e.view;
   const v4 = l.ipVersion === 4;
   let p = putUint(o, putText(o, putUint(o, e.pos, l.ipVersion), K_PROTO), l.ipProto);
-  p = putText(o, putText(o, p, K_PROTO_NAME), (PROTO_NAMES[l.ipProto] ??= ascii(ipProtoName(l.ipProto))));
+  p = putText(o, putText(o, p, K_PROTO_NAME), (PROTO_NAMES[l.ipProto] ?? ascii(ipProtoName(l.ipProto))));
   p = putText(o, p, K_SRC);
   p = v4 ? putIpv4(o, p, l.src4) : putIpv6Words(o, p, l.src6);
   p = putText(o, p, K_DST);

@@ -119,16 +119,22 @@ function putChecksum(o: DataView, p: number, value: number, status: CsumStatus):
   return putText(o, p, CSUM_TAIL[status] ?? ascii(` (${csumName(status)})`));
 }
 
-/** "TCP (6)  " per protocol number, and " (IPv4)" per EtherType, encoded on first use. */
-const PROTO_TEXT: (Ascii | undefined)[] = [];
+/** "TCP (6)  " per protocol number (all 256 encoded once: a dense table), and " (IPv4)" per EtherType, encoded on first use. */
+const PROTO_TEXT: readonly Ascii[] = Array.from({ length: 256 }, (_, p) => ascii(`${ipProtoName(p)} (${p})  `));
 const ETHER_TYPE_TEXT = new Map<number, Ascii>();
+/** The last EtherType looked up and its text: consecutive frames mostly share it. */
+let lastEtherType = -1;
+let lastEtherTypeText = ascii('');
 
 function etherTypeText(t: number): Ascii {
+  if (t === lastEtherType) return lastEtherTypeText;
   let a = ETHER_TYPE_TEXT.get(t);
   if (a === undefined) {
     a = ascii(` (${etherTypeName(t)})`);
     ETHER_TYPE_TEXT.set(t, a);
   }
+  lastEtherType = t;
+  lastEtherTypeText = a;
   return a;
 }
 
@@ -251,7 +257,7 @@ function arpBody(l: Layers, b: Uint8Array): string {
 
 /** "TCP (6)  " per protocol number. */
 function protoText(proto: number): Ascii {
-  return (PROTO_TEXT[proto] ??= ascii(`${ipProtoName(proto)} (${proto})  `));
+  return PROTO_TEXT[proto] ?? ascii(`${ipProtoName(proto)} (${proto})  `);
 }
 
 function ip4Text(e: ByteEmitter, l: Layers, ind: number): void {
