@@ -13,7 +13,7 @@
 import { App, Encap, TcpFlag, type DnsMessage, type Layers, type Packet } from '../decode/packet.js';
 import { etherTypeName, icmp6TypeName, icmpTypeName, ipProtoName } from '../decode/names.js';
 import { arpAddr, dnsRcodeName, dnsTypeName, encapName, printable, tcpFlagsShort } from './describe.js';
-import { ascii, type Ascii, putText, putDigits, putIpv4, putIpv6Words, putUint, SLACK, type ByteEmitter } from './emitter.js';
+import { ascii, type Ascii, putText, putDigits, putIpv4, putIpv6Words, putTimeOfDay, putUint, SLACK, type ByteEmitter } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 
 function two(n: number): string {
@@ -29,20 +29,17 @@ export function timeOfDay(tsSec: number, tsNsec: number, digits: number): string
 }
 
 export class BriefPrinter implements PacketFormatter {
-  // Consecutive packets mostly share their second: "HH:MM:SS." is encoded once per second.
-  private sec = NaN;
-  private hms = ascii('');
-
   format(pkt: Packet, e: ByteEmitter): void {
     const digits = pkt.tsDigits;
+    const sec = pkt.tsSec;
     e.reserve(SLACK);
-    if (digits === 6 && pkt.tsNsec >= 0 && pkt.tsNsec < 1000000000) {
-      if (pkt.tsSec !== this.sec) {
-        this.sec = pkt.tsSec;
-        this.hms = ascii(timeOfDay(pkt.tsSec, 0, 0) + '.');
-      }
-      e.pos = putDigits(e.view, putText(e.view, e.pos, this.hms), (pkt.tsNsec / 1000) | 0, 6);
-    } else e.str(timeOfDay(pkt.tsSec, pkt.tsNsec, digits));
+    if (digits === 6 && pkt.tsNsec >= 0 && pkt.tsNsec < 1000000000 && Number.isSafeInteger(sec)) {
+      // "HH:MM:SS.ffffff" from digit tables (captures spanning years change the second on nearly every packet).
+      const o = e.view;
+      let p = putTimeOfDay(o, e.pos, ((sec % 86400) + 86400) % 86400);
+      o.setUint8(p++, DOT);
+      e.pos = putDigits(o, p, (pkt.tsNsec / 1000) | 0, 6);
+    } else e.str(timeOfDay(sec, pkt.tsNsec, digits));
     e.byte(SPACE);
     levelSummary(e, pkt, pkt.bytes, pkt.byteStart, pkt.byteStart + pkt.caplen, pkt.len);
     e.byte(NEWLINE);

@@ -166,6 +166,18 @@ export function putDigits(v: DataView, p: number, n: number, width: number): num
   return putDigits4(v, putDigits4(v, putDigits4(v, p, top, width - 8), hi - top * 10000, 4), lo, 4);
 }
 
+/** "HH:MM:SS" of a second of the day, 0 <= sod < 86400. */
+export function putTimeOfDay(v: DataView, p: number, sod: number): number {
+  const h = Math.floor(sod / 3600);
+  const r = sod - h * 3600;
+  const m = Math.floor(r / 60);
+  p = putDigits4(v, p, h, 2);
+  v.setUint8(p++, 0x3a);
+  p = putDigits4(v, p, m, 2);
+  v.setUint8(p++, 0x3a);
+  return putDigits4(v, p, r - m * 60, 2);
+}
+
 /** 10^(9 - digits): the divisor that keeps the first `digits` of nine. */
 export const FRACTION_DIVISORS: readonly number[] = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1];
 

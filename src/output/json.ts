@@ -6,12 +6,13 @@
 import { App, Encap, type DnsMessage, type DnsRecord, type Layers, type Packet } from '../decode/packet.js';
 import { arpOpName, icmp6TypeName, icmp6CodeName, icmpCodeName, icmpTypeName, ipProtoName } from '../decode/names.js';
 import {
-  arpAddr, dnsRcodeName, dnsTypeName, encapName, hexAddr, ip6ExtNames, tcpFlagsShort, IsoTimeFormatter,
+  arpAddr, dnsRcodeName, dnsTypeName, encapName, hexAddr, ip6ExtNames, tcpFlagsShort,
 } from './describe.js';
 import {
-  ascii, type Ascii, FRACTION_DIVISORS, ByteEmitter, putText, putDigits, putIpv4, putIpv6Words, putMac, putUint, SLACK,
+  ascii, type Ascii, ByteEmitter, putText, putIpv4, putIpv6Words, putMac, putUint, SLACK,
 } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
+import { IsoTimeBytes } from './iso-time-bytes.js';
 
 type Json = Record<string, unknown>;
 
@@ -29,10 +30,7 @@ function putStatus(o: DataView, p: number, s: number): number {
  * strings (DNS, TLS, HTTP, ARP) go through JSON.stringify, which escapes them.
  */
 export class JsonLinesPrinter implements PacketFormatter {
-  private readonly time = new IsoTimeFormatter();
-  private sec = NaN;
-  /** '"ts":"2020-06-10T09:21:03' for the current second. */
-  private tsBase = ascii('');
+  private readonly time = new IsoTimeBytes(',"ts":"');
 
   format(pkt: Packet, e: ByteEmitter): void {
     e.reserve(SLACK);
@@ -55,22 +53,10 @@ export class JsonLinesPrinter implements PacketFormatter {
     e.byte(0x0a);
   }
 
-  /** ',"ts":"…"' with the date and time of day encoded once per second. */
+  /** ',"ts":"…"'. */
   private timestamp(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
-    if (digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
-      e.str(`,"ts":"${this.time.format(tsSec, tsNsec, digits)}"`);
-      return;
-    }
-    if (tsSec !== this.sec) {
-      this.sec = tsSec;
-      this.tsBase = ascii(`,"ts":"${this.time.format(tsSec, 0, 0).slice(0, -1)}`);
-    }
-    const o = e.view;
-    let p = putText(o, e.pos, this.tsBase);
-    o.setUint8(p++, 0x2e);
-    // The first `digits` digits of the 9-digit nanoseconds.
-    p = putDigits(o, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
-    e.pos = putText(o, p, Z_QUOTE);
+    this.time.write(e, tsSec, tsNsec, digits);
+    e.byte(0x22);
   }
 }
 
@@ -81,7 +67,6 @@ export function packetToJson(pkt: Packet): Json {
   return JSON.parse(e.take()) as Json;
 }
 
-const Z_QUOTE = ascii('Z"');
 const K_N = ascii('{"n":');
 const K_LEN = ascii(',"len":');
 const K_CAPLEN = ascii(',"caplen":');

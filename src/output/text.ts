@@ -19,12 +19,13 @@ import { arpOpName, etherTypeName, icmp6CodeName, icmp6TypeName, icmpCodeName, i
 import { hex } from '../util/format.js';
 import {
   arpAddr, csumName, dnsRcodeName, dnsTypeName, encapName, hexAddr, ip6ExtNames, isGrease,
-  hexByte, hexWord, IsoTimeFormatter, printable, tcpFlagsLong, tlsVersionName,
+  hexByte, hexWord, printable, tcpFlagsLong, tlsVersionName,
 } from './describe.js';
 import {
-  ascii, type Ascii, FRACTION_DIVISORS, putText, putDigits, putHex, putIpv4, putIpv6Words, putMac, putUint, SLACK, type ByteEmitter,
+  ascii, type Ascii, putText, putHex, putIpv4, putIpv6Words, putMac, putUint, SLACK, type ByteEmitter,
 } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
+import { IsoTimeBytes } from './iso-time-bytes.js';
 
 const LABEL_WIDTH = 10;
 /** DNS records shown per section before "... N more". */
@@ -136,32 +137,6 @@ function etherTypeText(t: number): Ascii {
   lastEtherType = t;
   lastEtherTypeText = a;
   return a;
-}
-
-/** The ISO-8601 time, its date and time of day encoded once per second. */
-class IsoTimeBytes {
-  private readonly strings = new IsoTimeFormatter();
-  private sec = NaN;
-  private base = ascii('');
-
-  write(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
-    if (digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
-      e.str(this.strings.format(tsSec, tsNsec, digits));
-      return;
-    }
-    if (tsSec !== this.sec) {
-      this.sec = tsSec;
-      // "…T09:21:03Z" without its "Z".
-      this.base = ascii(this.strings.format(tsSec, 0, 0).slice(0, -1));
-    }
-    const o = e.view;
-    let p = putText(o, e.pos, this.base);
-    o.setUint8(p++, 0x2e);
-    // The first `digits` digits of the 9-digit nanoseconds.
-    p = putDigits(o, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
-    o.setUint8(p++, 0x5a); // Z
-    e.pos = p;
-  }
 }
 
 export class TextPrinter implements PacketFormatter {
