@@ -5,10 +5,10 @@
  * needs no UTF-8 encoding pass. Packet-supplied text (DNS names, HTTP fields)
  * goes through `str`, which writes correct UTF-8.
  *
- * Two styles over the same bytes: the `put*` functions take the Buffer and a
- * cursor and return the new cursor, so a printer's hot path keeps both in
- * locals (`const b = e.buf; let p = e.pos; ... e.pos = p`); the methods of
- * ByteEmitter wrap them for the rarer paths.
+ * Two styles over the same bytes: the `put*` functions take the DataView of
+ * the output Buffer and a cursor and return the new cursor, so a printer's
+ * hot path keeps both in locals (`const o = e.view; let p = e.pos; ...
+ * e.pos = p`); the methods of ByteEmitter wrap them for the rarer paths.
  *
  * Room: the `put*` functions and unchecked methods do not test for space. A
  * printer calls `reserve(SLACK)` at the start of each record and layer, and
