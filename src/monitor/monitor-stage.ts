@@ -36,7 +36,10 @@ export class MonitorStage implements Stage {
   readonly name = 'monitor';
   readonly rates = new RateRing();
   readonly mix = new ProtocolMix();
-  /** Top talkers: ranked by bytes (the Space-Saving weight), with packets alongside. */
+  /**
+   * Top talkers: ranked by bytes (the Space-Saving weight), with packets alongside.
+   * The latest packets' address pair may still be pending (see flushPair): read it through snapshot().
+   */
   readonly talkers: SpaceSaving;
   readonly ports: SpaceSaving;
   readonly tcp: TcpAnalyzer;
@@ -53,6 +56,19 @@ export class MonitorStage implements Stage {
   private nextStatsSec = -1;
   private readonly intervalSec: number;
   private sourceStats: (() => SourceStats) | null = null;
+  /**
+   * Consecutive packets mostly share their address pair (a conversation, or
+   * one host pair on a link): their bytes and packets are summed here and
+   * reach the talkers table once, when the pair changes, instead of as two
+   * top-k updates per packet. The table then sees the same updates in the
+   * same order, grouped, so its counts and evictions are unchanged.
+   */
+  private pairSrc = NaN;
+  private pairDst = NaN;
+  private pairBytes = 0;
+  private pairPkts = 0;
+  /** Tag words of pairSrc (0..3) and pairDst (4..7). */
+  private readonly pairTags = new Uint32Array(8);
 
   constructor(
     private readonly bus: EventBus | null,
@@ -100,16 +116,10 @@ export class MonitorStage implements Stage {
     if (l.ipVersion === 0) return;
     const sk = srcKey(l);
     const dk = dstKey(l);
-    // Tags are the address words (IPv4 as IPv4-mapped IPv6), formatted only when reported.
-    if (l.ipVersion === 4) {
-      this.talkers.add(sk, len, 1, 0, 0, 0xffff, l.src4);
-      this.talkers.add(dk, len, 1, 0, 0, 0xffff, l.dst4);
-    } else {
-      const s6 = l.src6;
-      const d6 = l.dst6;
-      this.talkers.add(sk, len, 1, s6[0]!, s6[1]!, s6[2]!, s6[3]!);
-      this.talkers.add(dk, len, 1, d6[0]!, d6[1]!, d6[2]!, d6[3]!);
-    }
+    if (sk === this.pairSrc && dk === this.pairDst) {
+      this.pairBytes += len;
+      this.pairPkts++;
+    } else this.startPair(l, sk, dk, len);
     if (l.hasTcp) {
       // The server port is the lower one: a good proxy for the service.
       this.ports.add(PORT_TCP | (l.sport < l.dport ? l.sport : l.dport), 1, len);
@@ -120,6 +130,38 @@ export class MonitorStage implements Stage {
       // Destination unreachable: ICMP type 3, ICMPv6 type 1.
       this.icmpUnreachable++;
     }
+  }
+
+  /** The packet of `len` bytes from `sk` to `dk` (keys of `l`'s addresses) opens a new address pair. */
+  private startPair(l: Layers, sk: number, dk: number, len: number): void {
+    this.flushPair();
+    // Tags are the address words (IPv4 as IPv4-mapped IPv6), formatted only when reported.
+    const t = this.pairTags;
+    if (l.ipVersion === 4) {
+      t[0] = t[1] = t[4] = t[5] = 0;
+      t[2] = t[6] = 0xffff;
+      t[3] = l.src4;
+      t[7] = l.dst4;
+    } else {
+      t.set(l.src6, 0);
+      t.set(l.dst6, 4);
+    }
+    this.pairSrc = sk;
+    this.pairDst = dk;
+    this.pairBytes = len;
+    this.pairPkts = 1;
+    // Two keys in one cache slot commit each other on every update: summing would change the table's updates.
+    if (this.talkers.shareCacheSlot(sk, dk)) this.flushPair();
+  }
+
+  /** Adds the pending address pair's bytes and packets to the talkers, source then destination (as per packet). */
+  private flushPair(): void {
+    if (this.pairPkts === 0) return;
+    const t = this.pairTags;
+    this.talkers.add(this.pairSrc, this.pairBytes, this.pairPkts, t[0]!, t[1]!, t[2]!, t[3]!);
+    this.talkers.add(this.pairDst, this.pairBytes, this.pairPkts, t[4]!, t[5]!, t[6]!, t[7]!);
+    this.pairSrc = this.pairDst = NaN;
+    this.pairBytes = this.pairPkts = 0;
   }
 
   /**
@@ -171,6 +213,7 @@ export class MonitorStage implements Stage {
 
   snapshot(top = 10): MonitorSnapshot {
     this.flushRates();
+    this.flushPair();
     const r1 = this.rates.average(1, false);
     const r60 = this.rates.average(60);
     const r300 = this.rates.average(300);

@@ -65,9 +65,7 @@ export class SpaceSaving {
 
   /** Adds `weight` (and `auxWeight`) to `key` (any number but NaN); t0..t3 are its tag words. */
   add(key: number, weight: number, auxWeight: number, t0 = 0, t1 = 0, t2 = 0, t3 = 0): void {
-    // Keys above 2^32 (IPv6 hashes) fold their high bits in; 32-bit keys skip the division.
-    const hi = key > 4294967295 ? (key / 4294967296) | 0 : 0;
-    const h = Math.imul((key | 0) ^ hi, 0x9e3779b1) >>> (32 - CACHE_BITS);
+    const h = cacheSlot(key);
     const cache = this.cache;
     const s = h * SLOT;
     const cached = cache[s]!;
@@ -85,6 +83,16 @@ export class SpaceSaving {
     this.cTag[t + 1] = t1;
     this.cTag[t + 2] = t2;
     this.cTag[t + 3] = t3;
+  }
+
+  /**
+   * True when `a` and `b` (distinct keys) take the same cache slot. Then each
+   * add of one commits the other to the table, so callers that sum repeated
+   * updates of the pair before adding them must not do it for such a pair:
+   * the table would see fewer, larger commits (a different eviction order).
+   */
+  shareCacheSlot(a: number, b: number): boolean {
+    return a !== b && cacheSlot(a) === cacheSlot(b);
   }
 
   /** Moves every cached update into the table. */
@@ -184,4 +192,11 @@ export class SpaceSaving {
     if (w2[a] !== w2[b]) return w2[a]! > w2[b]!;
     return this.keys[a]! < this.keys[b]!;
   }
+}
+
+/** The write-combining cache slot of `key`. */
+function cacheSlot(key: number): number {
+  // Keys above 2^32 (IPv6 hashes) fold their high bits in; 32-bit keys skip the division.
+  const hi = key > 4294967295 ? (key / 4294967296) | 0 : 0;
+  return Math.imul((key | 0) ^ hi, 0x9e3779b1) >>> (32 - CACHE_BITS);
 }
