@@ -41,6 +41,7 @@ export class MonitorStage implements Stage {
    * The latest packets' address pair may still be pending (see flushPair): read it through snapshot().
    */
   readonly talkers: SpaceSaving;
+  /** Top ports (by packets, bytes alongside); the latest port's counts may be pending (see addPort), as for talkers. */
   readonly ports: SpaceSaving;
   readonly tcp: TcpAnalyzer;
   packets = 0;
@@ -69,6 +70,10 @@ export class MonitorStage implements Stage {
   private pairPkts = 0;
   /** Tag words of pairSrc (0..3) and pairDst (4..7). */
   private readonly pairTags = new Uint32Array(8);
+  /** Likewise for the top ports: the latest port key and its packets and bytes not yet added (one key: no cache-slot caveat). */
+  private portKey = NaN;
+  private portPkts = 0;
+  private portBytes = 0;
 
   constructor(
     private readonly bus: EventBus | null,
@@ -122,14 +127,34 @@ export class MonitorStage implements Stage {
     } else this.startPair(l, sk, dk, len);
     if (l.hasTcp) {
       // The server port is the lower one: a good proxy for the service.
-      this.ports.add(PORT_TCP | (l.sport < l.dport ? l.sport : l.dport), 1, len);
+      this.addPort(PORT_TCP | (l.sport < l.dport ? l.sport : l.dport), len);
       this.tcp.onSegment(l, sk, dk, sec, pkt.tsNsec);
     } else if (l.hasUdp) {
-      this.ports.add(PORT_UDP | (l.sport < l.dport ? l.sport : l.dport), 1, len);
+      this.addPort(PORT_UDP | (l.sport < l.dport ? l.sport : l.dport), len);
     } else if (l.hasIcmp && l.icmpType === (l.ipVersion === 4 ? 3 : 1)) {
       // Destination unreachable: ICMP type 3, ICMPv6 type 1.
       this.icmpUnreachable++;
     }
+  }
+
+  /** Counts a packet of `len` bytes for port key `key`. */
+  private addPort(key: number, len: number): void {
+    if (key === this.portKey) {
+      this.portPkts++;
+      this.portBytes += len;
+      return;
+    }
+    this.flushPort();
+    this.portKey = key;
+    this.portPkts = 1;
+    this.portBytes = len;
+  }
+
+  private flushPort(): void {
+    if (this.portPkts === 0) return;
+    this.ports.add(this.portKey, this.portPkts, this.portBytes);
+    this.portKey = NaN;
+    this.portPkts = this.portBytes = 0;
   }
 
   /** The packet of `len` bytes from `sk` to `dk` (keys of `l`'s addresses) opens a new address pair. */
@@ -214,6 +239,7 @@ export class MonitorStage implements Stage {
   snapshot(top = 10): MonitorSnapshot {
     this.flushRates();
     this.flushPair();
+    this.flushPort();
     const r1 = this.rates.average(1, false);
     const r60 = this.rates.average(60);
     const r300 = this.rates.average(300);
