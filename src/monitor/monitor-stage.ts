@@ -58,19 +58,22 @@ export class MonitorStage implements Stage {
   private readonly intervalSec: number;
   private sourceStats: (() => SourceStats) | null = null;
   /**
-   * Consecutive packets mostly share their address pair (a conversation, or
-   * one host pair on a link): their bytes and packets are summed here and
-   * reach the talkers table once, when the pair changes, instead of as two
-   * top-k updates per packet. The table then sees the same updates in the
-   * same order, grouped, so its counts and evictions are unchanged.
+   * Consecutive packets often share their address pair (a conversation, or one
+   * host pair on a link) and their port: the first packet of a run updates the
+   * top-k tables, the next ones are summed here and reach the tables in one
+   * update when the run ends (or the stage is read). The tables then see the
+   * same updates in the same order, only grouped, so counts and evictions are
+   * unchanged: between the first packet and the flush no other key updates the
+   * table, so the run's keys still hold their cache slots (for a pair, unless
+   * both keys share one slot: such a pair is not summed).
    */
   private pairSrc = NaN;
   private pairDst = NaN;
+  /** Bytes and packets of the pair's run after its first packet, not yet added. */
   private pairBytes = 0;
   private pairPkts = 0;
-  /** Tag words of pairSrc (0..3) and pairDst (4..7). */
+  /** Tag words of pairSrc (0..3) and pairDst (4..7), for the flush. */
   private readonly pairTags = new Uint32Array(8);
-  /** Likewise for the top ports: the latest port key and its packets and bytes not yet added (one key: no cache-slot caveat). */
   private portKey = NaN;
   private portPkts = 0;
   private portBytes = 0;
@@ -145,19 +148,20 @@ export class MonitorStage implements Stage {
       return;
     }
     this.flushPort();
+    this.ports.add(key, 1, len);
     this.portKey = key;
-    this.portPkts = 1;
-    this.portBytes = len;
   }
 
+  /** Adds the current port run's pending packets and ends the run. */
   private flushPort(): void {
-    if (this.portPkts === 0) return;
-    this.ports.add(this.portKey, this.portPkts, this.portBytes);
+    if (this.portPkts !== 0) {
+      this.ports.add(this.portKey, this.portPkts, this.portBytes);
+      this.portPkts = this.portBytes = 0;
+    }
     this.portKey = NaN;
-    this.portPkts = this.portBytes = 0;
   }
 
-  /** The packet of `len` bytes from `sk` to `dk` (keys of `l`'s addresses) opens a new address pair. */
+  /** The packet of `len` bytes from `sk` to `dk` (keys of `l`'s addresses) starts a new address pair run. */
   private startPair(l: Layers, sk: number, dk: number, len: number): void {
     this.flushPair();
     // Tags are the address words (IPv4 as IPv4-mapped IPv6), formatted only when reported.
@@ -171,22 +175,23 @@ export class MonitorStage implements Stage {
       t.set(l.src6, 0);
       t.set(l.dst6, 4);
     }
-    this.pairSrc = sk;
-    this.pairDst = dk;
-    this.pairBytes = len;
-    this.pairPkts = 1;
-    // Two keys in one cache slot commit each other on every update: summing would change the table's updates.
-    if (this.talkers.shareCacheSlot(sk, dk)) this.flushPair();
+    const hs = this.talkers.add(sk, len, 1, t[0]!, t[1]!, t[2]!, t[3]!);
+    const hd = this.talkers.add(dk, len, 1, t[4]!, t[5]!, t[6]!, t[7]!);
+    if (hs !== hd || sk === dk) {
+      this.pairSrc = sk;
+      this.pairDst = dk;
+    }
   }
 
-  /** Adds the pending address pair's bytes and packets to the talkers, source then destination (as per packet). */
+  /** Adds the current pair run's pending bytes and packets to the talkers, source then destination (as per packet), and ends the run. */
   private flushPair(): void {
-    if (this.pairPkts === 0) return;
-    const t = this.pairTags;
-    this.talkers.add(this.pairSrc, this.pairBytes, this.pairPkts, t[0]!, t[1]!, t[2]!, t[3]!);
-    this.talkers.add(this.pairDst, this.pairBytes, this.pairPkts, t[4]!, t[5]!, t[6]!, t[7]!);
+    if (this.pairPkts !== 0) {
+      const t = this.pairTags;
+      this.talkers.add(this.pairSrc, this.pairBytes, this.pairPkts, t[0]!, t[1]!, t[2]!, t[3]!);
+      this.talkers.add(this.pairDst, this.pairBytes, this.pairPkts, t[4]!, t[5]!, t[6]!, t[7]!);
+      this.pairBytes = this.pairPkts = 0;
+    }
     this.pairSrc = this.pairDst = NaN;
-    this.pairBytes = this.pairPkts = 0;
   }
 
   /**

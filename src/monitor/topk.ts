@@ -63,8 +63,12 @@ export class SpaceSaving {
     this.tags = new Uint32Array(capacity * 4);
   }
 
-  /** Adds `weight` (and `auxWeight`) to `key` (any number but NaN); t0..t3 are its tag words. */
-  add(key: number, weight: number, auxWeight: number, t0 = 0, t1 = 0, t2 = 0, t3 = 0): void {
+  /**
+   * Adds `weight` (and `auxWeight`) to `key` (any number but NaN); t0..t3 are
+   * its tag words. Returns the cache slot the key now holds: two keys of one
+   * slot commit each other on every update (see MonitorStage's address pairs).
+   */
+  add(key: number, weight: number, auxWeight: number, t0 = 0, t1 = 0, t2 = 0, t3 = 0): number {
     const h = cacheSlot(key);
     const cache = this.cache;
     const s = h * SLOT;
@@ -72,7 +76,7 @@ export class SpaceSaving {
     if (cached === key) {
       cache[s + 1]! += weight;
       cache[s + 2]! += auxWeight;
-      return;
+      return h;
     }
     if (cached === cached) this.commitSlot(h);
     cache[s] = key;
@@ -83,16 +87,7 @@ export class SpaceSaving {
     this.cTag[t + 1] = t1;
     this.cTag[t + 2] = t2;
     this.cTag[t + 3] = t3;
-  }
-
-  /**
-   * True when `a` and `b` (distinct keys) take the same cache slot. Then each
-   * add of one commits the other to the table, so callers that sum repeated
-   * updates of the pair before adding them must not do it for such a pair:
-   * the table would see fewer, larger commits (a different eviction order).
-   */
-  shareCacheSlot(a: number, b: number): boolean {
-    return a !== b && cacheSlot(a) === cacheSlot(b);
+    return h;
   }
 
   /** Moves every cached update into the table. */
