@@ -36,8 +36,12 @@ export class MonitorStage implements Stage {
   readonly name = 'monitor';
   readonly rates = new RateRing();
   readonly mix = new ProtocolMix();
-  /** Top talkers: ranked by bytes (the Space-Saving weight), with packets alongside. */
+  /**
+   * Top talkers: ranked by bytes (the Space-Saving weight), with packets alongside.
+   * The latest packets' address pair may still be pending (see flushPair): read it through snapshot().
+   */
   readonly talkers: SpaceSaving;
+  /** Top ports (by packets, bytes alongside); the latest port's counts may be pending (see addPort), as for talkers. */
   readonly ports: SpaceSaving;
   readonly tcp: TcpAnalyzer;
   packets = 0;
@@ -53,6 +57,26 @@ export class MonitorStage implements Stage {
   private nextStatsSec = -1;
   private readonly intervalSec: number;
   private sourceStats: (() => SourceStats) | null = null;
+  /**
+   * Consecutive packets often share their address pair (a conversation, or one
+   * host pair on a link) and their port: the first packet of a run updates the
+   * top-k tables, the next ones are summed here and reach the tables in one
+   * update when the run ends (or the stage is read). The tables then see the
+   * same updates in the same order, only grouped, so counts and evictions are
+   * unchanged: between the first packet and the flush no other key updates the
+   * table, so the run's keys still hold their cache slots (for a pair, unless
+   * both keys share one slot: such a pair is not summed).
+   */
+  private pairSrc = NaN;
+  private pairDst = NaN;
+  /** Bytes and packets of the pair's run after its first packet, not yet added. */
+  private pairBytes = 0;
+  private pairPkts = 0;
+  /** Tag words of pairSrc (0..3) and pairDst (4..7), for the flush. */
+  private readonly pairTags = new Uint32Array(8);
+  private portKey = NaN;
+  private portPkts = 0;
+  private portBytes = 0;
 
   constructor(
     private readonly bus: EventBus | null,
@@ -100,26 +124,74 @@ export class MonitorStage implements Stage {
     if (l.ipVersion === 0) return;
     const sk = srcKey(l);
     const dk = dstKey(l);
-    // Tags are the address words (IPv4 as IPv4-mapped IPv6), formatted only when reported.
-    if (l.ipVersion === 4) {
-      this.talkers.add(sk, len, 1, 0, 0, 0xffff, l.src4);
-      this.talkers.add(dk, len, 1, 0, 0, 0xffff, l.dst4);
-    } else {
-      const s6 = l.src6;
-      const d6 = l.dst6;
-      this.talkers.add(sk, len, 1, s6[0]!, s6[1]!, s6[2]!, s6[3]!);
-      this.talkers.add(dk, len, 1, d6[0]!, d6[1]!, d6[2]!, d6[3]!);
-    }
+    if (sk === this.pairSrc && dk === this.pairDst) {
+      this.pairBytes += len;
+      this.pairPkts++;
+    } else this.startPair(l, sk, dk, len);
     if (l.hasTcp) {
       // The server port is the lower one: a good proxy for the service.
-      this.ports.add(PORT_TCP | (l.sport < l.dport ? l.sport : l.dport), 1, len);
+      this.addPort(PORT_TCP | (l.sport < l.dport ? l.sport : l.dport), len);
       this.tcp.onSegment(l, sk, dk, sec, pkt.tsNsec);
     } else if (l.hasUdp) {
-      this.ports.add(PORT_UDP | (l.sport < l.dport ? l.sport : l.dport), 1, len);
+      this.addPort(PORT_UDP | (l.sport < l.dport ? l.sport : l.dport), len);
     } else if (l.hasIcmp && l.icmpType === (l.ipVersion === 4 ? 3 : 1)) {
       // Destination unreachable: ICMP type 3, ICMPv6 type 1.
       this.icmpUnreachable++;
     }
+  }
+
+  /** Counts a packet of `len` bytes for port key `key`. */
+  private addPort(key: number, len: number): void {
+    if (key === this.portKey) {
+      this.portPkts++;
+      this.portBytes += len;
+      return;
+    }
+    this.flushPort();
+    this.ports.add(key, 1, len);
+    this.portKey = key;
+  }
+
+  /** Adds the current port run's pending packets and ends the run. */
+  private flushPort(): void {
+    if (this.portPkts !== 0) {
+      this.ports.add(this.portKey, this.portPkts, this.portBytes);
+      this.portPkts = this.portBytes = 0;
+    }
+    this.portKey = NaN;
+  }
+
+  /** The packet of `len` bytes from `sk` to `dk` (keys of `l`'s addresses) starts a new address pair run. */
+  private startPair(l: Layers, sk: number, dk: number, len: number): void {
+    this.flushPair();
+    // Tags are the address words (IPv4 as IPv4-mapped IPv6), formatted only when reported.
+    const t = this.pairTags;
+    if (l.ipVersion === 4) {
+      t[0] = t[1] = t[4] = t[5] = 0;
+      t[2] = t[6] = 0xffff;
+      t[3] = l.src4;
+      t[7] = l.dst4;
+    } else {
+      t.set(l.src6, 0);
+      t.set(l.dst6, 4);
+    }
+    const hs = this.talkers.add(sk, len, 1, t[0]!, t[1]!, t[2]!, t[3]!);
+    const hd = this.talkers.add(dk, len, 1, t[4]!, t[5]!, t[6]!, t[7]!);
+    if (hs !== hd || sk === dk) {
+      this.pairSrc = sk;
+      this.pairDst = dk;
+    }
+  }
+
+  /** Adds the current pair run's pending bytes and packets to the talkers, source then destination (as per packet), and ends the run. */
+  private flushPair(): void {
+    if (this.pairPkts !== 0) {
+      const t = this.pairTags;
+      this.talkers.add(this.pairSrc, this.pairBytes, this.pairPkts, t[0]!, t[1]!, t[2]!, t[3]!);
+      this.talkers.add(this.pairDst, this.pairBytes, this.pairPkts, t[4]!, t[5]!, t[6]!, t[7]!);
+      this.pairBytes = this.pairPkts = 0;
+    }
+    this.pairSrc = this.pairDst = NaN;
   }
 
   /**
@@ -171,6 +243,8 @@ export class MonitorStage implements Stage {
 
   snapshot(top = 10): MonitorSnapshot {
     this.flushRates();
+    this.flushPair();
+    this.flushPort();
     const r1 = this.rates.average(1, false);
     const r60 = this.rates.average(60);
     const r300 = this.rates.average(300);

@@ -128,7 +128,7 @@ export class TcpAnalyzer {
     const side = c + (fromA ? SIDE_A : SIDE_B);
     const other = c + (fromA ? SIDE_B : SIDE_A);
     if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 || l.payloadLen !== 0) {
-      this.onSequenced(l, c, side, other, flags, tsSec + tsNsec / 1e9);
+      this.onSequenced(l, c, side, other, flags, tsSec, tsNsec);
       return;
     }
     // A segment without sequence space (a bare ACK, mostly): of the analysis
@@ -138,11 +138,16 @@ export class TcpAnalyzer {
       this.completeHandshake(c, side, tsSec + tsNsec / 1e9);
     }
     if (l.tcpWindow === 0) this.zeroWindows++;
-    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, l.tcpAck, tsSec + tsNsec / 1e9);
+    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, l.tcpAck, tsSec, tsNsec);
   }
 
-  /** The analysis of a segment with SYN, FIN or RST set, or carrying data (`time` is its packet time). */
-  private onSequenced(l: Layers, c: number, side: number, other: number, flags: number, time: number): void {
+  /**
+   * The analysis of a segment with SYN, FIN or RST set, or carrying data, seen at
+   * tsSec + tsNsec: the time is passed as its two integers and made here, because a
+   * double argument of a call that is not inlined is a heap allocation per packet.
+   */
+  private onSequenced(l: Layers, c: number, side: number, other: number, flags: number, tsSec: number, tsNsec: number): void {
+    const time = tsSec + tsNsec / 1e9;
     const rec = this.rec;
     // Handshake: SYN from one side, SYN/ACK from the other (in either capture
     // order: taps may reorder them), then the SYN sender's first ACK.
@@ -189,7 +194,7 @@ export class TcpAnalyzer {
       rec[side + LAST_SEG_TIME] = time;
     }
     // Data/ACK RTT: an ACK from this side covering the other side's probe.
-    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, l.tcpAck, time);
+    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, l.tcpAck, tsSec, tsNsec);
   }
 
   /** The SYN sender's ACK completed the handshake of record `c` at `time`. */
@@ -201,11 +206,11 @@ export class TcpAnalyzer {
     this.handshakes++;
   }
 
-  /** An ACK (number `ackNo`, at `time`) toward side `other`, which has an RTT probe pending: a sample if it covers the probe. */
-  private ackProbe(other: number, ackNo: number, time: number): void {
+  /** An ACK (number `ackNo`, at tsSec + tsNsec) toward side `other`, which has an RTT probe pending: a sample if it covers the probe. */
+  private ackProbe(other: number, ackNo: number, tsSec: number, tsNsec: number): void {
     const rec = this.rec;
     if (seqLt(ackNo, rec[other + PROBE_END]!)) return;
-    const rtt = time - rec[other + PROBE_TIME]!;
+    const rtt = tsSec + tsNsec / 1e9 - rec[other + PROBE_TIME]!;
     this.dataRtt.add(rtt);
     if (this.onRtt !== null) this.onRtt('data', rtt);
     rec[other + PROBE_TIME] = -1;
@@ -340,22 +345,22 @@ function seqLt(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }
 
-/** Direction-independent 30-bit hash of a TCP connection: the sum of the two endpoints' hashes. */
-function connHash(sk: number, sp: number, dk: number, dp: number): number {
-  return (endpointHash(sk, sp) + endpointHash(dk, dp)) & 0x3fffffff;
-}
-
 /**
- * Hash of one endpoint, fully avalanched (murmur3's finaliser): the table
- * takes the low bits, and endpoints that differ only in a port's high bits
- * (loopback traffic: one address, many ports) must still spread over them.
+ * Direction-independent 30-bit hash of a TCP connection: the endpoints are
+ * combined symmetrically (sums and xor), then mixed once with murmur3's
+ * finaliser, which avalanches fully: the table takes the low bits, and
+ * connections that differ only in a port's high bits (loopback traffic: one
+ * address, many ports) must still spread over them. One finaliser, not one
+ * per endpoint: this runs for most segments.
  */
-function endpointHash(k: number, port: number): number {
-  const lo = k >>> 0;
-  // IPv6 keys carry hash bits above 2^32 (see util/addr-key.ts).
-  const hi = k > 4294967295 ? (k / 4294967296) >>> 0 : 0;
-  let h = lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(port + 1, 0x85ebca6b);
+function connHash(sk: number, sp: number, dk: number, dp: number): number {
+  let h = (foldKey(sk) + foldKey(dk)) ^ Math.imul(sp + dp + 1, 0x85ebca6b) ^ Math.imul(sp ^ dp, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return (h ^ (h >>> 16)) & 0x3fffffff;
+}
+
+/** An address key as 32 bits: IPv6 keys carry hash bits above 2^32 (see util/addr-key.ts). */
+function foldKey(k: number): number {
+  return k > 4294967295 ? (k >>> 0) ^ Math.imul((k / 4294967296) >>> 0, 0x9e3779b1) : k | 0;
 }

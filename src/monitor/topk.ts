@@ -63,18 +63,20 @@ export class SpaceSaving {
     this.tags = new Uint32Array(capacity * 4);
   }
 
-  /** Adds `weight` (and `auxWeight`) to `key` (any number but NaN); t0..t3 are its tag words. */
-  add(key: number, weight: number, auxWeight: number, t0 = 0, t1 = 0, t2 = 0, t3 = 0): void {
-    // Keys above 2^32 (IPv6 hashes) fold their high bits in; 32-bit keys skip the division.
-    const hi = key > 4294967295 ? (key / 4294967296) | 0 : 0;
-    const h = Math.imul((key | 0) ^ hi, 0x9e3779b1) >>> (32 - CACHE_BITS);
+  /**
+   * Adds `weight` (and `auxWeight`) to `key` (any number but NaN); t0..t3 are
+   * its tag words. Returns the cache slot the key now holds: two keys of one
+   * slot commit each other on every update (see MonitorStage's address pairs).
+   */
+  add(key: number, weight: number, auxWeight: number, t0 = 0, t1 = 0, t2 = 0, t3 = 0): number {
+    const h = cacheSlot(key);
     const cache = this.cache;
     const s = h * SLOT;
     const cached = cache[s]!;
     if (cached === key) {
       cache[s + 1]! += weight;
       cache[s + 2]! += auxWeight;
-      return;
+      return h;
     }
     if (cached === cached) this.commitSlot(h);
     cache[s] = key;
@@ -85,6 +87,7 @@ export class SpaceSaving {
     this.cTag[t + 1] = t1;
     this.cTag[t + 2] = t2;
     this.cTag[t + 3] = t3;
+    return h;
   }
 
   /** Moves every cached update into the table. */
@@ -184,4 +187,11 @@ export class SpaceSaving {
     if (w2[a] !== w2[b]) return w2[a]! > w2[b]!;
     return this.keys[a]! < this.keys[b]!;
   }
+}
+
+/** The write-combining cache slot of `key`. */
+function cacheSlot(key: number): number {
+  // Keys above 2^32 (IPv6 hashes) fold their high bits in; 32-bit keys skip the division.
+  const hi = key > 4294967295 ? (key / 4294967296) | 0 : 0;
+  return Math.imul((key | 0) ^ hi, 0x9e3779b1) >>> (32 - CACHE_BITS);
 }
