@@ -186,6 +186,15 @@ export class ProbeTable {
     );
   }
 
+  /**
+   * Whether slot `i` is live and holds exactly this tuple: checks a slot
+   * remembered from an earlier look-up (it may have been freed or reused
+   * since) without hashing or reading the bucket.
+   */
+  holds(i: number, s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): boolean {
+    return this.rec[i * REC + R_STATE] !== Slot.Empty && this.matches(i, s, d, sp, dp, proto);
+  }
+
   /** Slot index of the tuple, or -1. */
   find(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): number {
     const base = this.hash(s, d, sp, dp, proto);
