@@ -39,8 +39,6 @@ const F_CLASS = F_FIN | F_SYN | F_RST | F_PSH | F_ACK | F_URG;
 /** Seconds an answered pair is remembered after its last packet. */
 const ANSWERED_IDLE_SEC = 120;
 
-/** Entries of the flow → probe slot hint cache (direct-mapped by flow id; a power of two). */
-const HINTS = 8192;
 
 // Scratch address words for the packet being processed (no allocation per packet).
 const S = new Uint32Array(4);
@@ -95,16 +93,6 @@ export class PortScanDetector implements Detector {
   private alerts = 0;
   private failed = 0;
   private lostPending = 0;
-  /**
-   * The probe slot a flow's tuple had at its last look-up, by flow id. The
-   * packets of a connection mostly find their pair here: one check of the
-   * slot's record instead of hashing both directions and reading their
-   * buckets (a cache miss each in a table of megabytes). A hint is only a
-   * guess: `holds` verifies the full tuple, and a wrong one falls back to the
-   * hash look-ups.
-   */
-  private readonly hintFlow = new Float64Array(HINTS);
-  private readonly hintSlot = new Int32Array(HINTS);
   /** Set by pairSlot: how the tuple sits in the slot it returned (1 as probed, -1 reversed, 0 unknown). */
   private hintDir = 0;
 
@@ -195,10 +183,8 @@ export class PortScanDetector implements Detector {
    */
   private pairSlot(flow: FlowRef | null, sp: number, dp: number, proto: number): number {
     this.hintDir = 0;
-    if (flow === null) return -1;
-    const k = flow.flowId & (HINTS - 1);
-    if (this.hintFlow[k] !== flow.flowId) return -1;
-    const h = this.hintSlot[k]!;
+    const h = flow === null ? -1 : this.probes.hintOf(flow.flowId);
+    if (h < 0) return -1;
     if (this.probes.holds(h, D, S, dp, sp, proto)) this.hintDir = -1;
     else if (this.probes.holds(h, S, D, sp, dp, proto)) this.hintDir = 1;
     return h;
@@ -206,12 +192,7 @@ export class PortScanDetector implements Detector {
 
   /** Notes slot `i` (when found) as the hint of `flow`; returns `i`. */
   private remember(flow: FlowRef | null, i: number): number {
-    if (flow !== null && i >= 0) {
-      const k = flow.flowId & (HINTS - 1);
-      this.hintFlow[k] = flow.flowId;
-      this.hintSlot[k] = i;
-    }
-    return i;
+    return flow === null ? i : this.probes.hint(flow.flowId, i);
   }
 
   /**

@@ -3,14 +3,9 @@ import assert from 'node:assert/strict';
 import { defaultDetectConfig } from '../../src/detect/config.js';
 import { PortScanDetector, PrototypePortScanDetector } from '../../src/detect/portscan.js';
 import { join } from 'node:path';
-import { openCaptureFile } from '../../src/capture/open.js';
-import { DetectStage } from '../../src/detect/stage.js';
-import { EventBus } from '../../src/events.js';
-import { flowOptions } from '../../src/flow/options.js';
-import { FlowStage } from '../../src/flow/stage.js';
-import { Pipeline } from '../../src/pipeline.js';
 import { DATASETS, needShared } from '../helpers/env.js';
 import { Harness, eth, icmp, ip, tcp, udp } from './frames.js';
+import { detectorOverCapture } from './run-capture.js';
 
 const cfg = defaultDetectConfig();
 const noSuppress = { suppress: { ...cfg.suppress, enabled: false } };
@@ -153,23 +148,12 @@ test('prototype rule: 100 unique destination ports silent, the 101st fires, what
   assert.equal(h.alerts[0]!.wirewatch.evidence.unique_dst_ports, 101);
 });
 
-/** The scan detector over a capture, behind the flow stage (packets carry their flow) or alone (they carry none). */
-async function scanCapture(file: string, withFlows: boolean): Promise<{ alerts: string[]; stats: Record<string, number> }> {
-  const bus = new EventBus();
-  const alerts: string[] = [];
-  bus.on('alert', (r) => alerts.push(JSON.stringify(r)));
-  const stage = new DetectStage([new PortScanDetector(cfg.portscan)], { bus, mtu: 1500, suppress: noSuppress.suppress, log: () => {} });
-  const stages = withFlows ? [new FlowStage(flowOptions()), stage] : [stage];
-  await new Pipeline(await openCaptureFile(file), stages).run();
-  return { alerts, stats: stage.stats() };
-}
-
 test('the flow hints change nothing: scans of real captures give the same alerts and counters with and without the flow stage', async (t) => {
   if (!needShared(t)) return;
   // nmap against one open port: answered pairs only; masscan: unanswered UDP probes; the lab: everything at once.
   for (const [f, failures] of [['attacks/portscan/nmap_80_all.pcap', false], ['attacks/portscan/masscan_udp_0_1000_20190821.pcap', true], ['lab/lab-mixed.pcap', true]] as const) {
-    const hinted = await scanCapture(join(DATASETS, f), true);
-    const plain = await scanCapture(join(DATASETS, f), false);
+    const hinted = await detectorOverCapture(join(DATASETS, f), new PortScanDetector(cfg.portscan), true);
+    const plain = await detectorOverCapture(join(DATASETS, f), new PortScanDetector(cfg.portscan), false);
     assert.equal(hinted.stats['portscan.failedAttempts']! > 0, failures, f);
     assert.deepEqual(hinted.stats, plain.stats, f);
     assert.deepEqual(hinted.alerts, plain.alerts, f);
