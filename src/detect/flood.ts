@@ -54,6 +54,11 @@ class DstRate {
 const S = new Uint32Array(4);
 const D = new Uint32Array(4);
 
+/** The packet's flow id for the half-open table's hints (0: no flow stage). */
+function flowIdOf(pkt: Packet): number {
+  return pkt.flow === null ? 0 : pkt.flow.flowId;
+}
+
 
 export class FloodDetector implements Detector {
   readonly name = 'flood';
@@ -130,8 +135,8 @@ export class FloodDetector implements Detector {
         this.bump(r, K_SYN, 1, pkt, l, ctx);
       } else if (f === (TcpFlag.SYN | TcpFlag.ACK) || (f & TcpFlag.RST) !== 0) {
         // An answer to a SYN the destination itself sent is solicited, not backscatter.
-        const solicited = this.halfOpen.used > 0 && this.answersHalfOpen(l);
-        if ((f & TcpFlag.RST) !== 0) this.closeHalfOpen(l, true);
+        const solicited = this.halfOpen.used > 0 && this.answersHalfOpen(l, flowIdOf(pkt));
+        if ((f & TcpFlag.RST) !== 0) this.closeHalfOpen(l, true, flowIdOf(pkt));
         if (solicited) return;
         const r = this.rate(dstKey(l), l, false, sec);
         if (l.dport !== r.reflPort) {
@@ -139,7 +144,7 @@ export class FloodDetector implements Detector {
           r.reflPortChanges++;
         }
         this.bump(r, K_REFL, 1, pkt, l, ctx);
-      } else if (f === TcpFlag.ACK && l.payloadLen === 0 && this.halfOpen.used > 0) this.closeHalfOpen(l, false);
+      } else if (f === TcpFlag.ACK && l.payloadLen === 0 && this.halfOpen.used > 0) this.closeHalfOpen(l, false, flowIdOf(pkt));
       return;
     }
     if (l.hasUdp || (l.ipIsFragment && l.ipFragOffset > 0)) {
@@ -236,9 +241,10 @@ export class FloodDetector implements Detector {
     const tab = this.halfOpen;
     loadAddrWords(l, true, S);
     loadAddrWords(l, false, D);
-    if (tab.find(S, D, l.sport, l.dport, 6) >= 0) return;
+    const flowId = flowIdOf(pkt);
+    if (tab.findHinted(flowId, S, D, l.sport, l.dport, 6) >= 0) return;
     const t = pkt.tsSec + pkt.tsNsec / 1e9;
-    const i = tab.insert(S, D, l.sport, l.dport, 6, Slot.Pending, 0, t);
+    const i = tab.hint(flowId, tab.insert(S, D, l.sport, l.dport, 6, Slot.Pending, 0, t));
     if (tab.lastEvictedState !== Slot.Empty) this.decrement(this.halfOpenDst[i]!);
     this.halfOpenDst[i] = dstKey(l);
     r.halfOpen++;
@@ -259,18 +265,18 @@ export class FloodDetector implements Detector {
   }
 
   /** True when the packet travels back along a half-open connection (server → client). */
-  private answersHalfOpen(l: Layers): boolean {
+  private answersHalfOpen(l: Layers, flowId: number): boolean {
     loadAddrWords(l, true, S);
     loadAddrWords(l, false, D);
-    return this.halfOpen.find(D, S, l.dport, l.sport, 6) >= 0;
+    return this.halfOpen.findHinted(flowId, D, S, l.dport, l.sport, 6) >= 0;
   }
 
   /** The client's ACK (handshake done) or either side's RST ends a half-open connection. */
-  private closeHalfOpen(l: Layers, rst: boolean): void {
+  private closeHalfOpen(l: Layers, rst: boolean, flowId: number): void {
     loadAddrWords(l, true, S);
     loadAddrWords(l, false, D);
-    let i = this.halfOpen.find(S, D, l.sport, l.dport, 6);
-    if (i < 0 && rst) i = this.halfOpen.find(D, S, l.dport, l.sport, 6);
+    let i = this.halfOpen.findHinted(flowId, S, D, l.sport, l.dport, 6);
+    if (i < 0 && rst) i = this.halfOpen.findHinted(flowId, D, S, l.dport, l.sport, 6);
     if (i < 0) return;
     const key = this.halfOpenDst[i]!;
     this.decrement(key);

@@ -12,7 +12,7 @@
  * The prototype rule (unique destination ports per source in a window, any
  * outcome) is PrototypePortScanDetector.
  */
-import { type Layers, type Packet, TcpFlag } from '../decode/packet.js';
+import { type FlowRef, type Layers, type Packet, TcpFlag } from '../decode/packet.js';
 import { formatIPv4, formatIPv6Words } from '../util/format.js';
 import { srcKey } from '../util/addr-key.js';
 import { BoundedMap } from './bounded-map.js';
@@ -38,6 +38,7 @@ const F_CLASS = F_FIN | F_SYN | F_RST | F_PSH | F_ACK | F_URG;
 
 /** Seconds an answered pair is remembered after its last packet. */
 const ANSWERED_IDLE_SEC = 120;
+
 
 // Scratch address words for the packet being processed (no allocation per packet).
 const S = new Uint32Array(4);
@@ -92,6 +93,8 @@ export class PortScanDetector implements Detector {
   private alerts = 0;
   private failed = 0;
   private lostPending = 0;
+  /** Set by pairSlot: how the tuple sits in the slot it returned (1 as probed, -1 reversed, 0 unknown). */
+  private hintDir = 0;
 
   constructor(private readonly cfg: ScanConfig) {
     this.probes = new ProbeTable(cfg.maxProbes);
@@ -106,19 +109,21 @@ export class PortScanDetector implements Detector {
     if (l.hasTcp) {
       // Data segments of an exchange (ACK + payload, no SYN/FIN/RST) are neither probes nor answers to one.
       if (l.payloadLen > 0 && (l.tcpFlags & (F_SYN | F_FIN | F_RST | F_ACK)) === F_ACK) return;
-      this.onTcp(l, t, ctx);
+      this.onTcp(l, t, ctx, pkt.flow);
     }
-    else if (l.hasUdp) this.onUdp(l, t);
+    else if (l.hasUdp) this.onUdp(l, t, pkt.flow);
     else if (l.hasIcmp && l.hasQuoted && l.quoted !== null) this.onIcmpError(l, l.quoted, t, ctx);
   }
 
-  private onTcp(l: Layers, t: number, ctx: DetectContext): void {
+  private onTcp(l: Layers, t: number, ctx: DetectContext, flow: FlowRef | null): void {
     const tab = this.probes;
     loadAddrWords(l, true, S);
     loadAddrWords(l, false, D);
     const f = l.tcpFlags;
+    const h = this.pairSlot(flow, l.sport, l.dport, 6);
+    const dir = this.hintDir;
     // An answer? Look up the reverse tuple.
-    const r = this.findLive(D, S, l.dport, l.sport, 6, t);
+    const r = dir === 0 ? this.remember(flow, this.findLive(D, S, l.dport, l.sport, 6, t)) : dir < 0 ? this.live(h, t) : -1;
     if (r >= 0) {
       if (tab.stateAt(r) === Slot.Pending) {
         if ((f & F_RST) !== 0) {
@@ -134,36 +139,60 @@ export class PortScanDetector implements Detector {
     }
     if ((f & F_RST) !== 0) return;
     const kind = tcpProbeKind(l);
-    const i = this.findLive(S, D, l.sport, l.dport, 6, t);
+    const i = dir === 0 ? this.remember(flow, this.findLive(S, D, l.sport, l.dport, 6, t)) : dir > 0 ? this.live(h, t) : -1;
     if (i >= 0) {
       // Retransmitted probes keep their first time; answered pairs stay fresh.
       if (tab.stateAt(i) === Slot.Answered) tab.setTs(i, t);
       return;
     }
     if (kind === 0 || isMulticastOrBroadcast(l)) return;
-    tab.insert(S, D, l.sport, l.dport, 6, Slot.Pending, kind, t, t - ANSWERED_IDLE_SEC);
+    this.remember(flow, tab.insert(S, D, l.sport, l.dport, 6, Slot.Pending, kind, t, t - ANSWERED_IDLE_SEC));
     this.accountEviction();
   }
 
-  private onUdp(l: Layers, t: number): void {
+  private onUdp(l: Layers, t: number, flow: FlowRef | null): void {
     const tab = this.probes;
     loadAddrWords(l, true, S);
     loadAddrWords(l, false, D);
-    const r = this.findLive(D, S, l.dport, l.sport, 17, t);
+    const h = this.pairSlot(flow, l.sport, l.dport, 17);
+    const dir = this.hintDir;
+    const r = dir === 0 ? this.remember(flow, this.findLive(D, S, l.dport, l.sport, 17, t)) : dir < 0 ? this.live(h, t) : -1;
     if (r >= 0) {
       tab.setState(r, Slot.Answered);
       tab.setTs(r, t);
       return;
     }
-    const i = this.findLive(S, D, l.sport, l.dport, 17, t);
+    const i = dir === 0 ? this.remember(flow, this.findLive(S, D, l.sport, l.dport, 17, t)) : dir > 0 ? this.live(h, t) : -1;
     if (i >= 0) {
       if (tab.stateAt(i) === Slot.Answered) tab.setTs(i, t);
       return;
     }
     // From a service port to an ephemeral one is an answer (DNS, NTP... possibly reflected), not a probe.
     if (isMulticastOrBroadcast(l) || (l.sport < 1024 && l.dport >= 1024)) return;
-    tab.insert(S, D, l.sport, l.dport, 17, Slot.Pending, ScanKind.UDP, t, t - ANSWERED_IDLE_SEC);
+    this.remember(flow, tab.insert(S, D, l.sport, l.dport, 17, Slot.Pending, ScanKind.UDP, t, t - ANSWERED_IDLE_SEC));
     this.accountEviction();
+  }
+
+  /**
+   * The slot holding the packet's tuple (S, D: its addresses) as the flow's
+   * hint says, with `hintDir` 1 when it holds it as probed (S → D), -1 when
+   * reversed (D → S), or 0 when the flow has no valid hint (then -1 and the
+   * caller hashes). Knowing one direction is held tells that the other is
+   * not: a probe is recorded only when its reverse is absent, so a tuple
+   * pair never holds two slots.
+   */
+  private pairSlot(flow: FlowRef | null, sp: number, dp: number, proto: number): number {
+    this.hintDir = 0;
+    const h = flow === null ? -1 : this.probes.hintOf(flow.flowId);
+    if (h < 0) return -1;
+    if (this.probes.holds(h, D, S, dp, sp, proto)) this.hintDir = -1;
+    else if (this.probes.holds(h, S, D, sp, dp, proto)) this.hintDir = 1;
+    return h;
+  }
+
+  /** Notes slot `i` (when found) as the hint of `flow`; returns `i`. */
+  private remember(flow: FlowRef | null, i: number): number {
+    return flow === null ? i : this.probes.hint(flow.flowId, i);
   }
 
   /**
@@ -173,9 +202,14 @@ export class PortScanDetector implements Detector {
    * few seconds for as long as the pair is remembered.
    */
   private findLive(s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number, t: number): number {
+    const i = this.probes.find(s, d, sp, dp, proto);
+    return i >= 0 ? this.live(i, t) : -1;
+  }
+
+  /** Slot `i` (held), or -1 after forgetting it when it is an answered pair idle for ANSWERED_IDLE_SEC. */
+  private live(i: number, t: number): number {
     const tab = this.probes;
-    const i = tab.find(s, d, sp, dp, proto);
-    if (i >= 0 && tab.stateAt(i) === Slot.Answered && t - tab.tsAt(i) >= ANSWERED_IDLE_SEC) {
+    if (tab.stateAt(i) === Slot.Answered && t - tab.tsAt(i) >= ANSWERED_IDLE_SEC) {
       tab.free(i);
       return -1;
     }

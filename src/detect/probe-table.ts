@@ -19,6 +19,9 @@ export const Slot = { Empty: 0, Pending: 1, Answered: 2 } as const;
 
 const WAYS = 8;
 
+/** Entries of the flow → slot hint cache (direct-mapped by flow id; a power of two). */
+const HINTS = 8192;
+
 /** Words per record (64 bytes). */
 const REC = 16;
 const R_SRC = 0;
@@ -66,6 +69,14 @@ export class ProbeTable {
   private ringLen = 0;
   /** Tag of the key hashed last (set by `hash`). */
   private hTag = 0;
+  /**
+   * The slot a flow's tuple had at its last look-up, by flow id: the packets
+   * of a connection mostly find their entry there, one check of the record
+   * (`holds`) instead of hashing and reading the bucket (a cache miss in a
+   * table of megabytes). Only a guess: callers verify it with `holds`.
+   */
+  private readonly hintFlow = new Float64Array(HINTS);
+  private readonly hintSlot = new Int32Array(HINTS);
 
   constructor(maxEntries: number) {
     let cap = WAYS;
@@ -184,6 +195,38 @@ export class ProbeTable {
       r[o + R_DST + 2] === d[2] &&
       r[o + R_DST + 3] === d[3]
     );
+  }
+
+  /**
+   * Whether slot `i` is live and holds exactly this tuple: checks a slot
+   * remembered from an earlier look-up (it may have been freed or reused
+   * since) without hashing or reading the bucket.
+   */
+  holds(i: number, s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): boolean {
+    return this.rec[i * REC + R_STATE] !== Slot.Empty && this.matches(i, s, d, sp, dp, proto);
+  }
+
+  /** The slot hinted for flow `flowId` (verify with `holds`), or -1 (always for 0: no flow). */
+  hintOf(flowId: number): number {
+    const k = flowId & (HINTS - 1);
+    return flowId !== 0 && this.hintFlow[k] === flowId ? this.hintSlot[k]! : -1;
+  }
+
+  /** Notes slot `i` (when >= 0) as the hint of flow `flowId` (0: no flow); returns `i`. */
+  hint(flowId: number, i: number): number {
+    if (flowId !== 0 && i >= 0) {
+      const k = flowId & (HINTS - 1);
+      this.hintFlow[k] = flowId;
+      this.hintSlot[k] = i;
+    }
+    return i;
+  }
+
+  /** As `find`, trying the slot hinted for flow `flowId` (0: none) first and hinting what it finds. */
+  findHinted(flowId: number, s: Uint32Array, d: Uint32Array, sp: number, dp: number, proto: number): number {
+    const h = this.hintOf(flowId);
+    if (h >= 0 && this.holds(h, s, d, sp, dp, proto)) return h;
+    return this.hint(flowId, this.find(s, d, sp, dp, proto));
   }
 
   /** Slot index of the tuple, or -1. */

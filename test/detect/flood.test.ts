@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultDetectConfig } from '../../src/detect/config.js';
 import { FloodDetector } from '../../src/detect/flood.js';
+import { join } from 'node:path';
+import { DATASETS, needShared } from '../helpers/env.js';
 import { Harness, eth, icmp, ip, tcp, udp } from './frames.js';
+import { detectorOverCapture } from './run-capture.js';
 
 const cfg = defaultDetectConfig();
 const noSuppress = { suppress: { ...cfg.suppress, enabled: false } };
@@ -142,4 +145,15 @@ test('destination table is bounded: random destinations evict and count', () => 
   const s = x.stage.stats();
   assert.equal(s['flood.destinations'], 100);
   assert.equal(s['flood.destinationsEvicted'], 900);
+});
+
+test('the flow hints of the half-open table change nothing: floods of real captures give the same alerts and counters with and without the flow stage', async (t) => {
+  if (!needShared(t)) return;
+  for (const f of ['attacks/ddos/pkt.TCP.synflood.spoofed.pcap', 'attacks/ddos/amp.TCP.reflection.SYNACK.pcap', 'lab/lab-mixed.pcap']) {
+    const hinted = await detectorOverCapture(join(DATASETS, f), new FloodDetector(cfg.flood), true);
+    const plain = await detectorOverCapture(join(DATASETS, f), new FloodDetector(cfg.flood), false);
+    assert.ok(hinted.alerts.length > 0, f);
+    assert.deepEqual(hinted.stats, plain.stats, f);
+    assert.deepEqual(hinted.alerts, plain.alerts, f);
+  }
 });

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultDetectConfig } from '../../src/detect/config.js';
 import { PortScanDetector, PrototypePortScanDetector } from '../../src/detect/portscan.js';
+import { join } from 'node:path';
+import { DATASETS, needShared } from '../helpers/env.js';
 import { Harness, eth, icmp, ip, tcp, udp } from './frames.js';
+import { detectorOverCapture } from './run-capture.js';
 
 const cfg = defaultDetectConfig();
 const noSuppress = { suppress: { ...cfg.suppress, enabled: false } };
@@ -143,4 +146,16 @@ test('prototype rule: 100 unique destination ports silent, the 101st fires, what
   probe(h, 101, 1.5);
   assert.deepEqual(h.signatures(), ['Port Scan']);
   assert.equal(h.alerts[0]!.wirewatch.evidence.unique_dst_ports, 101);
+});
+
+test('the flow hints change nothing: scans of real captures give the same alerts and counters with and without the flow stage', async (t) => {
+  if (!needShared(t)) return;
+  // nmap against one open port: answered pairs only; masscan: unanswered UDP probes; the lab: everything at once.
+  for (const [f, failures] of [['attacks/portscan/nmap_80_all.pcap', false], ['attacks/portscan/masscan_udp_0_1000_20190821.pcap', true], ['lab/lab-mixed.pcap', true]] as const) {
+    const hinted = await detectorOverCapture(join(DATASETS, f), new PortScanDetector(cfg.portscan), true);
+    const plain = await detectorOverCapture(join(DATASETS, f), new PortScanDetector(cfg.portscan), false);
+    assert.equal(hinted.stats['portscan.failedAttempts']! > 0, failures, f);
+    assert.deepEqual(hinted.stats, plain.stats, f);
+    assert.deepEqual(hinted.alerts, plain.alerts, f);
+  }
 });
