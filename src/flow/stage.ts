@@ -23,6 +23,8 @@ import { FragmentTracker, type FragmentStats } from './fragments.js';
 
 export type FlowSink = (rec: FlowRecord) => void;
 
+const always = (): boolean => true;
+
 export interface FlowStageStats {
   /** Packets attached to a flow. */
   packets: number;
@@ -103,6 +105,8 @@ export class FlowStage implements Stage {
   private frameHeld = false;
   private readonly ref = new FlowRefView(this);
   private readonly sinks: FlowSink[] = [];
+  /** Per sink: whether it wants records right now (a bus sink with nobody listening does not). */
+  private readonly sinkWanted: (() => boolean)[] = [];
   private nextFlowId = 1;
   private readonly idleTcpUs: number;
   private readonly idleUdpUs: number;
@@ -141,9 +145,14 @@ export class FlowStage implements Stage {
 
   private readonly tickHooks: (() => void)[] = [];
 
-  /** Adds a consumer of ended flows (file writers, the event bus). */
-  addSink(fn: FlowSink): void {
+  /**
+   * Adds a consumer of ended flows (file writers, the event bus). `wanted` is
+   * asked at each flow end: the record (features, Community ID) is built only
+   * when some sink wants it.
+   */
+  addSink(fn: FlowSink, wanted: () => boolean = always): void {
     this.sinks.push(fn);
+    this.sinkWanted.push(wanted);
   }
 
   /** Runs `fn` after each tick's expiry (writers flush there, so live output appears as flows end). */
@@ -369,7 +378,7 @@ export class FlowStage implements Stage {
     const st = this.stats;
     st.ended++;
     st.endedBy[reason]++;
-    if (this.sinks.length > 0) {
+    if (this.anySinkWanted()) {
       const a = store.valsOf(slot);
       const o = FlowStore.valOff(slot);
       this.finishActive(a, o);
@@ -383,12 +392,17 @@ export class FlowStage implements Stage {
         app: store.app[slot] ?? null,
         reason,
       });
-      for (let i = 0; i < this.sinks.length; i++) this.sinks[i]!(rec);
+      for (let i = 0; i < this.sinks.length; i++) if (this.sinkWanted[i]!()) this.sinks[i]!(rec);
     }
     // Mark the slab record dead so a queued close entry for this slot is ignored.
     store.valsOf(slot)[FlowStore.valOff(slot) + F.FlowId] = 0;
     store.remove(slot);
     st.active = store.size;
+  }
+
+  private anySinkWanted(): boolean {
+    for (let i = 0; i < this.sinkWanted.length; i++) if (this.sinkWanted[i]!()) return true;
+    return false;
   }
 
   /** Closes the last active period (CIC: added when the flow ends if it lasted > 0). */

@@ -69,9 +69,10 @@ export const flowsFeature: Feature = {
     const options = flowOptionsFrom(ctx.opts);
     const stage = new FlowStage(options);
     // Ended flows go on the bus for detection, history and the dashboard; records are only built when someone listens.
-    stage.addSink((rec) => {
-      if (ctx.bus.hasListeners('flow')) ctx.bus.emit('flow', rec);
-    });
+    stage.addSink(
+      (rec) => ctx.bus.emit('flow', rec),
+      () => ctx.bus.hasListeners('flow'),
+    );
     const out = ctx.opts.flows;
     let writer: FlowFileWriter | null = null;
     if (typeof out === 'string') {
