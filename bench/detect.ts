@@ -87,7 +87,8 @@ async function run(path: string, cfg: DetectConfig | null, env: NodeJS.ProcessEn
   let alerts = 0;
   bus.on('alert', () => alerts++);
   const flows = new FlowStage(flowOptions());
-  flows.addSink((r) => bus.emit('flow', r));
+  // As `read` wires it (src/cli/features/flows.ts): a flow record is built only when someone listens to records.
+  flows.addSink((r) => bus.emit('flow', r), () => bus.hasListeners('flow'), () => bus.tally('flow'));
   const clock = new Clock();
   const stages: Stage[] = [clock, flows];
   let detect: DetectStage | null = null;

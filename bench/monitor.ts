@@ -29,7 +29,8 @@ function defaultPipeline(monitor: boolean): { stages: Stage[]; close(): Promise<
   const bus = new EventBus();
   const cfg = defaultDetectConfig();
   const flows = new FlowStage(flowOptions());
-  flows.addSink((r) => bus.emit('flow', r));
+  // As `read` wires it (src/cli/features/flows.ts): a flow record is built only when someone listens to records.
+  flows.addSink((r) => bus.emit('flow', r), () => bus.hasListeners('flow'), () => bus.tally('flow'));
   const detect = new DetectStage(buildDetectors(cfg, { log: () => {}, env: {}, watchLists: false }), { bus, mtu: 1500, suppress: cfg.suppress, log: () => {} });
   const stages: Stage[] = monitor ? [new MonitorStage(bus), flows, detect] : [flows, detect];
   return { stages, close: () => detect.close() };

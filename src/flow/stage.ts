@@ -105,8 +105,9 @@ export class FlowStage implements Stage {
   private frameHeld = false;
   private readonly ref = new FlowRefView(this);
   private readonly sinks: FlowSink[] = [];
-  /** Per sink: whether it wants records right now (a bus sink with nobody listening does not). */
+  /** Per sink: whether it wants records right now (a bus sink with nobody listening does not), and what to call instead when it does not. */
   private readonly sinkWanted: (() => boolean)[] = [];
+  private readonly sinkUnwanted: ((() => void) | null)[] = [];
   private nextFlowId = 1;
   private readonly idleTcpUs: number;
   private readonly idleUdpUs: number;
@@ -148,11 +149,13 @@ export class FlowStage implements Stage {
   /**
    * Adds a consumer of ended flows (file writers, the event bus). `wanted` is
    * asked at each flow end: the record (features, Community ID) is built only
-   * when some sink wants it.
+   * when some sink wants it; a sink that does not is told with `unwanted`
+   * (e.g. to count the flow).
    */
-  addSink(fn: FlowSink, wanted: () => boolean = always): void {
+  addSink(fn: FlowSink, wanted: () => boolean = always, unwanted: (() => void) | null = null): void {
     this.sinks.push(fn);
     this.sinkWanted.push(wanted);
+    this.sinkUnwanted.push(unwanted);
   }
 
   /** Runs `fn` after each tick's expiry (writers flush there, so live output appears as flows end). */
@@ -378,21 +381,14 @@ export class FlowStage implements Stage {
     const st = this.stats;
     st.ended++;
     st.endedBy[reason]++;
-    if (this.anySinkWanted()) {
-      const a = store.valsOf(slot);
-      const o = FlowStore.valOff(slot);
-      this.finishActive(a, o);
-      const rec = buildRecord({
-        vals: a,
-        vo: o,
-        keys: store.keysOf(slot),
-        ko: FlowStore.keyOff(slot),
-        communityId: this.communityIdOfSlot(slot),
-        history: store.history[slot] ?? '',
-        app: store.app[slot] ?? null,
-        reason,
-      });
-      for (let i = 0; i < this.sinks.length; i++) if (this.sinkWanted[i]!()) this.sinks[i]!(rec);
+    let rec: FlowRecord | null = null;
+    for (let i = 0; i < this.sinks.length; i++) {
+      if (!this.sinkWanted[i]!()) {
+        this.sinkUnwanted[i]?.();
+        continue;
+      }
+      rec ??= this.recordOf(slot, reason);
+      this.sinks[i]!(rec);
     }
     // Mark the slab record dead so a queued close entry for this slot is ignored.
     store.valsOf(slot)[FlowStore.valOff(slot) + F.FlowId] = 0;
@@ -400,9 +396,22 @@ export class FlowStage implements Stage {
     st.active = store.size;
   }
 
-  private anySinkWanted(): boolean {
-    for (let i = 0; i < this.sinkWanted.length; i++) if (this.sinkWanted[i]!()) return true;
-    return false;
+  /** The exported record of the flow in `slot` (closes its last active period). */
+  private recordOf(slot: number, reason: EndReason): FlowRecord {
+    const store = this.store;
+    const a = store.valsOf(slot);
+    const o = FlowStore.valOff(slot);
+    this.finishActive(a, o);
+    return buildRecord({
+      vals: a,
+      vo: o,
+      keys: store.keysOf(slot),
+      ko: FlowStore.keyOff(slot),
+      communityId: this.communityIdOfSlot(slot),
+      history: store.history[slot] ?? '',
+      app: store.app[slot] ?? null,
+      reason,
+    });
   }
 
   /** Closes the last active period (CIC: added when the flow ends if it lasted > 0). */

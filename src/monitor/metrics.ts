@@ -90,7 +90,7 @@ export class Metrics {
     m.tcp.onRtt = (kind, v) => (kind === 'handshake' ? hs : dr).observe(v);
     const flows = new Counter({ name: 'wirewatch_flows_total', help: 'Flows ended and exported', registers: [r] });
     const alerts = new Counter({ name: 'wirewatch_alerts_total', help: 'Alerts raised, by signature and severity', labelNames: ['signature', 'severity'], registers: [r] });
-    bus.on('flow', () => flows.inc());
+    bus.onCount('flow', () => flows.inc());
     bus.on('alert', (rec) => {
       const a = (rec as { alert?: { signature?: unknown; severity?: unknown } }).alert;
       let sig = typeof a?.signature === 'string' ? a.signature : 'unknown';

@@ -21,7 +21,7 @@ export class MinuteStatsWriter implements Stage {
     private readonly db: HistoryDb,
     bus: EventBus,
   ) {
-    bus.on('flow', () => this.flows++);
+    bus.onCount('flow', () => this.flows++);
     bus.on('alert', () => this.alerts++);
   }
 

@@ -68,10 +68,12 @@ export const flowsFeature: Feature = {
     if (ctx.opts.flows === false) return [];
     const options = flowOptionsFrom(ctx.opts);
     const stage = new FlowStage(options);
-    // Ended flows go on the bus for detection, history and the dashboard; records are only built when someone listens.
+    // Ended flows go on the bus for detection, history and the dashboard; records are only built when someone
+    // listens to them, otherwise the flow is only counted (the monitor's and metrics' flow counters).
     stage.addSink(
       (rec) => ctx.bus.emit('flow', rec),
       () => ctx.bus.hasListeners('flow'),
+      () => ctx.bus.tally('flow'),
     );
     const out = ctx.opts.flows;
     let writer: FlowFileWriter | null = null;

@@ -54,7 +54,7 @@ export const monitorFeature: Feature = {
     const metrics = new Metrics(stage, ctx.bus);
     let flows = 0;
     const alertsBySignature = new Map<string, number>();
-    ctx.bus.on('flow', () => flows++);
+    ctx.bus.onCount('flow', () => flows++);
     ctx.bus.on('alert', (rec) => {
       const sig = (rec as { alert?: { signature?: unknown } }).alert?.signature;
       const key = typeof sig === 'string' ? sig : 'unknown';
