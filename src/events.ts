@@ -16,9 +16,7 @@ export class EventBus {
 
   /** Subscribes to the records of `kind`. */
   on(kind: RecordKind, fn: RecordListener): void {
-    const l = this.listeners.get(kind);
-    if (l) l.push(fn);
-    else this.listeners.set(kind, [fn]);
+    addTo(this.listeners, kind, fn);
   }
 
   /**
@@ -28,9 +26,7 @@ export class EventBus {
    * them and call `tally` instead.
    */
   onCount(kind: RecordKind, fn: () => void): void {
-    const l = this.countListeners.get(kind);
-    if (l) l.push(fn);
-    else this.countListeners.set(kind, [fn]);
+    addTo(this.countListeners, kind, fn);
   }
 
   emit(kind: RecordKind, rec: EventRecord): void {
@@ -57,4 +53,10 @@ export class EventBus {
   hasListeners(kind: RecordKind): boolean {
     return (this.listeners.get(kind)?.length ?? 0) > 0;
   }
+}
+
+function addTo<T>(m: Map<RecordKind, T[]>, kind: RecordKind, fn: T): void {
+  const l = m.get(kind);
+  if (l) l.push(fn);
+  else m.set(kind, [fn]);
 }

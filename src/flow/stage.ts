@@ -104,10 +104,8 @@ export class FlowStage implements Stage {
   private frameSlot = -1;
   private frameHeld = false;
   private readonly ref = new FlowRefView(this);
-  private readonly sinks: FlowSink[] = [];
-  /** Per sink: whether it wants records right now (a bus sink with nobody listening does not), and what to call instead when it does not. */
-  private readonly sinkWanted: (() => boolean)[] = [];
-  private readonly sinkUnwanted: ((() => void) | null)[] = [];
+  /** Consumers of ended flows: whether each wants records right now (a bus sink with nobody listening does not), and what to call instead when it does not. */
+  private readonly sinks: { deliver: FlowSink; wanted: () => boolean; unwanted: (() => void) | null }[] = [];
   private nextFlowId = 1;
   private readonly idleTcpUs: number;
   private readonly idleUdpUs: number;
@@ -153,9 +151,7 @@ export class FlowStage implements Stage {
    * (e.g. to count the flow).
    */
   addSink(fn: FlowSink, wanted: () => boolean = always, unwanted: (() => void) | null = null): void {
-    this.sinks.push(fn);
-    this.sinkWanted.push(wanted);
-    this.sinkUnwanted.push(unwanted);
+    this.sinks.push({ deliver: fn, wanted, unwanted });
   }
 
   /** Runs `fn` after each tick's expiry (writers flush there, so live output appears as flows end). */
@@ -382,13 +378,13 @@ export class FlowStage implements Stage {
     st.ended++;
     st.endedBy[reason]++;
     let rec: FlowRecord | null = null;
-    for (let i = 0; i < this.sinks.length; i++) {
-      if (!this.sinkWanted[i]!()) {
-        this.sinkUnwanted[i]?.();
+    for (const sink of this.sinks) {
+      if (!sink.wanted()) {
+        sink.unwanted?.();
         continue;
       }
       rec ??= this.recordOf(slot, reason);
-      this.sinks[i]!(rec);
+      sink.deliver(rec);
     }
     // Mark the slab record dead so a queued close entry for this slot is ignored.
     store.valsOf(slot)[FlowStore.valOff(slot) + F.FlowId] = 0;

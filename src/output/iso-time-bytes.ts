@@ -15,26 +15,25 @@ const MAX_DATE_SEC = 8.64e12;
 export class IsoTimeBytes {
   private readonly strings = new IsoTimeFormatter();
   private day = NaN;
-  /** `prefix` and "YYYY-MM-DDT" of `day`; null when Date cannot represent that day. */
-  private date: Ascii | null = null;
+  /** `prefix` and "YYYY-MM-DDT" of `day`. */
+  private date = ascii('');
 
   /** `prefix` is written before each timestamp (e.g. a JSON key and its opening quote). */
   constructor(private readonly prefix = '') {}
 
   /** Writes the prefix and the timestamp with `digits` (1..9) fraction digits, through its "Z". */
   write(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
+    if (!Number.isSafeInteger(tsSec) || tsSec > MAX_DATE_SEC || tsSec < -MAX_DATE_SEC || digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
+      e.str(this.prefix + this.strings.format(tsSec, tsNsec, digits));
+      return;
+    }
     const day = Math.floor(tsSec / DAY);
     if (day !== this.day) {
       this.day = day;
       this.date = dateText(this.prefix, day);
     }
-    const date = this.date;
-    if (date === null || !Number.isSafeInteger(tsSec) || tsSec > MAX_DATE_SEC || tsSec < -MAX_DATE_SEC || digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
-      e.str(this.prefix + this.strings.format(tsSec, tsNsec, digits));
-      return;
-    }
     const o = e.view;
-    let p = putTimeOfDay(o, putText(o, e.pos, date), tsSec - day * DAY);
+    let p = putTimeOfDay(o, putText(o, e.pos, this.date), tsSec - day * DAY);
     o.setUint8(p++, 0x2e);
     // The first `digits` digits of the 9-digit nanoseconds.
     p = putDigits(o, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
@@ -43,9 +42,8 @@ export class IsoTimeBytes {
   }
 }
 
-/** prefix + "YYYY-MM-DDT" (any year Date prints, e.g. "+010000-01-01T"), or null outside Date's range. */
-function dateText(prefix: string, day: number): Ascii | null {
-  if (!Number.isFinite(new Date(day * DAY * 1000).getTime())) return null;
+/** prefix + "YYYY-MM-DDT" (any year Date prints, e.g. "+010000-01-01T") of a day inside Date's range. */
+function dateText(prefix: string, day: number): Ascii {
   const iso = formatIsoTime(day * DAY, 0, 0);
   return ascii(prefix + iso.slice(0, iso.indexOf('T') + 1));
 }

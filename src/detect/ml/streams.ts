@@ -47,6 +47,11 @@ function memoMiss(d: number): number {
   return 0;
 }
 
+/** Offset in MEMO_F of the five decay factors for Δt = d (computed on a memo miss). */
+function memoOffset(d: number): number {
+  return MEMO_D[0] === d ? 0 : MEMO_D[1] === d ? L : memoMiss(d);
+}
+
 /** How tables are bounded. `exact` prunes nothing (the reference's behaviour). */
 export interface BoundsOptions {
   exact: boolean;
@@ -246,7 +251,7 @@ export class StreamGroup {
 
   /** Decays stream `s`'s five λ states by 2^(−λ·d) (d = t − its last update > 0) and moves its time to t. */
   private decayStream(s: number, t: number, d: number): void {
-    const f = MEMO_D[0] === d ? 0 : MEMO_D[1] === d ? L : memoMiss(d);
+    const f = memoOffset(d);
     const base = s * L;
     const cf1 = this.cf1;
     const cf2 = this.cf2;
@@ -283,7 +288,7 @@ export class StreamGroup {
     const theirs = inc0 ? this.res1 : this.res0;
     const d = t - this.last3[l]!;
     if (d > 0) {
-      const f = MEMO_D[0] === d ? 0 : MEMO_D[1] === d ? L : memoMiss(d);
+      const f = memoOffset(d);
       for (let i = 0; i < L; i++) {
         const li = lb + i;
         const fi = MEMO_F[f + i]!;
