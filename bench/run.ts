@@ -3,7 +3,8 @@
  * files in the same run, as a markdown table on stdout and in bench/results.md.
  *
  * Each corpus file is looped into a temporary pcap sized for about one second
- * of wirewatch decoding, so start-up costs do not dominate; every figure is
+ * of wirewatch decoding, so start-up costs do not dominate (bench/loop.ts:
+ * each copy is new connections between other hosts); every figure is
  * the best of three runs. Feature benchmarks listed in bench/registry.ts run
  * after the core rows on the same looped files.
  *
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
   const md =
     `# Benchmark results\n\n` +
     `\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu} (${cpus().length} cores). ` +
-    `Each file is looped (timestamps shifted forward) to about ${TARGET_SECONDS} s of wirewatch decoding; tshark gets its own loop ` +
+    `Each file is looped to about ${TARGET_SECONDS} s of wirewatch decoding, every copy shifted forward in time and moved to new host addresses (bench/loop.ts: same packets and checksum verdicts, new connections, so stateful stages do not see the first copy replayed); tshark gets its own loop ` +
     `of about ${TSHARK_SECONDS} s; output goes to /dev/null. Core rows: best of 3 runs in each of ${CORE_ROUNDS} rounds over all rows, so every row (ours and the peers') is sampled early and late in the run; the machine is shared, so compare the same-run ratios, not absolute rates. External tools include their start-up time.\n\n` +
     `## Throughput\n\n${table(rows)}\n## Targets (issue 2)\n\n${targets(files, rows)}\n${standalone.join('\n')}`;
   process.stdout.write(md);
