@@ -76,7 +76,7 @@ export class KitNET {
       if (this.nTrained === fmGrace) this.createAutoencoders(this.fixedMap ?? this.fm!.cluster(this.opts.maxAE));
     } else {
       const s1 = this.s1;
-      for (let a = 0; a < this.ensemble.length; a++) s1[a] = this.ensemble[a]!.train(x, this.mapIdx[a]!);
+      for (let a = 0; a < this.ensemble.length; a++) this.ensemble[a]!.trainInto(x, this.mapIdx[a]!, s1, a);
       const score = this.output!.train(s1, null);
       this.onTrainScore?.(score);
     }
@@ -88,7 +88,7 @@ export class KitNET {
     if (this.output === null) throw new Error('KitNET: no feature map yet (still in the feature-mapping grace period)');
     this.nExecuted++;
     const s1 = this.s1;
-    for (let a = 0; a < this.ensemble.length; a++) s1[a] = this.ensemble[a]!.execute(x, this.mapIdx[a]!);
+    for (let a = 0; a < this.ensemble.length; a++) this.ensemble[a]!.executeInto(x, this.mapIdx[a]!, s1, a);
     return this.output.execute(s1, null);
   }
 
