@@ -115,17 +115,21 @@ export class AfterImage {
     return { streams, links };
   }
 
+  /** The frame's time, handed to twoD in memory (it is not inlined, and a double argument would be boxed). */
+  private readonly now = new Float64Array(1);
+
   /** Updates every group with frame length `len` at time `t` and writes the feature vector into `out`. */
   compute(len: number, t: number, out: Float64Array): void {
+    this.now[0] = t;
     const ids = this.ids;
     const paper = this.layout === 'paper115';
     let o = 0;
     o = this.oneD(this.mi, ids[Slot.MI]!, len, t, out, o, false);
     if (this.h !== null) o = this.oneD(this.h, ids[Slot.H]!, len, t, out, o, false);
-    o = this.twoD(this.hh, ids[Slot.HH_SRC]!, ids[Slot.HH_DST]!, len, t, out, o, paper);
+    o = this.twoD(this.hh, ids[Slot.HH_SRC]!, ids[Slot.HH_DST]!, len, out, o, paper);
     this.lastHHLink = this.lastLink;
     o = this.oneD(this.jit, ids[Slot.JIT]!, 0, t, out, o, false);
-    this.twoD(this.hp, ids[Slot.HP_SRC]!, ids[Slot.HP_DST]!, len, t, out, o, paper);
+    this.twoD(this.hp, ids[Slot.HP_SRC]!, ids[Slot.HP_DST]!, len, out, o, paper);
     this.lastHpLink = this.lastLink;
   }
 
@@ -142,7 +146,8 @@ export class AfterImage {
     return o;
   }
 
-  private twoD(g: StreamGroup, s: number, d: number, v: number, t: number, out: Float64Array, o: number, paper: boolean): number {
+  private twoD(g: StreamGroup, s: number, d: number, v: number, out: Float64Array, o: number, paper: boolean): number {
+    const t = this.now[0]!;
     g.insert(s, v, t);
     const base = s * L;
     // 1-D outputs are taken before the link's second update (as the reference does).

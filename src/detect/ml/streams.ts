@@ -35,9 +35,12 @@ const SLOW = L - 1;
  */
 const MEMO_D = new Float64Array(2).fill(NaN);
 const MEMO_F = new Float64Array(2 * L);
+/** The Δt of a memo miss, handed over in memory: memoMiss is not inlined, and a double argument would be boxed. */
+const MISS_D = new Float64Array(1);
 
-/** Memo miss: the newer entry moves to the older slot and Δt = d's factors fill the newer; returns its offset (0). */
-function memoMiss(d: number): number {
+/** Memo miss for Δt = MISS_D[0]: the newer entry moves to the older slot and its factors fill the newer; returns its offset (0). */
+function memoMiss(): number {
+  const d = MISS_D[0]!;
   MEMO_D[1] = MEMO_D[0]!;
   for (let i = 0; i < L; i++) {
     MEMO_F[L + i] = MEMO_F[i]!;
@@ -49,7 +52,10 @@ function memoMiss(d: number): number {
 
 /** Offset in MEMO_F of the five decay factors for Δt = d (computed on a memo miss). */
 function memoOffset(d: number): number {
-  return MEMO_D[0] === d ? 0 : MEMO_D[1] === d ? L : memoMiss(d);
+  if (MEMO_D[0] === d) return 0;
+  if (MEMO_D[1] === d) return L;
+  MISS_D[0] = d;
+  return memoMiss();
 }
 
 /** How tables are bounded. `exact` prunes nothing (the reference's behaviour). */
@@ -132,9 +138,6 @@ export class StreamGroup {
   private linkFreeTop = 0;
   private linkNext = 0;
   private linksLive = 0;
-  /** Unordered pair (lo, hi) → link id; a link's slot in this index is its own id. */
-  private pairIds = new Map<number, number>();
-  private pairKeyOf = new Float64Array(0);
 
   /** The key index to tell when a stream is pruned. */
   index: KeyIndex | null = null;
@@ -188,7 +191,6 @@ export class StreamGroup {
     this.res0 = growF64(this.res0, nl);
     this.res1 = growF64(this.res1, nl);
     this.linkFree = growI32(this.linkFree, n);
-    this.pairKeyOf = growF64(this.pairKeyOf, n);
     this.lcap = n;
   }
 
@@ -316,9 +318,19 @@ export class StreamGroup {
       if (this.linkCount[s]! > 0) return this.linkLists[s]![0]!;
       return this.createLink(s, d, t);
     }
-    const key = s < d ? s * 4294967296 + d : d * 4294967296 + s;
-    const l = this.pairIds.get(key);
-    if (l !== undefined) return l;
+    // A pair has at most one link: search the shorter of the two endpoints' lists.
+    const ns = this.linkCount[s]!;
+    const nd = this.linkCount[d]!;
+    const list = ns <= nd ? this.linkLists[s]! : this.linkLists[d]!;
+    const n = ns <= nd ? ns : nd;
+    const la = this.la;
+    const lb = this.lb;
+    for (let k = 0; k < n; k++) {
+      const l = list[k]!;
+      const a = la[l]!;
+      const b = lb[l]!;
+      if ((a === s && b === d) || (a === d && b === s)) return l;
+    }
     return this.createLink(s, d, t);
   }
 
@@ -344,9 +356,6 @@ export class StreamGroup {
       this.res1[base + i] = 0;
     }
     this.last3[l] = t;
-    const key = s < d ? s * 4294967296 + d : d * 4294967296 + s;
-    this.pairKeyOf[l] = key;
-    if (s !== d) this.pairIds.set(key, l);
     this.appendLink(s, l);
     this.appendLink(d, l);
     this.linksLive++;
@@ -474,10 +483,7 @@ export class StreamGroup {
     const a = this.la[l]!;
     const b = this.lb[l]!;
     this.removeFromList(a, l);
-    if (b !== a) {
-      this.removeFromList(b, l);
-      this.pairIds.delete(this.pairKeyOf[l]!);
-    }
+    if (b !== a) this.removeFromList(b, l);
     this.la[l] = -1;
     this.lb[l] = -1;
     this.linkFree[this.linkFreeTop++] = l;
