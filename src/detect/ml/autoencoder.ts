@@ -34,15 +34,15 @@ export class Autoencoder {
   readonly normMax: Float64Array;
   /** Frames trained. */
   n = 0;
-  /** All the state above (views of it) and the scratch of a pass, laid out by stateLayout. */
-  private readonly state: Float64Array;
+  /** All the state above (views of it) and the scratch of a pass, laid out by stateLayout (for the kernels). */
+  readonly state: Float64Array;
   /** Reconstruction error of the last pass (a view of state). */
   private readonly e: Float64Array;
   /** 0..nVisible−1, the feature indexes when the input is taken whole. */
-  private readonly identity: Int32Array;
+  readonly identity: Int32Array;
   /** RMSE slot for train/execute, which return it. */
   private readonly rmse = new Float64Array(1);
-  private readonly kernels: AutoencoderKernels;
+  readonly kernels: AutoencoderKernels;
 
   constructor(
     readonly nVisible: number,
