@@ -217,20 +217,31 @@ export class StreamGroup {
     return id;
   }
 
-  /** Time and inserted value of the current insert (typed, so no double is boxed between calls). */
+  /**
+   * Time of the current frame (set by setTime) and value of the current insert:
+   * in memory rather than arguments, because calls V8 does not inline box
+   * double arguments (a heap number per call).
+   */
   private readonly cur = new Float64Array(2);
 
+  /** Sets the current frame's time, which insert, linkFor and updateLink use. */
+  setTime(t: number): void {
+    this.cur[0] = t;
+  }
+
   /**
-   * incStat.insert for every λ, including the update of every link of the
-   * stream. The reference runs λ by λ (insert, then that λ's links); the λs
-   * share no state, so doing all inserts first and then each link for all λ
-   * performs the same operations on every value in the same order.
+   * incStat.insert for every λ at the current time, including the update of
+   * every link of the stream. The reference runs λ by λ (insert, then that λ's
+   * links); the λs share no state, so doing all inserts first and then each
+   * link for all λ performs the same operations on every value in the same order.
    */
-  insert(s: number, v0: number, t: number): void {
+  insert(s: number, v0: number): void {
     const base = s * L;
     const cf1 = this.cf1;
     const cf2 = this.cf2;
     const w = this.w;
+    const cur = this.cur;
+    const t = cur[0]!;
     const d = t - this.last[s]!;
     const v = this.jitter ? (d > 0 ? d : 0) : v0;
     if (d > 0) this.decayStream(s, t, d);
@@ -243,8 +254,6 @@ export class StreamGroup {
       this.mean[idx] = m;
       this.vari[idx] = Math.abs(c2 / wi - m * m);
     }
-    const cur = this.cur;
-    cur[0] = t;
     cur[1] = v;
     const n = this.linkCount[s]!;
     const list = this.linkLists[s]!;
@@ -311,12 +320,12 @@ export class StreamGroup {
     }
   }
 
-  /** The link update_get_2D_Stats uses for (s, d), created when new (register_cov). */
-  linkFor(s: number, d: number, t: number): number {
+  /** The link update_get_2D_Stats uses for (s, d), created at the current time when new (register_cov). */
+  linkFor(s: number, d: number): number {
     if (s === d) {
       // Kitsune-py's look-up matches any link that has d as an endpoint: the stream's first link.
       if (this.linkCount[s]! > 0) return this.linkLists[s]![0]!;
-      return this.createLink(s, d, t);
+      return this.createLink(s, d);
     }
     // A pair has at most one link: search the shorter of the two endpoints' lists.
     const ns = this.linkCount[s]!;
@@ -331,10 +340,10 @@ export class StreamGroup {
       const b = lb[l]!;
       if ((a === s && b === d) || (a === d && b === s)) return l;
     }
-    return this.createLink(s, d, t);
+    return this.createLink(s, d);
   }
 
-  private createLink(s: number, d: number, t: number): number {
+  private createLink(s: number, d: number): number {
     if (!this.bounds.exact) {
       if (this.linksLive >= this.bounds.maxLinks) this.evictOldestLinks();
       if (this.linkCount[s]! >= this.bounds.maxLinksPerStream) this.dropOldestLinkOf(s);
@@ -355,7 +364,7 @@ export class StreamGroup {
       this.res0[base + i] = 0;
       this.res1[base + i] = 0;
     }
-    this.last3[l] = t;
+    this.last3[l] = this.cur[0]!;
     this.appendLink(s, l);
     this.appendLink(d, l);
     this.linksLive++;
@@ -374,11 +383,9 @@ export class StreamGroup {
     this.linkCount[s] = n + 1;
   }
 
-  /** Second update_cov of update_get_1D2D_Stats, then the 2-D outputs. */
-  updateLink(l: number, s: number, v: number, t: number): void {
-    const cur = this.cur;
-    cur[0] = t;
-    cur[1] = v;
+  /** Second update_cov of update_get_1D2D_Stats (value v at the current time), then the 2-D outputs. */
+  updateLink(l: number, s: number, v: number): void {
+    this.cur[1] = v;
     this.updateCov(l, s);
   }
 
