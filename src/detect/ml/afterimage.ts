@@ -117,22 +117,28 @@ export class AfterImage {
 
   /** Updates every group with frame length `len` at time `t` and writes the feature vector into `out`. */
   compute(len: number, t: number, out: Float64Array): void {
+    // The groups take the time from memory: oneD/twoD and the groups' methods are not always inlined, and double arguments are boxed.
+    this.mi.setTime(t);
+    this.h?.setTime(t);
+    this.hh.setTime(t);
+    this.jit.setTime(t);
+    this.hp.setTime(t);
     const ids = this.ids;
     const paper = this.layout === 'paper115';
     let o = 0;
-    o = this.oneD(this.mi, ids[Slot.MI]!, len, t, out, o, false);
-    if (this.h !== null) o = this.oneD(this.h, ids[Slot.H]!, len, t, out, o, false);
-    o = this.twoD(this.hh, ids[Slot.HH_SRC]!, ids[Slot.HH_DST]!, len, t, out, o, paper);
+    o = this.oneD(this.mi, ids[Slot.MI]!, len, out, o, false);
+    if (this.h !== null) o = this.oneD(this.h, ids[Slot.H]!, len, out, o, false);
+    o = this.twoD(this.hh, ids[Slot.HH_SRC]!, ids[Slot.HH_DST]!, len, out, o, paper);
     this.lastHHLink = this.lastLink;
-    o = this.oneD(this.jit, ids[Slot.JIT]!, 0, t, out, o, false);
-    this.twoD(this.hp, ids[Slot.HP_SRC]!, ids[Slot.HP_DST]!, len, t, out, o, paper);
+    o = this.oneD(this.jit, ids[Slot.JIT]!, 0, out, o, false);
+    this.twoD(this.hp, ids[Slot.HP_SRC]!, ids[Slot.HP_DST]!, len, out, o, paper);
     this.lastHpLink = this.lastLink;
   }
 
   private lastLink = -1;
 
-  private oneD(g: StreamGroup, s: number, v: number, t: number, out: Float64Array, o: number, std: boolean): number {
-    g.insert(s, v, t);
+  private oneD(g: StreamGroup, s: number, v: number, out: Float64Array, o: number, std: boolean): number {
+    g.insert(s, v);
     const base = s * L;
     for (let i = 0; i < L; i++) {
       out[o++] = g.w[base + i]!;
@@ -142,8 +148,8 @@ export class AfterImage {
     return o;
   }
 
-  private twoD(g: StreamGroup, s: number, d: number, v: number, t: number, out: Float64Array, o: number, paper: boolean): number {
-    g.insert(s, v, t);
+  private twoD(g: StreamGroup, s: number, d: number, v: number, out: Float64Array, o: number, paper: boolean): number {
+    g.insert(s, v);
     const base = s * L;
     // 1-D outputs are taken before the link's second update (as the reference does).
     for (let i = 0; i < L; i++) {
@@ -152,8 +158,8 @@ export class AfterImage {
       out[k + 1] = g.mean[base + i]!;
       out[k + 2] = paper ? Math.sqrt(g.vari[base + i]!) : g.vari[base + i]!;
     }
-    const l = g.linkFor(s, d, t);
-    g.updateLink(l, s, v, t);
+    const l = g.linkFor(s, d);
+    g.updateLink(l, s, v);
     this.lastLink = l;
     const a = g.linkA(l) * L;
     const b = g.linkB(l) * L;

@@ -5,9 +5,7 @@
  * the passes themselves are size-specialised kernels (ae-kernel.ts).
  */
 import { MT19937 } from './mt19937.js';
-import { autoencoderKernels, type AutoencoderKernels } from './ae-kernel.js';
-
-const NORM_EPS = 1e-16;
+import { autoencoderKernels, stateLayout, type AutoencoderKernels } from './ae-kernel.js';
 
 /** Serialised form (±Infinity normalisers, before any training, are stored as null). */
 export interface AutoencoderJson {
@@ -36,11 +34,15 @@ export class Autoencoder {
   readonly normMax: Float64Array;
   /** Frames trained. */
   n = 0;
-  private readonly xn: Float64Array;
-  private readonly y: Float64Array;
+  /** All the state above (views of it) and the scratch of a pass, laid out by stateLayout (for the kernels). */
+  readonly state: Float64Array;
+  /** Reconstruction error of the last pass (a view of state). */
   private readonly e: Float64Array;
-  private readonly h: Float64Array;
-  private readonly kernels: AutoencoderKernels;
+  /** 0..nVisible−1, the feature indexes when the input is taken whole. */
+  readonly identity: Int32Array;
+  /** RMSE slot for train/execute, which return it. */
+  private readonly rmse = new Float64Array(1);
+  readonly kernels: AutoencoderKernels;
 
   constructor(
     readonly nVisible: number,
@@ -49,63 +51,53 @@ export class Autoencoder {
     seed = 1234,
   ) {
     const nh = this.nHidden;
-    this.W = new Float64Array(nVisible * nh);
+    const L = stateLayout(nVisible, nh);
+    this.state = new Float64Array(L.size);
+    const view = (o: number, n: number): Float64Array => this.state.subarray(o, o + n);
+    this.W = view(L.w, nVisible * nh);
     // numpy.random.RandomState(1234).uniform(-1/nv, 1/nv, size=(nv, nh)), filled row by row.
     const rng = new MT19937(seed);
     const a = 1 / nVisible;
     for (let i = 0; i < this.W.length; i++) this.W[i] = rng.uniform(-a, a);
-    this.hbias = new Float64Array(nh);
-    this.vbias = new Float64Array(nVisible);
-    this.normMin = new Float64Array(nVisible).fill(Infinity);
-    this.normMax = new Float64Array(nVisible).fill(-Infinity);
-    this.xn = new Float64Array(nVisible);
-    this.y = new Float64Array(nh);
-    this.e = new Float64Array(nVisible);
-    this.h = new Float64Array(nh);
+    this.hbias = view(L.hb, nh);
+    this.vbias = view(L.vb, nVisible);
+    this.normMin = view(L.lo, nVisible).fill(Infinity);
+    this.normMax = view(L.hi, nVisible).fill(-Infinity);
+    this.e = view(L.e, nVisible);
+    this.identity = Int32Array.from({ length: nVisible }, (_, k) => k);
     this.kernels = autoencoderKernels(nVisible, nh);
   }
 
-  /** Loads x[idx[k]] (or x[k] when idx is null) normalised into xn; when `learn`, widens min/max first. */
-  private normalise(x: Float64Array, idx: Int32Array | null, learn: boolean): void {
-    const nv = this.nVisible;
-    const lo = this.normMin;
-    const hi = this.normMax;
-    const xn = this.xn;
-    for (let k = 0; k < nv; k++) {
-      const v = idx === null ? x[k]! : x[idx[k]!]!;
-      if (learn) {
-        if (v > hi[k]!) hi[k] = v;
-        if (v < lo[k]!) lo[k] = v;
-      }
-      xn[k] = (v - lo[k]!) / (hi[k]! - lo[k]! + NORM_EPS);
-    }
-  }
-
   /**
-   * Forward pass from xn: hidden y, reconstruction error e = xn − z; returns
-   * the RMSE. Dot products sum their even and odd terms in two accumulators
-   * (ae-kernel.ts), which changes results in the last bits only (relative
+   * One SGD step on x (features picked by idx, all of x when null): widens the
+   * min-max normalisers, forward pass, update; out[oi] = the RMSE before the
+   * update. The kernels (ae-kernel.ts) sum dot products' even and odd terms in
+   * two accumulators, which changes results in the last bits only (relative
    * ~1e-16, like numpy's own BLAS order vs. a naive loop); the reference
-   * comparison allows 1e-6 relative on the scores.
+   * comparison allows 1e-6 relative on the scores. W += (lr·x)·h + (lr·e)·y
+   * folds lr into the row factors: one multiplication less per weight than
+   * lr·(x·h + e·y), last bits only.
    */
-  private forward(): number {
-    return this.kernels.forward(this.xn, this.W, this.hbias, this.vbias, this.y, this.e);
-  }
-
-  /** One SGD step on x (features picked by idx); returns the RMSE before the update. */
-  train(x: Float64Array, idx: Int32Array | null): number {
+  trainInto(x: Float64Array, idx: Int32Array | null, out: Float64Array, oi: number): void {
     this.n++;
-    this.normalise(x, idx, true);
-    const rmse = this.forward();
-    // lr is folded into the row factors, W += (lr·x)·h + (lr·e)·y: one multiplication less per weight than lr·(x·h + e·y), last bits only.
-    this.kernels.backward(this.xn, this.W, this.hbias, this.vbias, this.y, this.e, this.lr, this.h);
-    return rmse;
+    this.kernels.train(x, idx ?? this.identity, this.state, this.lr, out, oi);
   }
 
-  /** RMSE of the reconstruction of x, normalised with the learned min/max (not clipped, as the reference). */
+  /** out[oi] = RMSE of the reconstruction of x, normalised with the learned min/max (not clipped, as the reference). */
+  executeInto(x: Float64Array, idx: Int32Array | null, out: Float64Array, oi: number): void {
+    this.kernels.execute(x, idx ?? this.identity, this.state, out, oi);
+  }
+
+  /** trainInto, returning the RMSE. */
+  train(x: Float64Array, idx: Int32Array | null): number {
+    this.trainInto(x, idx, this.rmse, 0);
+    return this.rmse[0]!;
+  }
+
+  /** executeInto, returning the RMSE. */
   execute(x: Float64Array, idx: Int32Array | null): number {
-    this.normalise(x, idx, false);
-    return this.forward();
+    this.executeInto(x, idx, this.rmse, 0);
+    return this.rmse[0]!;
   }
 
   /** Index of the visible unit with the largest squared error in the last pass. */

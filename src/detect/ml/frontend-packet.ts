@@ -118,10 +118,11 @@ export class PacketFrontEnd {
       ids[Slot.HH_SRC] = this.hh.id(t);
       for (let i = 0; i < AW; i++) k[i] = dst[i]!;
       ids[Slot.HH_DST] = this.hh.id(t);
+      // Word loops rather than k.set: TypedArray.prototype.set is a builtin call per key.
       k = this.hp.key;
-      k.set(hs);
+      for (let i = 0; i < EW; i++) k[i] = hs[i]!;
       ids[Slot.HP_SRC] = this.hp.id(t);
-      k.set(hd);
+      for (let i = 0; i < EW; i++) k[i] = hd[i]!;
       ids[Slot.HP_DST] = this.hp.id(t);
     } else {
       k = this.h!.key;

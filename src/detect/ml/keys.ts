@@ -27,6 +27,13 @@ export class WordKeyIndex implements KeyIndex {
   private idWords: Uint32Array;
   private idSlot: Int32Array;
   private count = 0;
+  /**
+   * The two ids found or added last (-1: none), checked before hashing: a
+   * frame's keys mostly repeat the previous frames' (the two directions of a
+   * conversation alternate), and comparing words is cheaper than hashing them.
+   */
+  private recent0 = -1;
+  private recent1 = -1;
 
   constructor(
     readonly width: number,
@@ -67,12 +74,24 @@ export class WordKeyIndex implements KeyIndex {
 
   /** Id of the key in `this.key`, or -1. */
   find(): number {
+    const r0 = this.recent0;
+    if (r0 >= 0 && this.equalsId(r0)) return r0;
+    const r1 = this.recent1;
+    if (r1 >= 0 && this.equalsId(r1)) {
+      this.recent1 = r0;
+      this.recent0 = r1;
+      return r1;
+    }
     const h = this.hashKey();
     let s = h & this.slotsMask;
     for (;;) {
       const e = this.slotIds[s]!;
       if (e === 0) return -1;
-      if (this.slotHash[s] === h && this.equalsId(e - 1)) return e - 1;
+      if (this.slotHash[s] === h && this.equalsId(e - 1)) {
+        this.recent1 = r0;
+        this.recent0 = e - 1;
+        return e - 1;
+      }
       s = (s + 1) & this.slotsMask;
     }
   }
@@ -89,6 +108,8 @@ export class WordKeyIndex implements KeyIndex {
     this.idWords.set(this.key, id * this.width);
     this.idSlot[id] = s;
     this.count++;
+    this.recent1 = this.recent0;
+    this.recent0 = id;
   }
 
   /** The words of the key that owns id (a view; valid until the next add). */
@@ -102,6 +123,7 @@ export class WordKeyIndex implements KeyIndex {
     this.slotIds.fill(0);
     this.idSlot.fill(-1);
     this.count = 0;
+    this.recent0 = this.recent1 = -1;
   }
 
   release(id: number): void {
@@ -109,6 +131,8 @@ export class WordKeyIndex implements KeyIndex {
     if (s < 0) return;
     this.idSlot[id] = -1;
     this.count--;
+    if (this.recent0 === id) this.recent0 = -1;
+    if (this.recent1 === id) this.recent1 = -1;
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
     const mask = this.slotsMask;
     let j = s;

@@ -9,6 +9,7 @@
  */
 import { Autoencoder, hiddenUnits, type AutoencoderJson } from './autoencoder.js';
 import { CorClust } from './corclust.js';
+import { ensembleSteps, type EnsembleSteps } from './ensemble-steps.js';
 
 export interface KitNETOptions {
   /** Features per input vector. */
@@ -46,6 +47,10 @@ export class KitNET {
   output: Autoencoder | null = null;
   /** Ensemble RMSEs of the last frame (the output layer's input). */
   private s1 = new Float64Array(0);
+  /** The output layer's RMSE of the last frame. */
+  private readonly score = new Float64Array(1);
+  /** The per-frame passes over ensemble and output (bound once the autoencoders exist). */
+  private steps: EnsembleSteps | null = null;
   private readonly fm: CorClust | null;
   private readonly fixedMap: number[][] | null;
   /** Called with the output layer's training RMSE of each AD-grace frame (for the threshold). */
@@ -75,10 +80,8 @@ export class KitNET {
       this.fm?.update(x);
       if (this.nTrained === fmGrace) this.createAutoencoders(this.fixedMap ?? this.fm!.cluster(this.opts.maxAE));
     } else {
-      const s1 = this.s1;
-      for (let a = 0; a < this.ensemble.length; a++) s1[a] = this.ensemble[a]!.train(x, this.mapIdx[a]!);
-      const score = this.output!.train(s1, null);
-      this.onTrainScore?.(score);
+      this.steps!.train(x);
+      this.onTrainScore?.(this.score[0]!);
     }
     this.nTrained++;
   }
@@ -87,9 +90,8 @@ export class KitNET {
   execute(x: Float64Array): number {
     if (this.output === null) throw new Error('KitNET: no feature map yet (still in the feature-mapping grace period)');
     this.nExecuted++;
-    const s1 = this.s1;
-    for (let a = 0; a < this.ensemble.length; a++) s1[a] = this.ensemble[a]!.execute(x, this.mapIdx[a]!);
-    return this.output.execute(s1, null);
+    this.steps!.execute(x);
+    return this.score[0]!;
   }
 
   /** Ensemble RMSEs of the last executed or trained frame. */
@@ -109,6 +111,7 @@ export class KitNET {
     this.ensemble = this.map.map((c) => new Autoencoder(c.length, hiddenUnits(c.length, hiddenRatio), lr));
     this.output = new Autoencoder(this.map.length, hiddenUnits(this.map.length, hiddenRatio), lr);
     this.s1 = new Float64Array(this.map.length);
+    this.steps = ensembleSteps(this.ensemble, this.mapIdx, this.output, this.s1, this.score);
   }
 
   toJSON(): KitNETJson {
@@ -138,6 +141,7 @@ export class KitNET {
     k.output = Autoencoder.fromJSON(j.output, `${where}: output`);
     if (k.output.nVisible !== j.map.length) throw new Error(`${where}: output layer has ${k.output.nVisible} inputs for ${j.map.length} clusters`);
     k.s1 = new Float64Array(j.map.length);
+    k.steps = ensembleSteps(k.ensemble, k.mapIdx, k.output, k.s1, k.score);
     k.nTrained = j.nTrained;
     return k;
   }

@@ -19,6 +19,9 @@ import { saveModel, type KitsuneModel } from './model.js';
 import type { BoundsOptions } from './streams.js';
 import { logNormalThreshold, type LogNormalThreshold } from './threshold.js';
 
+/** Recent alert sources whose text is kept (see KitsuneStage.sourceEntry). */
+const SRC_CACHE = 8;
+
 export const KITSUNE_SIG: Signature = { id: 9100060, name: 'Kitsune anomaly', category: 'Misc activity', severity: 2 };
 
 export interface KitsuneStageOptions {
@@ -159,32 +162,48 @@ export class KitsuneStage implements Stage {
     return out;
   }
 
-  /** The source address text of the last raised alert, reused while the source repeats (floods). */
-  private lastSrcVersion = 0;
-  private readonly lastSrcWords = new Uint32Array(4);
-  private lastSrcText = '';
+  /**
+   * Source texts (and suppression slot keys) of recent alerts, so a flood's
+   * alerts, most of them suppressed, build no strings: the last SRC_CACHE
+   * sources, by IP version and address words, replaced round-robin (the two
+   * ends of an attacked exchange alternate, so one entry is not enough).
+   */
+  private readonly srcVersion = new Int32Array(SRC_CACHE);
+  private readonly srcWords = new Uint32Array(4 * SRC_CACHE);
+  private readonly srcText: string[] = new Array<string>(SRC_CACHE).fill('');
+  private readonly srcSlotKey: string[] = new Array<string>(SRC_CACHE).fill('');
+  private srcNext = 0;
 
-  /** srcAddrText(l), from the cache when l has the last raised alert's source. */
-  private sourceText(l: Layers): string {
-    const w = this.lastSrcWords;
-    if (l.ipVersion === 4) {
-      if (this.lastSrcVersion === 4 && w[0] === l.src4) return this.lastSrcText;
-      w[0] = l.src4;
-    } else {
-      const s6 = l.src6;
-      if (this.lastSrcVersion === 6 && w[0] === s6[0] && w[1] === s6[1] && w[2] === s6[2] && w[3] === s6[3]) return this.lastSrcText;
-      w.set(s6);
+  /** Index in the source cache of l's source address (l has an IP layer), added when new. */
+  private sourceEntry(l: Layers): number {
+    const w = this.srcWords;
+    const v = l.ipVersion;
+    for (let i = 0; i < SRC_CACHE; i++) {
+      if (this.srcVersion[i] !== v) continue;
+      const o = 4 * i;
+      if (v === 4 ? w[o] === l.src4 : w[o] === l.src6[0] && w[o + 1] === l.src6[1] && w[o + 2] === l.src6[2] && w[o + 3] === l.src6[3]) return i;
     }
-    this.lastSrcVersion = l.ipVersion;
-    this.lastSrcText = srcAddrText(l);
-    return this.lastSrcText;
+    const i = this.srcNext;
+    this.srcNext = (i + 1) % SRC_CACHE;
+    this.srcVersion[i] = v;
+    if (v === 4) w[4 * i] = l.src4;
+    else w.set(l.src6, 4 * i);
+    const text = srcAddrText(l);
+    this.srcText[i] = text;
+    this.srcSlotKey[i] = Suppressor.key(text, KITSUNE_SIG.id);
+    return i;
   }
 
   private raise(pkt: Packet, score: number, threshold: number): void {
     this.alertsRaised++;
     // Most raised alerts are suppressed (one per source per interval): look at the source alone first.
     const l = pkt.innermost();
-    const src = l.ipVersion !== 0 ? this.sourceText(l) : '';
+    let src = '';
+    if (l.ipVersion !== 0) {
+      const e = this.sourceEntry(l);
+      src = this.srcText[e]!;
+      if (src !== '' && this.suppressor.suppressIfActive(this.srcSlotKey[e]!, pkt.tsSec)) return;
+    }
     const track = src !== '' ? src : 'non-ip';
     const suppressed = this.suppressor.check(track, KITSUNE_SIG.id, pkt.tsSec);
     if (suppressed < 0) return;

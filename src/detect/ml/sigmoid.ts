@@ -42,8 +42,16 @@ for (let k = -1023; k <= 1023; k++) POW2[k + 1023] = 2 ** k;
  * boxes doubles returned from calls it does not inline).
  */
 export function sigmoidBiased(v: Float64Array, bias: Float64Array, n: number): void {
+  sigmoidBiasedAt(v, 0, bias, 0, n);
+}
+
+/**
+ * sigmoidBiased on slices: v[vo + i] = 1/(1 + e^(−(v[vo + i] + bias[bo + i]))) for i < n
+ * (the fused autoencoder kernels keep all of a model's state in one array).
+ */
+export function sigmoidBiasedAt(v: Float64Array, vo: number, bias: Float64Array, bo: number, n: number): void {
   for (let i = 0; i < n; i++) {
-    const x = -(v[i]! + bias[i]!);
+    const x = -(v[vo + i]! + bias[bo + i]!);
     let ex: number;
     if (x < INLINE_LIMIT && x > -INLINE_LIMIT) {
       // m = 64·k + j = x·64/ln2 rounded to an integer (|m| < 2^17, so `| 0` converts it exactly).
@@ -55,6 +63,6 @@ export function sigmoidBiased(v: Float64Array, bias: Float64Array, n: number): v
     } else {
       ex = Math.exp(x);
     }
-    v[i] = 1 / (1 + ex);
+    v[vo + i] = 1 / (1 + ex);
   }
 }

@@ -35,13 +35,35 @@ const SLOW = L - 1;
  */
 const MEMO_D = new Float64Array(2).fill(NaN);
 const MEMO_F = new Float64Array(2 * L);
+/** The Δt of a memo miss, handed over in memory: memoMiss is not inlined, and a double argument would be boxed. */
+const MISS_D = new Float64Array(1);
+/** MISS_D's two 32-bit halves (the hash of Δt). */
+const MISS_BITS = new Uint32Array(MISS_D.buffer);
 
-/** Memo miss: the newer entry moves to the older slot and Δt = d's factors fill the newer; returns its offset (0). */
-function memoMiss(d: number): number {
+/**
+ * Behind the two-entry memo, a direct-mapped cache of factors by Δt. Capture
+ * timestamps are quantised (microseconds on an epoch-sized double), so Δt
+ * takes few distinct values: on lab-mixed the memo misses 147k times over 21k
+ * distinct Δt, and each miss cost five Math.pow calls. Also bit-identical.
+ */
+const CACHE_BITS = 12;
+const CACHE_D = new Float64Array(1 << CACHE_BITS).fill(NaN);
+const CACHE_F = new Float64Array((1 << CACHE_BITS) * L);
+
+/** Memo miss for Δt = MISS_D[0]: the newer entry moves to the older slot and its factors fill the newer; returns its offset (0). */
+function memoMiss(): number {
+  const d = MISS_D[0]!;
+  let h = Math.imul(MISS_BITS[0]!, 0x85ebca6b) ^ MISS_BITS[1]!;
+  h = Math.imul(h ^ (h >>> 15), 0x9e3779b1) >>> (32 - CACHE_BITS);
+  const c = h * L;
+  if (CACHE_D[h] !== d) {
+    for (let i = 0; i < L; i++) CACHE_F[c + i] = Math.pow(2, -LAM[i]! * d);
+    CACHE_D[h] = d;
+  }
   MEMO_D[1] = MEMO_D[0]!;
   for (let i = 0; i < L; i++) {
     MEMO_F[L + i] = MEMO_F[i]!;
-    MEMO_F[i] = Math.pow(2, -LAM[i]! * d);
+    MEMO_F[i] = CACHE_F[c + i]!;
   }
   MEMO_D[0] = d;
   return 0;
@@ -49,7 +71,10 @@ function memoMiss(d: number): number {
 
 /** Offset in MEMO_F of the five decay factors for Δt = d (computed on a memo miss). */
 function memoOffset(d: number): number {
-  return MEMO_D[0] === d ? 0 : MEMO_D[1] === d ? L : memoMiss(d);
+  if (MEMO_D[0] === d) return 0;
+  if (MEMO_D[1] === d) return L;
+  MISS_D[0] = d;
+  return memoMiss();
 }
 
 /** How tables are bounded. `exact` prunes nothing (the reference's behaviour). */
@@ -132,9 +157,6 @@ export class StreamGroup {
   private linkFreeTop = 0;
   private linkNext = 0;
   private linksLive = 0;
-  /** Unordered pair (lo, hi) → link id; a link's slot in this index is its own id. */
-  private pairIds = new Map<number, number>();
-  private pairKeyOf = new Float64Array(0);
 
   /** The key index to tell when a stream is pruned. */
   index: KeyIndex | null = null;
@@ -188,7 +210,6 @@ export class StreamGroup {
     this.res0 = growF64(this.res0, nl);
     this.res1 = growF64(this.res1, nl);
     this.linkFree = growI32(this.linkFree, n);
-    this.pairKeyOf = growF64(this.pairKeyOf, n);
     this.lcap = n;
   }
 
@@ -215,20 +236,31 @@ export class StreamGroup {
     return id;
   }
 
-  /** Time and inserted value of the current insert (typed, so no double is boxed between calls). */
+  /**
+   * Time of the current frame (set by setTime) and value of the current insert:
+   * in memory rather than arguments, because calls V8 does not inline box
+   * double arguments (a heap number per call).
+   */
   private readonly cur = new Float64Array(2);
 
+  /** Sets the current frame's time, which insert, linkFor and updateLink use. */
+  setTime(t: number): void {
+    this.cur[0] = t;
+  }
+
   /**
-   * incStat.insert for every λ, including the update of every link of the
-   * stream. The reference runs λ by λ (insert, then that λ's links); the λs
-   * share no state, so doing all inserts first and then each link for all λ
-   * performs the same operations on every value in the same order.
+   * incStat.insert for every λ at the current time, including the update of
+   * every link of the stream. The reference runs λ by λ (insert, then that λ's
+   * links); the λs share no state, so doing all inserts first and then each
+   * link for all λ performs the same operations on every value in the same order.
    */
-  insert(s: number, v0: number, t: number): void {
+  insert(s: number, v0: number): void {
     const base = s * L;
     const cf1 = this.cf1;
     const cf2 = this.cf2;
     const w = this.w;
+    const cur = this.cur;
+    const t = cur[0]!;
     const d = t - this.last[s]!;
     const v = this.jitter ? (d > 0 ? d : 0) : v0;
     if (d > 0) this.decayStream(s, t, d);
@@ -241,8 +273,6 @@ export class StreamGroup {
       this.mean[idx] = m;
       this.vari[idx] = Math.abs(c2 / wi - m * m);
     }
-    const cur = this.cur;
-    cur[0] = t;
     cur[1] = v;
     const n = this.linkCount[s]!;
     const list = this.linkLists[s]!;
@@ -309,20 +339,30 @@ export class StreamGroup {
     }
   }
 
-  /** The link update_get_2D_Stats uses for (s, d), created when new (register_cov). */
-  linkFor(s: number, d: number, t: number): number {
+  /** The link update_get_2D_Stats uses for (s, d), created at the current time when new (register_cov). */
+  linkFor(s: number, d: number): number {
     if (s === d) {
       // Kitsune-py's look-up matches any link that has d as an endpoint: the stream's first link.
       if (this.linkCount[s]! > 0) return this.linkLists[s]![0]!;
-      return this.createLink(s, d, t);
+      return this.createLink(s, d);
     }
-    const key = s < d ? s * 4294967296 + d : d * 4294967296 + s;
-    const l = this.pairIds.get(key);
-    if (l !== undefined) return l;
-    return this.createLink(s, d, t);
+    // A pair has at most one link: search the shorter of the two endpoints' lists.
+    const ns = this.linkCount[s]!;
+    const nd = this.linkCount[d]!;
+    const list = ns <= nd ? this.linkLists[s]! : this.linkLists[d]!;
+    const n = ns <= nd ? ns : nd;
+    const la = this.la;
+    const lb = this.lb;
+    for (let k = 0; k < n; k++) {
+      const l = list[k]!;
+      const a = la[l]!;
+      const b = lb[l]!;
+      if ((a === s && b === d) || (a === d && b === s)) return l;
+    }
+    return this.createLink(s, d);
   }
 
-  private createLink(s: number, d: number, t: number): number {
+  private createLink(s: number, d: number): number {
     if (!this.bounds.exact) {
       if (this.linksLive >= this.bounds.maxLinks) this.evictOldestLinks();
       if (this.linkCount[s]! >= this.bounds.maxLinksPerStream) this.dropOldestLinkOf(s);
@@ -343,10 +383,7 @@ export class StreamGroup {
       this.res0[base + i] = 0;
       this.res1[base + i] = 0;
     }
-    this.last3[l] = t;
-    const key = s < d ? s * 4294967296 + d : d * 4294967296 + s;
-    this.pairKeyOf[l] = key;
-    if (s !== d) this.pairIds.set(key, l);
+    this.last3[l] = this.cur[0]!;
     this.appendLink(s, l);
     this.appendLink(d, l);
     this.linksLive++;
@@ -365,11 +402,9 @@ export class StreamGroup {
     this.linkCount[s] = n + 1;
   }
 
-  /** Second update_cov of update_get_1D2D_Stats, then the 2-D outputs. */
-  updateLink(l: number, s: number, v: number, t: number): void {
-    const cur = this.cur;
-    cur[0] = t;
-    cur[1] = v;
+  /** Second update_cov of update_get_1D2D_Stats (value v at the current time), then the 2-D outputs. */
+  updateLink(l: number, s: number, v: number): void {
+    this.cur[1] = v;
     this.updateCov(l, s);
   }
 
@@ -474,10 +509,7 @@ export class StreamGroup {
     const a = this.la[l]!;
     const b = this.lb[l]!;
     this.removeFromList(a, l);
-    if (b !== a) {
-      this.removeFromList(b, l);
-      this.pairIds.delete(this.pairKeyOf[l]!);
-    }
+    if (b !== a) this.removeFromList(b, l);
     this.la[l] = -1;
     this.lb[l] = -1;
     this.linkFree[this.linkFreeTop++] = l;
