@@ -6,6 +6,14 @@
  */
 export class BoundedMap<K, V> {
   private readonly m = new Map<K, V>();
+  /**
+   * The most recently used key (when `hasNewest`): touching it again changes
+   * no order, so `get` skips the delete + set, which would otherwise leave a
+   * hole in the Map's table on every call (and a rehash every few calls on a
+   * small table). A host or domain usually comes several times in a row.
+   */
+  private newest: K | undefined = undefined;
+  private hasNewest = false;
   /** Entries dropped to respect the bound (a measure of table pressure). */
   evicted = 0;
 
@@ -25,9 +33,11 @@ export class BoundedMap<K, V> {
   /** Reads and marks the entry most recently used. */
   get(k: K): V | undefined {
     const v = this.m.get(k);
-    if (v !== undefined) {
+    if (v !== undefined && !(this.hasNewest && this.newest === k)) {
       this.m.delete(k);
       this.m.set(k, v);
+      this.newest = k;
+      this.hasNewest = true;
     }
     return v;
   }
@@ -42,14 +52,22 @@ export class BoundedMap<K, V> {
       }
     }
     this.m.set(k, v);
+    this.newest = k;
+    this.hasNewest = true;
   }
 
   delete(k: K): boolean {
+    if (this.hasNewest && this.newest === k) {
+      this.hasNewest = false;
+      this.newest = undefined;
+    }
     return this.m.delete(k);
   }
 
   clear(): void {
     this.m.clear();
+    this.hasNewest = false;
+    this.newest = undefined;
   }
 
   entries(): IterableIterator<[K, V]> {

@@ -6,7 +6,7 @@
  * log-probability table, not the training list.
  */
 import { readFileSync } from 'node:fs';
-import { getDomain, getDomainWithoutSuffix } from 'tldts';
+import { getDomain, getDomainWithoutSuffix, parse } from 'tldts';
 
 /** Symbol 0 is the label boundary; 37 collects anything outside [a-z0-9-]. */
 const ALPHABET = '^abcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -173,6 +173,32 @@ export class DnsModel {
     if (label === null || label.length < this.minLabelLength || label.startsWith('xn--')) return NaN;
     return this.scoreLabel(label);
   }
+}
+
+/** What the DNS detector needs of a query name, from one public-suffix look-up. */
+export interface NameParts {
+  readonly name: string;
+  /** registeredDomain(name). */
+  readonly registered: string;
+  /** scoredLabel(name). */
+  readonly label: string | null;
+}
+
+const SUFFIX_OPTIONS = { allowPrivateDomains: true };
+let lastParts: NameParts | null = null;
+
+/**
+ * registeredDomain and scoredLabel of a name at the cost of one tldts parse
+ * (the detector asks for both, and a name often comes twice in a row: the A
+ * and AAAA queries of one look-up), the last name's answer kept.
+ */
+export function nameParts(name: string): NameParts {
+  if (lastParts !== null && lastParts.name === name) return lastParts;
+  // parse() runs the same steps as getDomain and getDomainWithoutSuffix with the same options, and returns both.
+  const r = parse(name, SUFFIX_OPTIONS);
+  const l = r.domainWithoutSuffix;
+  lastParts = { name, registered: r.domain ?? name.toLowerCase(), label: l === null || l === '' ? null : l.toLowerCase() };
+  return lastParts;
 }
 
 /** The label a name is judged by: its registrable domain without the suffix. */

@@ -5,7 +5,7 @@
  */
 import type { DetectConfig } from './config.js';
 import { countVowels, } from './detector.js';
-import { entropyBits, registeredDomain } from './dns-model.js';
+import { entropyBits, type NameParts, registeredDomain } from './dns-model.js';
 
 type ProtoCfg = DetectConfig['dns']['prototype'];
 type TunnelCfg = DetectConfig['dns']['tunnel'];
@@ -34,10 +34,10 @@ export interface TunnelShape {
 const HEX = /^[0-9a-f]+$/i;
 const BASE32 = /^[a-z2-7]+$/i;
 
-/** Tests one query name for encoded data below its registered domain. */
-export function tunnelShape(name: string, cfg: TunnelCfg): TunnelShape | null {
+/** Tests one query name for encoded data below its registered domain (`parts`: nameParts of the name, when the caller has it). */
+export function tunnelShape(name: string, cfg: TunnelCfg, parts: NameParts | null = null): TunnelShape | null {
   const n = name.endsWith('.') ? name.slice(0, -1) : name;
-  const registered = registeredDomain(n);
+  const registered = parts !== null && parts.name === n ? parts.registered : registeredDomain(n);
   if (n.length <= registered.length + 1) return null;
   const subdomain = n.slice(0, n.length - registered.length - 1);
   let longest = 0;
@@ -54,10 +54,11 @@ export function tunnelShape(name: string, cfg: TunnelCfg): TunnelShape | null {
       }
     }
   }
-  const ent = Math.round(entropyBits(subdomain) * 100) / 100;
   let reason: string | null = null;
   if (longest >= cfg.longLabel) reason = `label of ${longest} chars >= ${cfg.longLabel}`;
   else if (subdomain.length >= cfg.longSubdomain) reason = `subdomain of ${subdomain.length} chars >= ${cfg.longSubdomain}`;
   else if (encodedLabel !== '') reason = `encoded label (${encodedLabel.length} chars, ${encodedEntropy.toFixed(2)} bits/char)`;
-  return reason === null ? null : { reason, registered, subdomain, longestLabel: longest, entropy: ent };
+  if (reason === null) return null;
+  // Evidence only: most names are not tunnel-like, so the entropy is computed for those that are.
+  return { reason, registered, subdomain, longestLabel: longest, entropy: Math.round(entropyBits(subdomain) * 100) / 100 };
 }

@@ -10,8 +10,8 @@ import { App, type Layers, type Packet } from '../decode/packet.js';
 import { dstKey } from '../util/addr-key.js';
 import { BoundedMap } from './bounded-map.js';
 import type { DetectConfig } from './config.js';
-import { type DetectContext, type Detector, reverseTuple, tupleOf } from './detector.js';
-import { type DnsModel, registeredDomain, scoredLabel } from './dns-model.js';
+import { type DetectContext, type Detector, reverseTuple, srcAddrText, tupleOf } from './detector.js';
+import { type DnsModel, nameParts } from './dns-model.js';
 import { prototypeDnsReason, tunnelShape } from './dns-rules.js';
 import { SIG } from './signatures.js';
 
@@ -20,6 +20,11 @@ type DnsConfig = DetectConfig['dns'];
 const T_NULL = 10;
 const T_TXT = 16;
 const RCODE_NXDOMAIN = 3;
+
+/** The source address as the alert tuple names it (tupleOf's srcIp). */
+function srcText(l: Layers): string {
+  return l.ipVersion !== 0 ? srcAddrText(l) : '';
+}
 
 function dnsLayer(pkt: Packet): Layers | null {
   const l = pkt.innermost();
@@ -91,9 +96,10 @@ export class DnsDetector implements Detector {
       const q = d.questions[i]!;
       const name = q.name.endsWith('.') ? q.name.slice(0, -1) : q.name;
       if (name.length === 0 || name.endsWith('.arpa')) continue;
-      if (this.model !== null && this.cfg.dga.enabled) this.scoreName(pkt, l, name, ctx);
-      const shape = tunnelShape(name, this.cfg.tunnel);
-      if (shape !== null) {
+      const parts = nameParts(name);
+      if (this.model !== null && this.cfg.dga.enabled) this.scoreName(pkt, l, name, parts.label, ctx);
+      const shape = tunnelShape(name, this.cfg.tunnel, parts);
+      if (shape !== null && !this.suppressedNow(ctx, `${srcText(l)}|${shape.registered}`, SIG.dnsTunnelQuery, pkt.tsSec)) {
         this.fire(pkt, ctx, tupleOf(pkt, l), SIG.dnsTunnelQuery, {
           query: name,
           qtype: q.type,
@@ -103,18 +109,18 @@ export class DnsDetector implements Detector {
           subdomain_entropy: shape.entropy,
         }, `${tupleOf(pkt, l).srcIp}|${shape.registered}`);
       }
-      this.countSubdomain(pkt, l, name, ctx);
+      this.countSubdomain(pkt, l, name, parts.registered, ctx);
     }
   }
 
-  private scoreName(pkt: Packet, l: Layers, name: string, ctx: DetectContext): void {
+  /** `label`: scoredLabel(name). */
+  private scoreName(pkt: Packet, l: Layers, name: string, label: string | null, ctx: DetectContext): void {
     const model = this.model!;
-    const label = scoredLabel(name);
     if (label === null || label.length < this.cfg.dga.minLabelLength || label.startsWith('xn--')) return;
     this.scored++;
     const score = model.scoreLabel(label);
     const threshold = this.cfg.dga.threshold ?? model.thresholdFor(label.length);
-    if (score < threshold) return;
+    if (score < threshold || this.suppressedNow(ctx, srcText(l), SIG.dgaName, pkt.tsSec)) return;
     this.fire(pkt, ctx, tupleOf(pkt, l), SIG.dgaName, {
       query: name,
       label,
@@ -133,8 +139,8 @@ export class DnsDetector implements Detector {
     return w;
   }
 
-  private countSubdomain(pkt: Packet, l: Layers, name: string, ctx: DetectContext): void {
-    const domain = registeredDomain(name);
+  /** `domain`: registeredDomain(name). */
+  private countSubdomain(pkt: Packet, l: Layers, name: string, domain: string, ctx: DetectContext): void {
     if (name.length <= domain.length) return;
     const w = this.window(domain, pkt.tsSec);
     const limit = this.cfg.tunnel.uniqueSubdomains;
@@ -154,14 +160,15 @@ export class DnsDetector implements Detector {
 
   private onResponse(pkt: Packet, l: Layers, ctx: DetectContext): void {
     const d = l.dns;
-    const qname = d.questionCount > 0 ? d.questions[0]!.name.replace(/\.$/, '') : '';
+    const q0 = d.questionCount > 0 ? d.questions[0]!.name : '';
+    const qname = q0.endsWith('.') ? q0.slice(0, -1) : q0;
     let txtNull = d.questionCount > 0 && (d.questions[0]!.type === T_TXT || d.questions[0]!.type === T_NULL);
     for (let i = 0; i < d.answerCount && !txtNull; i++) {
       const t = d.answers[i]!.type;
       if (t === T_TXT || t === T_NULL) txtNull = true;
     }
     if (txtNull && qname !== '') {
-      const domain = registeredDomain(qname);
+      const domain = nameParts(qname).registered;
       const w = this.window(domain, pkt.tsSec);
       w.txtNull++;
       const limit = this.cfg.tunnel.txtNullRecords;
@@ -196,6 +203,18 @@ export class DnsDetector implements Detector {
         sample_queries: c.names,
       });
     }
+  }
+
+  /**
+   * Query alerts repeat for every query of a host, and suppression drops
+   * nearly all of them: when this one would be dropped (`track`: the key its
+   * alert is tracked by), it is counted as raised and suppressed, and not
+   * built (tuple, Community ID, evidence).
+   */
+  private suppressedNow(ctx: DetectContext, track: string, sig: (typeof SIG)[keyof typeof SIG], tsSec: number): boolean {
+    if (!ctx.suppressed(ctx.suppressionKey(track, sig.id), tsSec)) return false;
+    this.alerts++;
+    return true;
   }
 
   private fire(

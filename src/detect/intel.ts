@@ -60,6 +60,7 @@ export class IntelDetector implements Detector {
     const l = pkt.innermost();
     if (l.ipVersion === 0) return;
     this.ctx = ctx;
+    this.tuple = null;
     const lists = this.o.lists;
     if (lists !== null && !lists.empty) {
       const s = l.ipVersion === 4 ? lists.lookupV4(l.src4) : lists.lookupWords(l.src6);
@@ -115,6 +116,14 @@ export class IntelDetector implements Detector {
     this.addrs.set(key, st);
   }
 
+  /** The current packet's tuple, made when first needed (both its addresses may be new; most packets need none). */
+  private tuple: AlertTuple | null = null;
+
+  private tupleOf(pkt: Packet, l: Layers): AlertTuple {
+    if (this.tuple === null) this.tuple = tupleOf(pkt, l);
+    return this.tuple;
+  }
+
   private reputation(pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
     const key = src ? srcKey(l) : dstKey(l);
     const st = this.stateOf(key);
@@ -122,6 +131,16 @@ export class IntelDetector implements Detector {
       if (st.state === St.Malicious) this.maliciousAgain(st, pkt, l, src, ctx);
       return;
     }
+    this.firstSeen(key, pkt, l, src, ctx);
+  }
+
+  /**
+   * An address not in the table: remembered as special, or answered from the
+   * cache, or queued for a look-up. Kept out of `reputation`, which runs twice
+   * per packet: the answer's closure here would make V8 allocate a context
+   * for every call of the function that creates it.
+   */
+  private firstSeen(key: number, pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
     const special = l.ipVersion === 4 ? specialBlockV4(src ? l.src4 : l.dst4) : specialBlockWords(src ? l.src6 : l.dst6);
     if (special !== undefined) {
       this.remember(key, addrState(St.Special, '', null));
@@ -138,15 +157,18 @@ export class IntelDetector implements Detector {
     if (cached !== undefined) {
       const s = addrState(cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, cached);
       this.remember(key, s);
-      if (s.state === St.Malicious) this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
+      if (s.state === St.Malicious) this.malicious(s, this.tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
       return;
     }
     const s = addrState(St.Pending, ip, null);
     this.remember(key, s);
     // The tuple and time are captured now: the answer arrives after this packet is gone.
-    const tuple = tupleOf(pkt, l);
-    const tsSec = pkt.tsSec;
-    const tsNsec = pkt.tsNsec;
+    this.ask(client, s, this.tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src);
+  }
+
+  /** Queues the look-up of a new address; its answer alerts with the tuple and time of the packet that showed it. */
+  private ask(client: AbuseIpdbClient, s: AddrState, tuple: AlertTuple, tsSec: number, tsNsec: number, src: boolean): void {
+    const ip = s.ip;
     const asked = Date.now();
     void client.lookup(ip).then((rep) => {
       if (rep === null) {

@@ -96,7 +96,11 @@ export class PortScanDetector implements Detector {
   /** Set by pairSlot: how the tuple sits in the slot it returned (1 as probed, -1 reversed, 0 unknown). */
   private hintDir = 0;
 
+  /** Most failed attempts a window keeps. */
+  private readonly itemCap: number;
+
   constructor(private readonly cfg: ScanConfig) {
+    this.itemCap = 4 * Math.max(cfg.portsPerVictim, cfg.hostsPerPort);
     this.probes = new ProbeTable(cfg.maxProbes);
     this.vertical = new BoundedMap(cfg.maxKeys);
     this.horizontal = new BoundedMap(cfg.maxKeys);
@@ -278,11 +282,18 @@ export class PortScanDetector implements Detector {
   }
 
   private add(w: ScanWindow, key: number, kind: number, t: number): void {
-    w.items.delete(key);
-    w.items.set(key, { t, kind });
+    const items = w.items;
+    const e = items.get(key);
+    if (e === undefined) items.set(key, { t, kind });
+    else {
+      // Re-inserted at the end with its new time (the entry object is reused).
+      items.delete(key);
+      e.t = t;
+      e.kind = kind;
+      items.set(key, e);
+    }
     // Keep the window bounded: old entries leave first (Map keeps insertion order).
-    const cap = 4 * Math.max(this.cfg.portsPerVictim, this.cfg.hostsPerPort);
-    if (w.items.size > cap) w.items.delete(w.items.keys().next().value!);
+    if (items.size > this.itemCap) items.delete(items.keys().next().value!);
   }
 
   private check(w: ScanWindow, threshold: number, t: number, vertical: boolean, how: string, ctx: DetectContext): void {

@@ -24,3 +24,34 @@ test('flow hints: a hinted slot is returned only while it holds the asked tuple'
   assert.equal(tab.findHinted(0, C, B, 40001, 80, 6), j, 'flow 0 (no flow stage) just hashes');
   assert.equal(tab.hintOf(0), -1);
 });
+
+test('find agrees with a scan of every record through inserts, evictions and frees (the per-bucket tag bits never hide a key)', () => {
+  const tab = new ProbeTable(64);
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const keys = Array.from({ length: 300 }, () => ({
+    s: Uint32Array.of(0, 0, 0xffff, 0xc6120000 + rnd(50)),
+    d: Uint32Array.of(0, 0, 0xffff, 0xc6130000 + rnd(50)),
+    sp: 1024 + rnd(4),
+    dp: rnd(3) === 0 ? 53 : 80,
+    proto: rnd(2) === 0 ? 6 : 17,
+  }));
+  const scan = (k: (typeof keys)[number]): number => {
+    for (let i = 0; i < tab.cap; i++) if (tab.holds(i, k.s, k.d, k.sp, k.dp, k.proto)) return i;
+    return -1;
+  };
+  let evictedBefore = 0;
+  for (let step = 0; step < 5000; step++) {
+    const k = keys[rnd(keys.length)]!;
+    const at = tab.find(k.s, k.d, k.sp, k.dp, k.proto);
+    assert.equal(at, scan(k), `step ${step}: find must return the record holding the key`);
+    if (at < 0 && rnd(10) < 7) tab.insert(k.s, k.d, k.sp, k.dp, k.proto, Slot.Pending, 1, step, rnd(2) === 0 ? step - 100 : -Infinity);
+    else if (at >= 0 && rnd(10) < 5) tab.free(at);
+    evictedBefore = tab.evicted;
+  }
+  assert.ok(evictedBefore > 0, 'full buckets were met (evictions happened)');
+  for (const k of keys) assert.equal(tab.find(k.s, k.d, k.sp, k.dp, k.proto), scan(k));
+});
