@@ -36,6 +36,9 @@ const CACHE = 1 << CACHE_BITS;
 const SLOT = 4;
 /** Largest `n` for which top(n) selects in one pass rather than sorting. */
 const SELECT_MAX = 64;
+/** Entries per block of the minimum search (see blockMin). */
+const BLOCK_BITS = 5;
+const BLOCK = 1 << BLOCK_BITS;
 
 export class SpaceSaving {
   private readonly index = new Map<number, number>();
@@ -44,6 +47,15 @@ export class SpaceSaving {
   private readonly aux: Float64Array;
   private readonly errors: Float64Array;
   private readonly tags: Uint32Array;
+  /**
+   * Minimum count of each block of BLOCK entries, and whether it is stale.
+   * Counts only grow, so an update just marks its block; the replacement of
+   * the minimum recomputes the stale blocks, then scans the block minima and
+   * one block instead of the whole table (with many distinct keys, every new
+   * one replaces the minimum).
+   */
+  private readonly blockMin: Float64Array;
+  private readonly blockStale: Uint8Array;
   private size = 0;
   private total = 0;
   /**
@@ -61,6 +73,9 @@ export class SpaceSaving {
     this.aux = new Float64Array(capacity);
     this.errors = new Float64Array(capacity);
     this.tags = new Uint32Array(capacity * 4);
+    const blocks = Math.ceil(capacity / BLOCK);
+    this.blockMin = new Float64Array(blocks);
+    this.blockStale = new Uint8Array(blocks).fill(1);
   }
 
   /**
@@ -111,24 +126,46 @@ export class SpaceSaving {
     if (at !== undefined) {
       this.counts[at]! += weight;
       this.aux[at]! += auxWeight;
+      this.blockStale[at >>> BLOCK_BITS] = 1;
       return;
     }
     let i: number;
     let inherited = 0;
     if (this.size < this.capacity) i = this.size++;
     else {
-      // Replace the minimum (linear scan: capacity is small, and this runs only for keys new to the table).
-      i = 0;
-      for (let j = 1; j < this.size; j++) if (this.counts[j]! < this.counts[i]!) i = j;
+      i = this.minimumEntry();
       this.index.delete(this.keys[i]!);
       inherited = this.counts[i]!;
     }
+    this.blockStale[i >>> BLOCK_BITS] = 1;
     this.keys[i] = key;
     this.counts[i] = inherited + weight;
     this.aux[i] = auxWeight;
     this.errors[i] = inherited;
     this.tags.set(this.cTag.subarray(h * 4, h * 4 + 4), i * 4);
     this.index.set(key, i);
+  }
+
+  /** Index of the entry with the smallest count, the first such in table order (the table is full). */
+  private minimumEntry(): number {
+    const counts = this.counts;
+    const mins = this.blockMin;
+    const stale = this.blockStale;
+    const n = this.size;
+    let best = 0;
+    for (let b = 0; b < mins.length; b++) {
+      if (stale[b] !== 0) {
+        const end = Math.min(n, (b + 1) << BLOCK_BITS);
+        let m = counts[b << BLOCK_BITS]!;
+        for (let j = (b << BLOCK_BITS) + 1; j < end; j++) if (counts[j]! < m) m = counts[j]!;
+        mins[b] = m;
+        stale[b] = 0;
+      }
+      if (mins[b]! < mins[best]!) best = b;
+    }
+    let i = best << BLOCK_BITS;
+    while (counts[i] !== mins[best]) i++;
+    return i;
   }
 
   /** Total weight added (N). */
