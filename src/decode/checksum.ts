@@ -46,14 +46,19 @@ export function sumWords(b: Uint8Array, off: number, len: number, sum: number): 
   for (; (a & 3) !== 0; a++) s += u8[a]! << (8 * (a & 1));
   let w = a >>> 2;
   const wEnd = end >>> 2;
+  // Four independent sums: one chain of dependent float adds would wait on each add's latency.
   let s0 = 0;
   let s1 = 0;
-  for (; w + 1 < wEnd; w += 2) {
+  let s2 = 0;
+  let s3 = 0;
+  for (; w + 3 < wEnd; w += 4) {
     s0 += u32[w]!;
     s1 += u32[w + 1]!;
+    s2 += u32[w + 2]!;
+    s3 += u32[w + 3]!;
   }
-  if (w < wEnd) s0 += u32[w]!;
-  s += s0 + s1;
+  for (; w < wEnd; w++) s0 += u32[w]!;
+  s += s0 + s1 + s2 + s3;
   for (a = wEnd << 2; a < end; a++) s += u8[a]! << (8 * (a & 1));
   const folded = foldSum(s);
   return sum + ((start & 1) === 0 ? ((folded & 0xff) << 8) | (folded >>> 8) : folded);
@@ -81,8 +86,12 @@ function sumBytes(b: Uint8Array, off: number, len: number, sum: number): number 
 /** Folds an unfolded sum (any size up to 2^53) to 16 bits (one's complement carry wrap-around). */
 export function foldSum(sum: number): number {
   // Arithmetic, not bit operators: the sum may exceed 32 bits.
+  // hi * 65536 and the subtraction are exact below 2^53; a float `%` is a call into the runtime.
   let s = sum;
-  while (s > 0xffff) s = (s % 65536) + Math.floor(s / 65536);
+  while (s > 0xffff) {
+    const hi = Math.floor(s / 65536);
+    s = s - hi * 65536 + hi;
+  }
   return s;
 }
 

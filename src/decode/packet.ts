@@ -20,6 +20,8 @@ import { ja3Hash, ja3String } from './app/ja3.js';
 import { ja4 } from './app/ja4.js';
 import { sumWords, verifies } from './checksum.js';
 import { MAX_SACK, TcpOptions, walkTcpOptions } from './transport/tcp-options.js';
+import { dnsNameAt, dnsRdataAt } from './app/dns-text.js';
+import { latin1, readHostAndAgent } from './app/http-fields.js';
 
 /** Checksum verification result. */
 export const Csum = {
@@ -97,12 +99,64 @@ export const Ip6Ext = {
 } as const;
 
 export class DnsRecord {
-  name = '';
   type = 0;
   cls = 0;
   ttl = 0;
+  /**
+   * Owner name in tshark's text (see dns-name.ts). The decoder checks the
+   * record and remembers where it is (defer); the text is made on first read,
+   * so stages that never look at names (decode-only, flows of non-DNS
+   * traffic) do not build strings for every record.
+   */
+  get name(): string {
+    if (this.namePending) {
+      this.namePending = false;
+      this.nameText = dnsNameAt(this.src, this.msgOff, this.msgEnd, this.nameOff);
+    }
+    return this.nameText;
+  }
+  set name(v: string) {
+    this.namePending = false;
+    this.nameText = v;
+  }
   /** Presentation form of the RDATA ("1.2.3.4", "10 mx.example" — names without the trailing dot, as tshark; `\# len hex` for unknown types). */
-  data = '';
+  get data(): string {
+    if (this.dataPending) {
+      this.dataPending = false;
+      this.dataText = dnsRdataAt(this.src, this.msgOff, this.msgEnd, this.rdOff, this.rdLen, this);
+    }
+    return this.dataText;
+  }
+  set data(v: string) {
+    this.dataPending = false;
+    this.dataText = v;
+  }
+  /**
+   * The record's name is at `nameOff` and (when `rdLen` >= 0) its RDATA at
+   * `rdOff` of the message b[msgOff, msgEnd), already checked by the decoder:
+   * name and data are rendered from there when first read.
+   */
+  defer(b: Uint8Array, msgOff: number, msgEnd: number, nameOff: number, rdOff: number, rdLen: number): void {
+    this.src = b;
+    this.msgOff = msgOff;
+    this.msgEnd = msgEnd;
+    this.nameOff = nameOff;
+    this.rdOff = rdOff;
+    this.rdLen = rdLen;
+    this.namePending = true;
+    this.dataPending = rdLen >= 0;
+    if (rdLen < 0) this.dataText = '';
+  }
+  private namePending = false;
+  private dataPending = false;
+  private nameText = '';
+  private dataText = '';
+  private src: Uint8Array = EMPTY;
+  private msgOff = 0;
+  private msgEnd = 0;
+  private nameOff = 0;
+  private rdOff = 0;
+  private rdLen = 0;
 }
 
 /** A decoded DNS message. Arrays are reused; `*Count` fields say how many entries are valid. */
@@ -210,10 +264,58 @@ export class TlsClientHello {
 
 export class HttpRequest {
   method = '';
-  uri = '';
   version = '';
-  host = '';
-  userAgent = '';
+  /** Request target, Host and User-Agent values ('' when absent); sliced from the packet on first read (see defer). */
+  get uri(): string {
+    if (this.uriPending) {
+      this.uriPending = false;
+      this.uriText = latin1(this.src, this.uriStart, this.uriEnd);
+    }
+    return this.uriText;
+  }
+  set uri(v: string) {
+    this.uriPending = false;
+    this.uriText = v;
+  }
+  get host(): string {
+    if (this.headersPending) this.readHeaders();
+    return this.hostText;
+  }
+  set host(v: string) {
+    if (this.headersPending) this.readHeaders();
+    this.hostText = v;
+  }
+  get userAgent(): string {
+    if (this.headersPending) this.readHeaders();
+    return this.userAgentText;
+  }
+  set userAgent(v: string) {
+    if (this.headersPending) this.readHeaders();
+    this.userAgentText = v;
+  }
+  /** The target is b[uriStart, uriEnd); the header lines follow the request line, which ends at `lineEnd`, up to `end` at most. */
+  defer(b: Uint8Array, uriStart: number, uriEnd: number, lineEnd: number, end: number): void {
+    this.src = b;
+    this.uriStart = uriStart;
+    this.uriEnd = uriEnd;
+    this.lineEnd = lineEnd;
+    this.end = end;
+    this.uriPending = this.headersPending = true;
+  }
+  private readHeaders(): void {
+    this.headersPending = false;
+    readHostAndAgent(this, this.src, this.lineEnd, this.end);
+  }
+  private uriPending = false;
+  private headersPending = false;
+  private uriText = '';
+  private hostText = '';
+  private userAgentText = '';
+  private src: Uint8Array = EMPTY;
+  private uriStart = 0;
+  private uriEnd = 0;
+  private lineEnd = 0;
+  private end = 0;
 }
 
 /**

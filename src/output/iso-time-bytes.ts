@@ -11,34 +11,68 @@ import { formatIsoTime } from '../util/format.js';
 const DAY = 86400;
 /** Date's range: ±8.64e15 ms around the epoch (ECMA-262 21.4.1.1); other times are printed as '@seconds' by IsoTimeFormatter. */
 const MAX_DATE_SEC = 8.64e12;
+/** Room of the per-second cache, in 8-byte words (a long prefix is simply not cached). */
+const SEC_WORDS = 8;
 
 export class IsoTimeBytes {
   private readonly strings = new IsoTimeFormatter();
   private day = NaN;
   /** `prefix` and "YYYY-MM-DDT" of `day`. */
   private date = ascii('');
+  /**
+   * The bytes last written for second `sec`, from the prefix through the '.'
+   * (`secLen` of them, as little-endian 8-byte words like Ascii's): packets
+   * come many per second, and copying those words replaces the time-of-day
+   * arithmetic. NaN when nothing is cached.
+   */
+  private sec = NaN;
+  private readonly secWords = new Float64Array(SEC_WORDS);
+  private readonly secBytes = new Uint8Array(this.secWords.buffer);
+  private secLen = 0;
 
   /** `prefix` is written before each timestamp (e.g. a JSON key and its opening quote). */
   constructor(private readonly prefix = '') {}
 
   /** Writes the prefix and the timestamp with `digits` (1..9) fraction digits, through its "Z". */
   write(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
-    if (!Number.isSafeInteger(tsSec) || tsSec > MAX_DATE_SEC || tsSec < -MAX_DATE_SEC || digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
-      e.str(this.prefix + this.strings.format(tsSec, tsNsec, digits));
-      return;
-    }
-    const day = Math.floor(tsSec / DAY);
-    if (day !== this.day) {
-      this.day = day;
-      this.date = dateText(this.prefix, day);
-    }
     const o = e.view;
-    let p = putTimeOfDay(o, putText(o, e.pos, this.date), tsSec - day * DAY);
-    o.setUint8(p++, 0x2e);
+    let p = e.pos;
+    if (tsSec === this.sec && digits >= 1 && digits <= 9 && tsNsec >= 0 && tsNsec < 1000000000) {
+      const w = this.secWords;
+      for (let i = 0, n = (this.secLen + 7) >>> 3; i < n; i++) o.setFloat64(p + 8 * i, w[i]!, true);
+      p += this.secLen;
+    } else {
+      if (!Number.isSafeInteger(tsSec) || tsSec > MAX_DATE_SEC || tsSec < -MAX_DATE_SEC || digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
+        e.str(this.prefix + this.strings.format(tsSec, tsNsec, digits));
+        return;
+      }
+      const day = Math.floor(tsSec / DAY);
+      if (day !== this.day) {
+        this.day = day;
+        this.date = dateText(this.prefix, day);
+      }
+      const start = p;
+      p = putTimeOfDay(o, putText(o, p, this.date), tsSec - day * DAY);
+      o.setUint8(p++, 0x2e);
+      this.remember(tsSec, e.buf, start, p);
+    }
     // The first `digits` digits of the 9-digit nanoseconds.
     p = putDigits(o, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
     o.setUint8(p++, 0x5a); // Z
     e.pos = p;
+  }
+
+  /** Caches b[start, end), just written for second `sec` (ASCII: the words are never NaN, see Ascii). */
+  private remember(sec: number, b: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n > 8 * SEC_WORDS) {
+      this.sec = NaN;
+      return;
+    }
+    const c = this.secBytes;
+    for (let i = 0; i < n; i++) c[i] = b[start + i]!;
+    this.secLen = n;
+    this.sec = sec;
   }
 }
 

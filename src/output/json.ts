@@ -217,14 +217,30 @@ function layersJson(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end:
 /** Protocol names per number 0..255, encoded once (a dense table: a lazily filled sparse one was a slow lookup). */
 const PROTO_NAMES: readonly Ascii[] = Array.from({ length: 256 }, (_, p) => ascii(ipProtoName(p)));
 
+/** ',"ip":{"version":4,"proto":6,"proto_name":"TCP","src":"' per protocol number, for IPv4 and IPv6: the fixed start of the member. */
+const IP_HEAD = (version: number): readonly Ascii[] =>
+  Array.from({ length: 256 }, (_, p) => ascii(`${K_IP.text}${version}${K_PROTO.text}${p}${K_PROTO_NAME.text}${PROTO_NAMES[p]!.text}${K_SRC.text}`));
+const IP4_HEAD = IP_HEAD(4);
+const IP6_HEAD = IP_HEAD(6);
+
+/** ',"hdr_len":20,"flags":2,"frag_offset":0,"checksum":' per flags value: the members between len and checksum of an IPv4 header without options, not a fragment's tail. */
+const IP4_PLAIN_TAIL: readonly Ascii[] = Array.from({ length: 8 }, (_, f) => ascii(`${K_HDR_LEN.text}20${K_FLAGS.text}${f}${K_FRAG_OFFSET.text}0${K_CHECKSUM.text}`));
+
 function ipJson(e: ByteEmitter, l: Layers): void {
   e.reserve(SLACK);
-  member(e, K_IP);
-  const o = e.view;
   const v4 = l.ipVersion === 4;
-  let p = putUint(o, putText(o, putUint(o, e.pos, l.ipVersion), K_PROTO), l.ipProto);
-  p = putText(o, putText(o, p, K_PROTO_NAME), (PROTO_NAMES[l.ipProto] ?? ascii(ipProtoName(l.ipProto))));
-  p = putText(o, p, K_SRC);
+  const head = v4 ? IP4_HEAD[l.ipProto] : l.ipVersion === 6 ? IP6_HEAD[l.ipProto] : undefined;
+  let p: number;
+  const o = e.view;
+  if (head !== undefined) {
+    member(e, head);
+    p = e.pos;
+  } else {
+    member(e, K_IP);
+    p = putUint(o, putText(o, putUint(o, e.pos, l.ipVersion), K_PROTO), l.ipProto);
+    p = putText(o, putText(o, p, K_PROTO_NAME), (PROTO_NAMES[l.ipProto] ?? ascii(ipProtoName(l.ipProto))));
+    p = putText(o, p, K_SRC);
+  }
   p = v4 ? putIpv4(o, p, l.src4) : putIpv6Words(o, p, l.src6);
   p = putText(o, p, K_DST);
   p = v4 ? putIpv4(o, p, l.dst4) : putIpv6Words(o, p, l.dst6);
@@ -233,10 +249,13 @@ function ipJson(e: ByteEmitter, l: Layers): void {
     p = putUint(o, putText(o, p, K_ID), l.ipId);
     p = putUint(o, putText(o, p, K_TOS), l.ipTos);
     p = putUint(o, putText(o, p, K_IP_LEN), l.ipTotalLen);
-    p = putUint(o, putText(o, p, K_HDR_LEN), l.ipHdrLen);
-    p = putUint(o, putText(o, p, K_FLAGS), l.ipFlags);
-    p = putUint(o, putText(o, p, K_FRAG_OFFSET), l.ipFragOffset);
-    p = putStatus(o, putUint(o, putText(o, p, K_CHECKSUM), l.ipChecksum), l.ipChecksumStatus);
+    if (l.ipHdrLen === 20 && l.ipFragOffset === 0 && l.ipFlags >= 0 && l.ipFlags < 8) p = putText(o, p, IP4_PLAIN_TAIL[l.ipFlags]!);
+    else {
+      p = putUint(o, putText(o, p, K_HDR_LEN), l.ipHdrLen);
+      p = putUint(o, putText(o, p, K_FLAGS), l.ipFlags);
+      p = putText(o, putUint(o, putText(o, p, K_FRAG_OFFSET), l.ipFragOffset), K_CHECKSUM);
+    }
+    p = putStatus(o, putUint(o, p, l.ipChecksum), l.ipChecksumStatus);
     if (l.ipOptionsLen > 0) p = putUint(o, putText(o, p, K_OPTIONS_LEN), l.ipOptionsLen);
   } else {
     p = putUint(o, putText(o, p, K_TCLASS), l.ipTos);
@@ -262,9 +281,9 @@ function tcpJson(e: ByteEmitter, l: Layers): void {
   let p = putUint(o, putText(o, putUint(o, e.pos, l.sport), K_DPORT), l.dport);
   p = putUint(o, putText(o, p, K_SEQ), l.tcpSeq);
   p = putUint(o, putText(o, p, K_ACK), l.tcpAck);
-  p = putUint(o, putText(o, p, K_FLAGS), l.tcpFlags);
-  p = putText(o, putText(o, p, K_FLAGS_STR), l.tcpFlags >= 0 && l.tcpFlags < 512 ? FLAGS_SHORT[l.tcpFlags]! : ascii(tcpFlagsShort(l.tcpFlags)));
-  p = putUint(o, putText(o, p, K_TCP_HDR_LEN), l.tcpHdrLen);
+  if (l.tcpFlags >= 0 && l.tcpFlags < 512) p = putText(o, p, TCP_FLAGS_MEMBERS[l.tcpFlags]!);
+  else p = putText(o, putText(o, putText(o, putUint(o, putText(o, p, K_FLAGS), l.tcpFlags), K_FLAGS_STR), ascii(tcpFlagsShort(l.tcpFlags))), K_TCP_HDR_LEN);
+  p = putUint(o, p, l.tcpHdrLen);
   p = putUint(o, putText(o, p, K_WINDOW), l.tcpWindow);
   p = putStatus(o, putUint(o, putText(o, p, K_CHECKSUM), l.tcpChecksum), l.l4ChecksumStatus);
   if (l.tcpUrgent !== 0) p = putUint(o, putText(o, p, K_URGENT), l.tcpUrgent);
@@ -310,7 +329,8 @@ function putTcpOptions(o: DataView, p: number, l: Layers): number {
 }
 
 /** tcpdump's one-letter flags per 9-bit value. */
-const FLAGS_SHORT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(tcpFlagsShort(v)));
+/** ',"flags":24,"flags_str":"P.","hdr_len":' per 9-bit flag value. */
+const TCP_FLAGS_MEMBERS: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(`${K_FLAGS.text}${v}${K_FLAGS_STR.text}${tcpFlagsShort(v)}${K_TCP_HDR_LEN.text}`));
 
 function icmpJson(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end: number): void {
   const v6 = l.ipVersion === 6;

@@ -39,7 +39,9 @@ function head(e: ByteEmitter, ind: number, label: Ascii): void {
   e.reserve(SLACK);
   const o = e.view;
   let p = e.pos;
-  for (let i = 0; i < ind; i++) o.setUint8(p++, SPACE);
+  let i = ind;
+  for (; i >= 2; i -= 2, p += 2) o.setUint16(p, TWO_SPACES);
+  if (i > 0) o.setUint8(p++, SPACE);
   e.pos = putText(o, p, label);
 }
 
@@ -60,6 +62,8 @@ function line(e: ByteEmitter, ind: number, name: string, body: string): void {
 }
 
 const SPACE = 0x20;
+const TWO_SPACES = 0x2020;
+const SLASH = 0x2f;
 const NEWLINE = 0x0a;
 const L_ETHERNET = label('Ethernet');
 const L_VLAN = label('VLAN');
@@ -74,9 +78,9 @@ const W_PACKET = ascii('Packet ');
 const W_TWO = ascii('  ');
 const W_BYTES = ascii(' bytes (');
 const W_CAPTURED = ascii(' captured)');
+const W_CAPTURED_NEWLINE = ascii(' captured)\n');
 const W_INTERFACE = ascii('  interface ');
 const W_ARROW = ascii(' -> ');
-const W_TYPE = ascii('  type ');
 const W_ID = ascii('id ');
 const W_PCP = ascii('  pcp ');
 const W_DEI = ascii('  dei ');
@@ -111,8 +115,10 @@ const W_CODE = ascii(' code ');
 const W_TARGET = ascii('  target ');
 /** " (good)" etc. per checksum status. */
 const CSUM_TAIL: readonly Ascii[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumName(s as CsumStatus)})`));
-/** "  flags [SYN,ACK] 0x012" for every 9-bit flag value. */
-const TCP_FLAGS_TEXT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(`  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}`));
+/** "  flags [SYN,ACK] 0x012  window " for every 9-bit flag value (the window always follows). */
+const TCP_FLAGS_TEXT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(`  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}  window `));
+/** " (good)  seq " etc.: a TCP checksum's status and the key that follows it. */
+const CSUM_TAIL_SEQ: readonly Ascii[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumName(s as CsumStatus)})  seq `));
 
 /** "  checksum 0x1c46 (good)". */
 function putChecksum(o: DataView, p: number, value: number, status: CsumStatus): number {
@@ -127,11 +133,12 @@ const ETHER_TYPE_TEXT = new Map<number, Ascii>();
 let lastEtherType = -1;
 let lastEtherTypeText = ascii('');
 
+/** "  type 0x0800 (IPv4)" and the line's end, per EtherType. */
 function etherTypeText(t: number): Ascii {
   if (t === lastEtherType) return lastEtherTypeText;
   let a = ETHER_TYPE_TEXT.get(t);
   if (a === undefined) {
-    a = ascii(` (${etherTypeName(t)})`);
+    a = ascii(`  type ${hex(t, 4)} (${etherTypeName(t)})\n`);
     ETHER_TYPE_TEXT.set(t, a);
   }
   lastEtherType = t;
@@ -148,9 +155,11 @@ export class TextPrinter implements PacketFormatter {
     this.time.write(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
     const o = e.view;
     let p = putUint(o, putText(o, e.pos, W_TWO), pkt.len);
-    p = putText(o, putUint(o, putText(o, p, W_BYTES), pkt.caplen), W_CAPTURED);
-    if (pkt.ifIndex > 0) p = putUint(o, putText(o, p, W_INTERFACE), pkt.ifIndex);
-    o.setUint8(p++, NEWLINE);
+    p = putUint(o, putText(o, p, W_BYTES), pkt.caplen);
+    if (pkt.ifIndex > 0) {
+      p = putUint(o, putText(o, putText(o, p, W_CAPTURED), W_INTERFACE), pkt.ifIndex);
+      o.setUint8(p++, NEWLINE);
+    } else p = putText(o, p, W_CAPTURED_NEWLINE);
     e.pos = p;
     if (pkt.sllPktType >= 0) {
       let body = `packet type ${pkt.sllPktType}`;
@@ -215,9 +224,10 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end:
 function ethText(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, ind: number): void {
   head(e, ind, L_ETHERNET);
   e.pos = putMac(e.view, putText(e.view, putMac(e.view, e.pos, b, base + l.ethOff + 6), W_ARROW), b, base + l.ethOff);
-  if (l.llc) e.str(`  802.3 length ${l.ethType}  LLC dsap ${hexByte(l.llcDsap)} ssap ${hexByte(l.llcSsap)}`);
-  else e.pos = putText(e.view, putHex(e.view, putText(e.view, e.pos, W_TYPE), l.ethType, 4), etherTypeText(l.ethType));
-  e.byte(NEWLINE);
+  if (l.llc) {
+    e.str(`  802.3 length ${l.ethType}  LLC dsap ${hexByte(l.llcDsap)} ssap ${hexByte(l.llcSsap)}`);
+    e.byte(NEWLINE);
+  } else e.pos = putText(e.view, e.pos, etherTypeText(l.ethType));
 }
 
 function arpBody(l: Layers, b: Uint8Array): string {
@@ -286,10 +296,10 @@ function tcpText(e: ByteEmitter, l: Layers, ind: number): void {
   const o = e.view;
   let p = putUint(o, putText(o, putUint(o, e.pos, l.sport), W_ARROW), l.dport);
   if (l.tcpFlags >= 0 && l.tcpFlags < 512) p = putText(o, p, TCP_FLAGS_TEXT[l.tcpFlags]!);
-  else p = putText(o, p, ascii(`  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}`));
-  p = putUint(o, putText(o, p, W_WINDOW), l.tcpWindow);
-  p = putChecksum(o, p, l.tcpChecksum, l.l4ChecksumStatus);
-  p = putUint(o, putText(o, p, W_SEQ), l.tcpSeq);
+  else p = putText(o, putText(o, p, ascii(`  flags [${tcpFlagsLong(l.tcpFlags)}] ${hex(l.tcpFlags, 3)}`)), W_WINDOW);
+  p = putHex(o, putText(o, putUint(o, p, l.tcpWindow), W_CHECKSUM), l.tcpChecksum, 4);
+  const status = l.l4ChecksumStatus;
+  p = putUint(o, putText(o, p, CSUM_TAIL_SEQ[status] ?? ascii(` (${csumName(status)})  seq `)), l.tcpSeq);
   if (l.tcpFlags & 0x10) p = putUint(o, putText(o, p, W_ACK), l.tcpAck);
   p = putUint(o, putText(o, p, W_PAYLOAD), l.payloadLen);
   o.setUint8(p++, NEWLINE);
@@ -349,33 +359,79 @@ function icmpText(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end: n
   }
 }
 
-function rrText(r: DnsRecord): string {
-  return `${printable(r.name)} ${dnsTypeName(r.type)} ${printable(r.data)}  ttl ${r.ttl}`;
-}
+const L_DNS = label('DNS');
+const L_MDNS = label('mDNS');
+const L_LLMNR = label('LLMNR');
+const W_QUERY_ID = ascii('query  id ');
+const W_RESPONSE_ID = ascii('response  id ');
+const W_OPCODE = ascii('  opcode ');
+const W_OVER_UDP = ascii('  over udp\n');
+const W_OVER_TCP = ascii('  over tcp\n');
+const W_QUESTION = ascii('question ');
+/** "  flags aa tc rd ra" for each combination of the four header bits (aa=8, tc=4, rd=2, ra=1), "" when none. */
+const DNS_FLAGS: readonly Ascii[] = Array.from({ length: 16 }, (_, m) => {
+  const f = [m & 8 ? 'aa' : '', m & 4 ? 'tc' : '', m & 2 ? 'rd' : '', m & 1 ? 'ra' : ''].filter((x) => x !== '').join(' ');
+  return ascii(f === '' ? '' : `  flags ${f}`);
+});
+/** "answer " etc.: a record line's start per section. */
+const W_ANSWER = ascii('answer ');
+const W_AUTHORITY = ascii('authority ');
+const W_ADDITIONAL = ascii('additional ');
 
-function dnsSection(e: ByteEmitter, ind: number, title: string, list: DnsRecord[], count: number, total: number): void {
+/** One line per record: "<title> <name> <TYPE> <data>  ttl <ttl>" (packet-supplied text made printable). */
+function dnsSection(e: ByteEmitter, ind: number, title: Ascii, list: DnsRecord[], count: number, total: number): void {
   const n = Math.min(count, list.length, MAX_DNS_RECORDS);
-  for (let i = 0; i < n; i++) line(e, ind, '', `${title} ${rrText(list[i]!)}`);
-  if (total > n) line(e, ind, '', `${title} ... ${total - n} more`);
+  for (let i = 0; i < n; i++) {
+    const r = list[i]!;
+    head(e, ind, L_NONE);
+    e.bytes(title);
+    e.str(printable(r.name));
+    e.byte(SPACE);
+    e.str(dnsTypeName(r.type));
+    e.byte(SPACE);
+    e.str(printable(r.data));
+    e.bytes(W_TTL);
+    e.uint(r.ttl);
+    e.byte(NEWLINE);
+  }
+  if (total > n) line(e, ind, '', `${title.text}... ${total - n} more`);
 }
 
 function dnsText(e: ByteEmitter, d: DnsMessage, ind: number): void {
-  const flavour = d.flavour === 'dns' ? 'DNS' : d.flavour === 'mdns' ? 'mDNS' : 'LLMNR';
-  let body = `${d.qr ? 'response' : 'query'}  id ${hexWord(d.id)}`;
-  if (d.opcode !== 0) body += `  opcode ${d.opcode}`;
-  if (d.qr) body += `  ${dnsRcodeName(d.rcode)}`;
-  const f = [d.aa ? 'aa' : '', d.tc ? 'tc' : '', d.rd ? 'rd' : '', d.ra ? 'ra' : ''].filter((x) => x !== '').join(' ');
-  if (f !== '') body += `  flags ${f}`;
-  body += `  ${d.qdcount}/${d.ancount}/${d.nscount}/${d.arcount}  over ${d.transport}`;
-  line(e, ind, flavour, body);
+  head(e, ind, d.flavour === 'dns' ? L_DNS : d.flavour === 'mdns' ? L_MDNS : L_LLMNR);
+  e.bytes(d.qr ? W_RESPONSE_ID : W_QUERY_ID);
+  e.hex(d.id, 4);
+  if (d.opcode !== 0) {
+    e.bytes(W_OPCODE);
+    e.uint(d.opcode);
+  }
+  if (d.qr) {
+    e.bytes(W_TWO);
+    e.str(dnsRcodeName(d.rcode));
+  }
+  e.bytes(DNS_FLAGS[(d.aa ? 8 : 0) | (d.tc ? 4 : 0) | (d.rd ? 2 : 0) | (d.ra ? 1 : 0)]!);
+  e.bytes(W_TWO);
+  e.uint(d.qdcount);
+  e.byte(SLASH);
+  e.uint(d.ancount);
+  e.byte(SLASH);
+  e.uint(d.nscount);
+  e.byte(SLASH);
+  e.uint(d.arcount);
+  e.bytes(d.transport === 'udp' ? W_OVER_UDP : W_OVER_TCP);
   const nq = Math.min(d.questionCount, d.questions.length, MAX_DNS_RECORDS);
   for (let i = 0; i < nq; i++) {
     const q = d.questions[i]!;
-    line(e, ind, '', `question ${printable(q.name)} ${dnsTypeName(q.type)}`);
+    head(e, ind, L_NONE);
+    e.bytes(W_QUESTION);
+    e.str(printable(q.name));
+    e.byte(SPACE);
+    e.str(dnsTypeName(q.type));
+    e.byte(NEWLINE);
   }
-  dnsSection(e, ind, 'answer', d.answers, d.answerCount, d.answerCount);
-  dnsSection(e, ind, 'authority', d.authority, d.authorityCount, d.authorityCount);
-  dnsSection(e, ind, 'additional', d.additional, d.additionalCount, d.additionalCount);
+  dnsSection(e, ind, W_ANSWER, d.answers, d.answerCount, d.answerCount);
+  dnsSection(e, ind, W_AUTHORITY, d.authority, d.authorityCount, d.authorityCount);
+  dnsSection(e, ind, W_ADDITIONAL, d.additional, d.additionalCount, d.additionalCount);
 }
 
 function tlsText(e: ByteEmitter, l: Layers, ind: number): void {
@@ -390,10 +446,25 @@ function tlsText(e: ByteEmitter, l: Layers, ind: number): void {
   if (t.ja3Hash !== '') line(e, ind, '', `ja3 ${t.ja3Hash}  ja4 ${t.ja4}`);
 }
 
+const L_HTTP = label('HTTP');
+const W_HOST = ascii('  host ');
+const W_USER_AGENT = ascii('  user-agent ');
+
 function httpText(e: ByteEmitter, l: Layers, ind: number): void {
   const h = l.http;
-  let body = printable(`${h.method} ${h.uri} ${h.version}`);
-  if (h.host !== '') body += `  host ${printable(h.host)}`;
-  if (h.userAgent !== '') body += `  user-agent ${printable(h.userAgent)}`;
-  line(e, ind, 'HTTP', body);
+  head(e, ind, L_HTTP);
+  e.str(printable(h.method));
+  e.byte(SPACE);
+  e.str(printable(h.uri));
+  e.byte(SPACE);
+  e.str(printable(h.version));
+  if (h.host !== '') {
+    e.bytes(W_HOST);
+    e.str(printable(h.host));
+  }
+  if (h.userAgent !== '') {
+    e.bytes(W_USER_AGENT);
+    e.str(printable(h.userAgent));
+  }
+  e.byte(NEWLINE);
 }

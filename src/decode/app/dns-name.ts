@@ -18,6 +18,13 @@
  * bounds the total work of adversarial messages with thousands of names.
  */
 
+/**
+ * Name-walk steps allowed per message: generous for any real message (a
+ * 64 KiB message of maximally compressed names needs far less) yet bounding
+ * adversarial pointer chains.
+ */
+export const STEP_BUDGET = 1 << 20;
+
 /** Wireshark's MAX_DNAME_LEN: room for the text plus its terminating NUL. */
 const MAX_DNAME_LEN = 255;
 /** Wireshark stops after this many pointer jumps (pointers_count > 255). */
@@ -136,7 +143,10 @@ function asciiEscape(c: number): string {
 
 /**
  * Reusable name reader. `read()` fills `text` and `end` (offset just past the
- * name in place, i.e. where the next field starts) or sets `error`.
+ * name in place, i.e. where the next field starts) or sets `error`. With
+ * `withText` false it only checks the name and finds its end (the decoder's
+ * pass; the text is made later, when asked for): the walk, its errors and its
+ * step count are the same either way.
  */
 export class NameReader {
   text = '';
@@ -153,7 +163,7 @@ export class NameReader {
    * Reads the name at `off`. `msgOff` is the message start (pointer base),
    * `msgEnd` the end of the bytes available. Returns false on a malformed name.
    */
-  read(b: Uint8Array, msgOff: number, msgEnd: number, off: number): boolean {
+  read(b: Uint8Array, msgOff: number, msgEnd: number, off: number, withText: boolean): boolean {
     const raw = this.raw;
     const stamp = nextEpoch();
     let p = off;
@@ -180,9 +190,11 @@ export class NameReader {
           room--;
         }
         if (p + c > msgEnd) return this.cut(`label at offset ${p - 1 - msgOff} runs past the end of the message`);
-        for (let i = 0; i < c && room > 0; i++) {
-          raw[n++] = b[p + i]!;
-          room--;
+        if (withText) {
+          for (let i = 0; i < c && room > 0; i++) {
+            raw[n++] = b[p + i]!;
+            room--;
+          }
         }
         this.budget -= c >> 4;
         p += c;
@@ -206,12 +218,14 @@ export class NameReader {
         const bits = b[p++] || 256;
         const bytes = ((bits - 1) >> 3) + 1;
         if (p + bytes > msgEnd) return this.cut('bitstring label runs past the end of the message');
-        let t = '\\[x';
-        for (let i = 0; i < bytes; i++) t += HEX[b[p + i]! >> 4]! + HEX[b[p + i]! & 15]!;
-        t += '/' + bits + ']';
-        for (let i = 0; i < t.length && room > 1; i++) {
-          raw[n++] = t.charCodeAt(i);
-          room--;
+        if (withText) {
+          let t = '\\[x';
+          for (let i = 0; i < bytes; i++) t += HEX[b[p + i]! >> 4]! + HEX[b[p + i]! & 15]!;
+          t += '/' + bits + ']';
+          for (let i = 0; i < t.length && room > 1; i++) {
+            raw[n++] = t.charCodeAt(i);
+            room--;
+          }
         }
         bitstring = true;
         p += bytes;
@@ -225,7 +239,8 @@ export class NameReader {
       }
     }
     this.end = end < 0 ? p : end;
-    if (room <= 0) this.text = NAME_TOO_LONG;
+    if (!withText) this.text = '';
+    else if (room <= 0) this.text = NAME_TOO_LONG;
     else if (n === 0) this.text = ROOT_NAME;
     else this.text = formatNameText(raw, n);
     return true;

@@ -56,36 +56,38 @@ function quoted(b: Uint8Array, p: number, n: number): string {
 /**
  * Presentation form of the RDATA at `b[p .. p+n)` for record `r` (type, class
  * and TTL already set). Returns null when the RDATA is malformed; `names.error`
- * then says why.
+ * then says why. With `withText` false it only checks the RDATA (same
+ * verdict and reason) and returns '' when it is sound.
  */
-export function formatRdata(names: NameReader, b: Uint8Array, msgOff: number, end: number, p: number, n: number, r: DnsRecord): string | null {
+export function formatRdata(names: NameReader, b: Uint8Array, msgOff: number, end: number, p: number, n: number, r: DnsRecord, withText: boolean): string | null {
   const rdEnd = p + n;
   switch (r.type) {
     case DnsType.A:
-      return n === 4 ? formatIPv4Bytes(b, p) : genericRdata(b, p, n);
+      return !withText ? '' : n === 4 ? formatIPv4Bytes(b, p) : genericRdata(b, p, n);
     case DnsType.AAAA:
-      return n === 16 ? formatIPv6Bytes(b, p) : genericRdata(b, p, n);
+      return !withText ? '' : n === 16 ? formatIPv6Bytes(b, p) : genericRdata(b, p, n);
     case DnsType.NS:
     case DnsType.CNAME:
     case DnsType.PTR:
-      return nameIn(names, b, msgOff, end, p, rdEnd) < 0 ? null : names.text;
+      return nameIn(names, b, msgOff, end, p, rdEnd, withText) < 0 ? null : names.text;
     case DnsType.MX: {
       if (n < 3) return badLength(names, r, n);
-      const pref = u16(b, p);
-      return nameIn(names, b, msgOff, end, p + 2, rdEnd) < 0 ? null : `${pref} ${names.text}`;
+      if (nameIn(names, b, msgOff, end, p + 2, rdEnd, withText) < 0) return null;
+      return withText ? `${u16(b, p)} ${names.text}` : '';
     }
     case DnsType.SRV: {
       if (n < 7) return badLength(names, r, n);
-      const head = `${u16(b, p)} ${u16(b, p + 2)} ${u16(b, p + 4)}`;
-      return nameIn(names, b, msgOff, end, p + 6, rdEnd) < 0 ? null : `${head} ${names.text}`;
+      if (nameIn(names, b, msgOff, end, p + 6, rdEnd, withText) < 0) return null;
+      return withText ? `${u16(b, p)} ${u16(b, p + 2)} ${u16(b, p + 4)} ${names.text}` : '';
     }
     case DnsType.SOA: {
-      const afterM = nameIn(names, b, msgOff, end, p, rdEnd);
+      const afterM = nameIn(names, b, msgOff, end, p, rdEnd, withText);
       if (afterM < 0) return null;
       const mname = names.text;
-      const afterR = nameIn(names, b, msgOff, end, afterM, rdEnd);
+      const afterR = nameIn(names, b, msgOff, end, afterM, rdEnd, withText);
       if (afterR < 0) return null;
       if (afterR + 20 > rdEnd) return badLength(names, r, n);
+      if (!withText) return '';
       return `${mname} ${names.text} ${u32(b, afterR)} ${u32(b, afterR + 4)} ${u32(b, afterR + 8)} ${u32(b, afterR + 12)} ${u32(b, afterR + 16)}`;
     }
     case DnsType.TXT: {
@@ -94,25 +96,25 @@ export function formatRdata(names: NameReader, b: Uint8Array, msgOff: number, en
       while (q < rdEnd) {
         const sl = b[q]!;
         if (q + 1 + sl > rdEnd) return badLength(names, r, n);
-        s += (s === '' ? '' : ' ') + quoted(b, q + 1, sl);
+        if (withText) s += (q === p ? '' : ' ') + quoted(b, q + 1, sl);
         q += 1 + sl;
       }
       return s;
     }
     case DnsType.OPT:
-      return formatOpt(names, b, p, n, r);
+      return formatOpt(names, b, p, n, r, withText);
     default:
-      return genericRdata(b, p, n);
+      return withText ? genericRdata(b, p, n) : '';
   }
 }
 
 /** Reads a name that must start inside the RDATA; returns the offset after it, or -1. */
-function nameIn(names: NameReader, b: Uint8Array, msgOff: number, end: number, p: number, rdEnd: number): number {
+function nameIn(names: NameReader, b: Uint8Array, msgOff: number, end: number, p: number, rdEnd: number, withText: boolean): number {
   if (p >= rdEnd) {
     names.bad('name missing from RDATA');
     return -1;
   }
-  if (!names.read(b, msgOff, end, p)) return -1;
+  if (!names.read(b, msgOff, end, p, withText)) return -1;
   if (names.end > rdEnd) {
     names.bad('name runs past the end of its RDATA');
     return -1;
@@ -129,11 +131,11 @@ function badLength(names: NameReader, r: DnsRecord, n: number): null {
  * EDNS OPT pseudo-record (RFC 6891): the class is the requester's UDP payload
  * size and the TTL holds the extended RCODE, version and DO flag.
  */
-function formatOpt(names: NameReader, b: Uint8Array, p: number, n: number, r: DnsRecord): string | null {
+function formatOpt(names: NameReader, b: Uint8Array, p: number, n: number, r: DnsRecord, withText: boolean): string | null {
   const extRcode = r.ttl >>> 24;
   const version = (r.ttl >>> 16) & 0xff;
   const dnssecOk = (r.ttl & 0x8000) !== 0 ? 1 : 0;
-  let s = `udp=${r.cls} extrcode=${extRcode} version=${version} do=${dnssecOk}`;
+  let s = withText ? `udp=${r.cls} extrcode=${extRcode} version=${version} do=${dnssecOk}` : '';
   const end = p + n;
   let q = p;
   while (q < end) {
@@ -144,7 +146,7 @@ function formatOpt(names: NameReader, b: Uint8Array, p: number, n: number, r: Dn
       names.bad(`EDNS option ${code} of ${optLen} bytes runs past the end of the OPT record`);
       return null;
     }
-    s += ` ${code}=${hex(b, q + 4, optLen)}`;
+    if (withText) s += ` ${code}=${hex(b, q + 4, optLen)}`;
     q += 4 + optLen;
   }
   return s;

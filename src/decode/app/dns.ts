@@ -7,16 +7,10 @@
  * record decoded before the fault and sets `l.fail('dns', reason)`.
  */
 import { App, DnsRecord, type DnsMessage, type Layers } from '../packet.js';
-import { NameReader } from './dns-name.js';
+import { NameReader, STEP_BUDGET } from './dns-name.js';
 import { formatRdata } from './dns-rdata.js';
 
 const HEADER_LEN = 12;
-/**
- * Name-walk steps allowed per message: generous for any real message (a
- * 64 KiB message of maximally compressed names needs far less) yet bounding
- * adversarial pointer chains.
- */
-const STEP_BUDGET = 1 << 20;
 
 const names = new NameReader();
 
@@ -116,10 +110,13 @@ export function decodeDns(
   }
 }
 
-/** Reads a question into `r`; returns the offset after it or -1 (names.error says why when the name is bad). */
+/**
+ * Reads a question into `r`; returns the offset after it or -1 (names.error says why when the name is bad).
+ * Here, as in readRecord, names and RDATA are checked; their text is made when first read (DnsRecord.defer).
+ */
 function readQuestion(b: Uint8Array, msgOff: number, end: number, p: number, r: DnsRecord): number {
-  if (!names.read(b, msgOff, end, p)) return -1;
-  r.name = names.text;
+  const nameOff = p;
+  if (!names.read(b, msgOff, end, p, false)) return -1;
   p = names.end;
   if (p + 4 > end) {
     names.cut('question type/class cut at the end of the message');
@@ -128,14 +125,14 @@ function readQuestion(b: Uint8Array, msgOff: number, end: number, p: number, r: 
   r.type = (b[p]! << 8) | b[p + 1]!;
   r.cls = (b[p + 2]! << 8) | b[p + 3]!;
   r.ttl = 0;
-  r.data = '';
+  r.defer(b, msgOff, end, nameOff, 0, -1);
   return p + 4;
 }
 
 /** Reads a resource record into `r`; returns the offset after it or -1. */
 function readRecord(b: Uint8Array, msgOff: number, end: number, p: number, r: DnsRecord): number {
-  if (!names.read(b, msgOff, end, p)) return -1;
-  r.name = names.text;
+  const nameOff = p;
+  if (!names.read(b, msgOff, end, p, false)) return -1;
   p = names.end;
   if (p + 10 > end) {
     names.cut('record header cut at the end of the message');
@@ -150,8 +147,7 @@ function readRecord(b: Uint8Array, msgOff: number, end: number, p: number, r: Dn
     names.cut(`RDATA of ${rdLen} bytes runs past the end of the message`);
     return -1;
   }
-  const data = formatRdata(names, b, msgOff, end, p, rdLen, r);
-  if (data === null) return -1;
-  r.data = data;
+  if (formatRdata(names, b, msgOff, end, p, rdLen, r, false) === null) return -1;
+  r.defer(b, msgOff, end, nameOff, p, rdLen);
   return p + rdLen;
 }

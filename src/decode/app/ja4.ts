@@ -4,9 +4,8 @@
  * <sha256(sorted ciphers)[:12]>_<sha256(sorted exts minus SNI/ALPN "_" sigalgs)[:12]>`.
  * GREASE values are ignored everywhere.
  */
-import { createHash } from 'node:crypto';
 import type { TlsClientHello } from '../packet.js';
-import { isGrease } from './ja3.js';
+import { hexDigest, isGrease } from './ja3.js';
 
 const EXT_SNI = 0x0000;
 const EXT_ALPN = 0x0010;
@@ -42,8 +41,11 @@ function versionRank(v: number): number {
   return v >= 0xfe00 ? 0x10000 + (0xffff - v) : v;
 }
 
+/** "00".."ff" per byte: Number#toString(16) goes through a slow runtime path, and a hello has ~100 values to spell. */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
+  return HEX_BYTE[(v >>> 8) & 0xff]! + HEX_BYTE[v & 0xff]!;
 }
 
 function twoDigits(n: number): string {
@@ -66,7 +68,7 @@ function alpnCode(alpn: readonly string[]): string {
 }
 
 function truncatedSha256(s: string): string {
-  return s === '' ? EMPTY_HASH : createHash('sha256').update(s).digest('hex').slice(0, 12);
+  return s === '' ? EMPTY_HASH : hexDigest('sha256', s).slice(0, 12);
 }
 
 /** `proto`: 't' TLS over TCP, 'q' QUIC, 'd' DTLS. */
