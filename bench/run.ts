@@ -116,12 +116,13 @@ function targets(files: BenchFile[], rows: BenchRow[]): string {
     const info = (t: string, a: number, b: number): string => `| ${f.name} | ${t} | ${fmtRate(a)} | ${fmtRate(b)} | ${ratio(a, b)} | – | for reference |\n`;
     s += line('decode-only vs npm pcap', decode, npm, 3);
     s += line('decode-only vs tcpdump -w /dev/null', decode, floor, 0.4);
-    // Same content on both sides: brief ↔ tcpdump's one line, text (ttl, id, checksums verified...) ↔ tcpdump -vv,
-    // JSON ↔ tshark printing the fields the JSON is checked against.
-    s += line('brief vs tcpdump -nr', brief, tdBrief, 1);
-    s += line('text vs tcpdump -nvvr', text, tdVerbose, 1);
+    // The issue's targets: text (the full per-layer print) at least as fast as plain `tcpdump -nr`, which
+    // prints less; JSON against tshark printing the fields the JSON is checked against.
+    s += line('text vs tcpdump -nr', text, tdBrief, 1);
     s += line('JSON vs tshark -T fields (conformance fields)', json, tsharkFields, 20);
-    s += info('text vs tcpdump -nr', text, tdBrief);
+    // Same content on both sides: brief ↔ tcpdump's one line, text (ttl, id, checksums verified...) ↔ tcpdump -vv.
+    s += info('brief vs tcpdump -nr', brief, tdBrief);
+    s += info('text vs tcpdump -nvvr', text, tdVerbose);
     s += info('JSON vs tshark -T fields -e frame.number', json, tshark);
     s += info('decode-only vs tshark -T fields -e frame.number', decode, tshark);
   }
