@@ -378,23 +378,28 @@ const W_ANSWER = ascii('answer ');
 const W_AUTHORITY = ascii('authority ');
 const W_ADDITIONAL = ascii('additional ');
 
-/** One line per record: "<title> <name> <TYPE> <data>  ttl <ttl>" (packet-supplied text made printable). */
-function dnsSection(e: ByteEmitter, ind: number, title: Ascii, list: DnsRecord[], count: number, total: number): void {
+/** The start of a question or record line: "<title> <name> <TYPE>" (the name made printable: it comes from the packet). */
+function dnsNameType(e: ByteEmitter, ind: number, title: Ascii, name: string, type: number): void {
+  head(e, ind, L_NONE);
+  e.bytes(title);
+  e.str(printable(name));
+  e.byte(SPACE);
+  e.str(dnsTypeName(type));
+}
+
+/** One line per record of a section whose header counts `count`: "<title> <name> <TYPE> <data>  ttl <ttl>". */
+function dnsSection(e: ByteEmitter, ind: number, title: Ascii, list: DnsRecord[], count: number): void {
   const n = Math.min(count, list.length, MAX_DNS_RECORDS);
   for (let i = 0; i < n; i++) {
     const r = list[i]!;
-    head(e, ind, L_NONE);
-    e.bytes(title);
-    e.str(printable(r.name));
-    e.byte(SPACE);
-    e.str(dnsTypeName(r.type));
+    dnsNameType(e, ind, title, r.name, r.type);
     e.byte(SPACE);
     e.str(printable(r.data));
     e.bytes(W_TTL);
     e.uint(r.ttl);
     e.byte(NEWLINE);
   }
-  if (total > n) line(e, ind, '', `${title.text}... ${total - n} more`);
+  if (count > n) line(e, ind, '', `${title.text}... ${count - n} more`);
 }
 
 function dnsText(e: ByteEmitter, d: DnsMessage, ind: number): void {
@@ -422,16 +427,12 @@ function dnsText(e: ByteEmitter, d: DnsMessage, ind: number): void {
   const nq = Math.min(d.questionCount, d.questions.length, MAX_DNS_RECORDS);
   for (let i = 0; i < nq; i++) {
     const q = d.questions[i]!;
-    head(e, ind, L_NONE);
-    e.bytes(W_QUESTION);
-    e.str(printable(q.name));
-    e.byte(SPACE);
-    e.str(dnsTypeName(q.type));
+    dnsNameType(e, ind, W_QUESTION, q.name, q.type);
     e.byte(NEWLINE);
   }
-  dnsSection(e, ind, W_ANSWER, d.answers, d.answerCount, d.answerCount);
-  dnsSection(e, ind, W_AUTHORITY, d.authority, d.authorityCount, d.authorityCount);
-  dnsSection(e, ind, W_ADDITIONAL, d.additional, d.additionalCount, d.additionalCount);
+  dnsSection(e, ind, W_ANSWER, d.answers, d.answerCount);
+  dnsSection(e, ind, W_AUTHORITY, d.authority, d.authorityCount);
+  dnsSection(e, ind, W_ADDITIONAL, d.additional, d.additionalCount);
 }
 
 function tlsText(e: ByteEmitter, l: Layers, ind: number): void {
