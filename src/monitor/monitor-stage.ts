@@ -58,8 +58,8 @@ export class MonitorStage implements Stage {
   private readonly intervalSec: number;
   private sourceStats: (() => SourceStats) | null = null;
   /**
-   * Consecutive packets often share their address pair (a conversation, or one
-   * host pair on a link) and their port: the first packet of a run updates the
+   * Consecutive packets often share their address pair, in either direction (a
+   * conversation, or one host pair on a link), and their port: the first packet of a run updates the
    * top-k tables, the next ones are summed here and reach the tables in one
    * update when the run ends (or the stage is read). The tables then see the
    * same updates in the same order, only grouped, so counts and evictions are
@@ -124,7 +124,8 @@ export class MonitorStage implements Stage {
     if (l.ipVersion === 0) return;
     const sk = srcKey(l);
     const dk = dstKey(l);
-    if (sk === this.pairSrc && dk === this.pairDst) {
+    // A reply (dst → src) adds the same bytes to the same two talkers: it continues the run too.
+    if ((sk === this.pairSrc && dk === this.pairDst) || (sk === this.pairDst && dk === this.pairSrc)) {
       this.pairBytes += len;
       this.pairPkts++;
     } else this.startPair(l, sk, dk, len);
