@@ -7,13 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCaptureFile } from '../../src/capture/open.js';
 import { CaptureError, type SourceStats } from '../../src/capture/frame.js';
 import { corpusFile, needShared } from '../helpers/env.js';
 import { tsharkExpected } from './corpus-files.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 interface Outcome {
   frames: number[];
@@ -121,7 +121,7 @@ test('unsupported headers are refused like tshark, with offset; pcap 2.5 is read
 });
 
 test('not a capture: error names the file and the magic found', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ww-cap-'));
+  const dir = tempDir('ww-cap-');
   const txt = join(dir, 'notes.pcap');
   writeFileSync(txt, 'hello, this is text');
   const r = await readAll(txt);

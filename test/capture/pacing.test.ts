@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCaptureFile } from '../../src/capture/open.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** A microsecond pcap with one 60-byte frame at each offset (seconds) from t0. */
 function pcapAt(offsets: number[]): string {
@@ -30,7 +30,7 @@ function pcapAt(offsets: number[]): string {
     rec.writeUInt32LE(60, 12);
     parts.push(rec);
   }
-  const file = join(mkdtempSync(join(tmpdir(), 'ww-cap-')), 'paced.pcap');
+  const file = join(tempDir('ww-cap-'), 'paced.pcap');
   writeFileSync(file, Buffer.concat(parts));
   return file;
 }

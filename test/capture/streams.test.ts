@@ -2,19 +2,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { corpusFile, needShared, needTool } from '../helpers/env.js';
 import { summarize, type ReadSummary } from './read-summary.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'stdin-child.js');
 const SAMPLES = ['zeek/echo-connections.pcap', 'nfstream/tor.pcap', 'pcapng-conformance/be-test202.pcapng', 'pcapplusplus/nanosecs_big_endian.pcap'];
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'ww-cap-'));
+  return tempDir('ww-cap-');
 }
 
 /** Runs the child with `feed` writing its stdin. */

@@ -7,8 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { RawFrame } from '../../src/capture/frame.js';
@@ -17,6 +16,7 @@ import { openCaptureFile } from '../../src/capture/open.js';
 import { needTool } from '../helpers/env.js';
 import { BlockBuilder, sampleFrame } from './pcapng-build.js';
 import { epochString } from './corpus-files.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function reference(units: bigint, tsresol: number): [number, number] {
   const per = (tsresol & 0x80) !== 0 ? 1n << BigInt(tsresol & 0x7f) : 10n ** BigInt(tsresol & 0x7f);
@@ -87,7 +87,7 @@ function buildExotic(): Buffer {
 
 test('hand-built pcapng: frames and times equal tshark', async (t) => {
   if (!needTool(t, 'tshark', 'tshark')) return;
-  const dir = mkdtempSync(join(tmpdir(), 'ww-cap-'));
+  const dir = tempDir('ww-cap-');
   const file = join(dir, 'exotic.pcapng');
   writeFileSync(file, buildExotic());
   const r = spawnSync('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len'], {

@@ -5,16 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCaptureFile } from '../../src/capture/open.js';
 import { createCaptureWriter, rotatedName, type CaptureWriterOptions } from '../../src/capture/writer.js';
 import { corpusFile, needShared, needTool } from '../helpers/env.js';
 import { tsharkExpected, tsharkRecordKinds } from './corpus-files.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'ww-cap-'));
+  return tempDir('ww-cap-');
 }
 
 /** Copies a capture through the writer; returns the writer's stats. */
