@@ -65,7 +65,36 @@ export const Op = {
 
 const BLOCK_EMPTY = 0x40;
 
-function uleb(out: number[], v: number): void {
+/** A growable byte buffer (the module is tens of kilobytes: one byte per push into a number[] was most of the build time). */
+class Bytes {
+  private buf = new Uint8Array(1024);
+  length = 0;
+
+  push(b: number): void {
+    if (this.length === this.buf.length) {
+      const bigger = new Uint8Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.length++] = b;
+  }
+  append(b: Bytes | Uint8Array): void {
+    const src = b instanceof Bytes ? b.bytes() : b;
+    while (this.length + src.length > this.buf.length) {
+      const bigger = new Uint8Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf.set(src, this.length);
+    this.length += src.length;
+  }
+  /** The bytes written (a view, valid until the next write). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+function uleb(out: Bytes, v: number): void {
   do {
     let b = v & 0x7f;
     v = Math.floor(v / 128);
@@ -74,7 +103,7 @@ function uleb(out: number[], v: number): void {
   } while (v !== 0);
 }
 
-function sleb32(out: number[], v: number): void {
+function sleb32(out: Bytes, v: number): void {
   for (;;) {
     const b = v & 0x7f;
     v >>= 7;
@@ -91,7 +120,7 @@ const f64View = new DataView(f64Bytes.buffer);
 
 /** The body of one function: locals are declared up front, by type, and numbered after the parameters. */
 export class FunctionBody {
-  readonly code: number[] = [];
+  readonly code = new Bytes();
   private readonly localTypes: ValType[] = [];
 
   constructor(private readonly nParams: number) {}
@@ -140,16 +169,16 @@ export class FunctionBody {
   f64(v: number): this {
     this.code.push(Op.f64Const);
     f64View.setFloat64(0, v, true);
-    for (const b of f64Bytes) this.code.push(b);
+    this.code.append(f64Bytes);
     return this;
   }
   /** v128.const of two doubles (lane 0, lane 1). */
   f64x2(a: number, b: number = a): this {
     this.simd(Simd.const);
-    for (const v of [a, b]) {
-      f64View.setFloat64(0, v, true);
-      for (const x of f64Bytes) this.code.push(x);
-    }
+    f64View.setFloat64(0, a, true);
+    this.code.append(f64Bytes);
+    f64View.setFloat64(0, b, true);
+    this.code.append(f64Bytes);
     return this;
   }
   /** v128.const of two 64-bit integers given as numbers (|v| < 2^31). */
@@ -165,7 +194,8 @@ export class FunctionBody {
   /** f64.load at the constant byte address `addr` (the address operand must be i32.const 0, pushed here). */
   loadF64(addr: number): this {
     this.i32(0);
-    this.code.push(Op.f64Load, 3);
+    this.code.push(Op.f64Load);
+    this.code.push(3);
     uleb(this.code, addr);
     return this;
   }
@@ -173,13 +203,15 @@ export class FunctionBody {
   storeF64(addr: number, value: () => void): this {
     this.i32(0);
     value();
-    this.code.push(Op.f64Store, 3);
+    this.code.push(Op.f64Store);
+    this.code.push(3);
     uleb(this.code, addr);
     return this;
   }
   /** f64.load with the address on the stack plus a constant offset. */
   loadF64At(offset: number): this {
-    this.code.push(Op.f64Load, 3);
+    this.code.push(Op.f64Load);
+    this.code.push(3);
     uleb(this.code, offset);
     return this;
   }
@@ -199,7 +231,8 @@ export class FunctionBody {
     return this;
   }
   if(): this {
-    this.code.push(Op.if, BLOCK_EMPTY);
+    this.code.push(Op.if);
+    this.code.push(BLOCK_EMPTY);
     return this;
   }
   end(): this {
@@ -212,25 +245,24 @@ export class FunctionBody {
     return this;
   }
 
-  /** The encoded body (locals declaration + code + end). */
-  encode(): number[] {
-    const out: number[] = [];
+  /** The encoded body: its size, the locals declaration, the code and `end`. */
+  encode(out: Bytes): void {
     const groups: [number, ValType][] = [];
     for (const t of this.localTypes) {
       const last = groups[groups.length - 1];
       if (last !== undefined && last[1] === t) last[0]++;
       else groups.push([1, t]);
     }
-    uleb(out, groups.length);
+    const head = new Bytes();
+    uleb(head, groups.length);
     for (const [n, t] of groups) {
-      uleb(out, n);
-      out.push(t);
+      uleb(head, n);
+      head.push(t);
     }
-    for (const b of this.code) out.push(b);
+    uleb(out, head.length + this.code.length + 1);
+    out.append(head);
+    out.append(this.code);
     out.push(Op.end);
-    const sized: number[] = [];
-    uleb(sized, out.length);
-    return sized.concat(out);
   }
 }
 
@@ -248,32 +280,33 @@ export interface ModuleSpec {
   funcs: { type: number; body: FunctionBody; export?: string }[];
 }
 
-function section(out: number[], id: number, content: number[]): void {
+function section(out: Bytes, id: number, content: Bytes): void {
   out.push(id);
   uleb(out, content.length);
-  for (const b of content) out.push(b);
+  out.append(content);
 }
 
-function name(out: number[], s: string): void {
+function name(out: Bytes, s: string): void {
   const bytes = new TextEncoder().encode(s);
   uleb(out, bytes.length);
-  for (const b of bytes) out.push(b);
+  out.append(bytes);
 }
 
 /** The module's binary. */
 export function encodeModule(m: ModuleSpec): Uint8Array {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const types: number[] = [];
+  const out = new Bytes();
+  out.append(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
+  const types = new Bytes();
   uleb(types, m.types.length);
   for (const t of m.types) {
     types.push(0x60);
     uleb(types, t.params.length);
-    types.push(...t.params);
+    for (const p of t.params) types.push(p);
     uleb(types, t.results.length);
-    types.push(...t.results);
+    for (const r of t.results) types.push(r);
   }
   section(out, 1, types);
-  const imports: number[] = [];
+  const imports = new Bytes();
   uleb(imports, m.importFuncs.length + 1);
   for (const f of m.importFuncs) {
     name(imports, 'env');
@@ -283,15 +316,16 @@ export function encodeModule(m: ModuleSpec): Uint8Array {
   }
   name(imports, 'env');
   name(imports, 'memory');
-  imports.push(0x02, 0x00);
+  imports.push(0x02);
+  imports.push(0x00);
   uleb(imports, m.memoryPages);
   section(out, 2, imports);
-  const funcs: number[] = [];
+  const funcs = new Bytes();
   uleb(funcs, m.funcs.length);
   for (const f of m.funcs) uleb(funcs, f.type);
   section(out, 3, funcs);
   const exported = m.funcs.map((f, i) => ({ name: f.export, index: m.importFuncs.length + i })).filter((e) => e.name !== undefined);
-  const exports: number[] = [];
+  const exports = new Bytes();
   uleb(exports, exported.length);
   for (const e of exported) {
     name(exports, e.name!);
@@ -299,9 +333,9 @@ export function encodeModule(m: ModuleSpec): Uint8Array {
     uleb(exports, e.index);
   }
   section(out, 7, exports);
-  const code: number[] = [];
+  const code = new Bytes();
   uleb(code, m.funcs.length);
-  for (const f of m.funcs) for (const b of f.body.encode()) code.push(b);
+  for (const f of m.funcs) f.body.encode(code);
   section(out, 10, code);
-  return Uint8Array.from(out);
+  return out.bytes().slice();
 }
