@@ -122,6 +122,38 @@ interface SigmoidLocals {
   vs: number;
   vex: number;
   fx: number;
+  /** Vector constants, set once at the function's start (a v128.const is 18 bytes of code per use, a local.get 2). */
+  k: VectorConstants;
+}
+
+interface VectorConstants {
+  invStep: number;
+  shift: number;
+  stepHi: number;
+  stepLo: number;
+  c120: number;
+  c24: number;
+  c6: number;
+  half: number;
+  one: number;
+  limit: number;
+  negLimit: number;
+  bias1023: number;
+  lr: number;
+}
+
+function vectorConstants(b: FunctionBody, lr: number): VectorConstants {
+  const k = (a: number): number => {
+    const i = b.local(V128);
+    b.f64x2(a).set(i);
+    return i;
+  };
+  const bias1023 = b.local(V128);
+  b.i64x2(1023).set(bias1023);
+  return {
+    invStep: k(INV_STEP), shift: k(ROUND_SHIFT), stepHi: k(STEP_HI), stepLo: k(STEP_LO), c120: k(1 / 120), c24: k(1 / 24), c6: k(1 / 6),
+    half: k(0.5), one: k(1), limit: k(INLINE_LIMIT), negLimit: k(-INLINE_LIMIT), bias1023, lr: k(lr),
+  };
 }
 
 /**
@@ -130,12 +162,13 @@ interface SigmoidLocals {
  */
 function emitSigmoid(b: FunctionBody, l: SigmoidLocals, tableAddr: number, exp: number): void {
   // m = x·64/ln2 rounded (as a double, exact integer), r = x − m·STEP_HI − m·STEP_LO.
-  b.get(l.vx).f64x2(INV_STEP).simd(Simd.f64x2Mul).f64x2(ROUND_SHIFT).simd(Simd.f64x2Add).f64x2(ROUND_SHIFT).simd(Simd.f64x2Sub).set(l.vt);
-  b.get(l.vx).get(l.vt).f64x2(STEP_HI).simd(Simd.f64x2Mul).simd(Simd.f64x2Sub).get(l.vt).f64x2(STEP_LO).simd(Simd.f64x2Mul).simd(Simd.f64x2Sub).set(l.vr);
+  const k = l.k;
+  b.get(l.vx).get(k.invStep).simd(Simd.f64x2Mul).get(k.shift).simd(Simd.f64x2Add).get(k.shift).simd(Simd.f64x2Sub).set(l.vt);
+  b.get(l.vx).get(l.vt).get(k.stepHi).simd(Simd.f64x2Mul).simd(Simd.f64x2Sub).get(l.vt).get(k.stepLo).simd(Simd.f64x2Mul).simd(Simd.f64x2Sub).set(l.vr);
   // p = r + r·r·(0.5 + r·(1/6 + r·(1/24 + r·(1/120)))).
-  b.get(l.vr).f64x2(1 / 120).simd(Simd.f64x2Mul).f64x2(1 / 24).simd(Simd.f64x2Add);
-  b.get(l.vr).simd(Simd.f64x2Mul).f64x2(1 / 6).simd(Simd.f64x2Add);
-  b.get(l.vr).simd(Simd.f64x2Mul).f64x2(0.5).simd(Simd.f64x2Add).set(l.vc);
+  b.get(l.vr).get(k.c120).simd(Simd.f64x2Mul).get(k.c24).simd(Simd.f64x2Add);
+  b.get(l.vr).simd(Simd.f64x2Mul).get(k.c6).simd(Simd.f64x2Add);
+  b.get(l.vr).simd(Simd.f64x2Mul).get(k.half).simd(Simd.f64x2Add).set(l.vc);
   b.get(l.vr).get(l.vr).get(l.vr).simd(Simd.f64x2Mul).get(l.vc).simd(Simd.f64x2Mul).simd(Simd.f64x2Add).set(l.vp);
   // scale = TABLE[m & 63] · 2^(m >> 6).
   b.get(l.vt).simd(Simd.i32x4TruncSatF64x2SZero).set(l.vm);
@@ -144,11 +177,11 @@ function emitSigmoid(b: FunctionBody, l: SigmoidLocals, tableAddr: number, exp: 
     if (lane === 0) b.simd(Simd.f64x2Splat);
     else b.lane(Simd.f64x2ReplaceLane, 1);
   }
-  b.get(l.vm).simd(Simd.i64x2ExtendLowI32x4S).i32(6).simd(Simd.i64x2ShrS).i64x2(1023).simd(Simd.i64x2Add).i32(52).simd(Simd.i64x2Shl);
+  b.get(l.vm).simd(Simd.i64x2ExtendLowI32x4S).i32(6).simd(Simd.i64x2ShrS).get(k.bias1023).simd(Simd.i64x2Add).i32(52).simd(Simd.i64x2Shl);
   b.simd(Simd.f64x2Mul).set(l.vs);
   b.get(l.vs).get(l.vs).get(l.vp).simd(Simd.f64x2Mul).simd(Simd.f64x2Add).set(l.vex);
   // Lanes outside the inline range take Math.exp.
-  b.get(l.vx).f64x2(INLINE_LIMIT).simd(Simd.f64x2Lt).get(l.vx).f64x2(-INLINE_LIMIT).simd(Simd.f64x2Gt).simd(Simd.and);
+  b.get(l.vx).get(k.limit).simd(Simd.f64x2Lt).get(l.vx).get(k.negLimit).simd(Simd.f64x2Gt).simd(Simd.and);
   b.simd(Simd.i64x2AllTrue).op(Op.i32Eqz).if();
   for (const lane of [0, 1]) {
     b.get(l.vx).lane(Simd.f64x2ExtractLane, lane).set(l.fx);
@@ -157,7 +190,7 @@ function emitSigmoid(b: FunctionBody, l: SigmoidLocals, tableAddr: number, exp: 
     b.end();
   }
   b.end();
-  b.f64x2(1).f64x2(1).get(l.vex).simd(Simd.f64x2Add).simd(Simd.f64x2Div);
+  b.get(k.one).get(k.one).get(l.vex).simd(Simd.f64x2Add).simd(Simd.f64x2Div);
 }
 
 /** Emits the left-to-right sum of n terms (each pushed by term(i)) with `add`. */
@@ -186,7 +219,7 @@ function kernel(m: MemberSpec, base: number, inAddr: number, outAddr: number, ta
   const yl = b.local(F64);
   const sl: SigmoidLocals = {
     vx: b.local(V128), vt: b.local(V128), vr: b.local(V128), vc: b.local(V128), vp: b.local(V128),
-    vm: b.local(V128), vs: b.local(V128), vex: b.local(V128), fx: b.local(F64),
+    vm: b.local(V128), vs: b.local(V128), vex: b.local(V128), fx: b.local(F64), k: vectorConstants(b, lr),
   };
   const Y = Array.from({ length: P }, () => b.local(V128));
   const H = Array.from({ length: P }, () => b.local(V128));
@@ -266,9 +299,9 @@ function kernel(m: MemberSpec, base: number, inAddr: number, outAddr: number, ta
   // h = (e·W) · y · (1 − y); hb += lr·h.
   for (let p = 0; p < P; p++) {
     columnSum(p, e);
-    b.get(Y[p]!).simd(Simd.f64x2Mul).f64x2(1).get(Y[p]!).simd(Simd.f64x2Sub).simd(Simd.f64x2Mul).set(H[p]!);
+    b.get(Y[p]!).simd(Simd.f64x2Mul).get(sl.k.one).get(Y[p]!).simd(Simd.f64x2Sub).simd(Simd.f64x2Mul).set(H[p]!);
     const hb = at(L.hb + 2 * p);
-    if (full(p)) b.storeV128(hb, () => b.loadV128(hb).f64x2(lr).get(H[p]!).simd(Simd.f64x2Mul).simd(Simd.f64x2Add));
+    if (full(p)) b.storeV128(hb, () => b.loadV128(hb).get(sl.k.lr).get(H[p]!).simd(Simd.f64x2Mul).simd(Simd.f64x2Add));
     else b.storeF64(hb, () => b.loadF64(hb).f64(lr).get(H[p]!).lane(Simd.f64x2ExtractLane, 0).op(Op.f64Mul).op(Op.f64Add));
   }
   // W += (lr·x) ⊗ h + (lr·e) ⊗ y; vb += lr·e.
