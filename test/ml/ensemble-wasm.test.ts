@@ -1,15 +1,17 @@
 /**
- * The WebAssembly ensemble passes must compute exactly what the JavaScript
+ * The WebAssembly kernels must compute exactly what the JavaScript
  * kernels compute (ae-kernel.ts, same operations in the same order), bit for
  * bit: every state value and every RMSE, over training and execution, for
  * even and odd sizes, a single unit, and inputs that push the sigmoid outside
- * its inline range (the Math.exp path).
+ * its inline range (the Math.exp path); and the feature mapper's outer
+ * product equals its plain loop.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Autoencoder } from '../../src/detect/ml/autoencoder.js';
 import { WasmEnsemble } from '../../src/detect/ml/ensemble-wasm.js';
 import { MT19937 } from '../../src/detect/ml/mt19937.js';
+import { outerKernel } from '../../src/detect/ml/outer-wasm.js';
 
 function sameBits(a: Float64Array, b: Float64Array, what: string): void {
   assert.equal(a.length, b.length, `${what}: length`);
@@ -65,4 +67,18 @@ test('WebAssembly ensemble rejects inconsistent shapes', () => {
   assert.throws(() => new WasmEnsemble(4, [{ nv: 2, nh: 2, lr: 0.1, idx: Int32Array.of(0, 1) }], { nv: 2, nh: 1, lr: 0.1 }), /output layer/);
   assert.throws(() => new WasmEnsemble(4, [{ nv: 2, nh: 2, lr: 0.1, idx: Int32Array.of(0, 4) }], { nv: 1, nh: 1, lr: 0.1 }), /index/);
   assert.throws(() => new WasmEnsemble(4, [{ nv: 0, nh: 2, lr: 0.1, idx: Int32Array.of() }], { nv: 1, nh: 1, lr: 0.1 }), /size/);
+});
+
+test('feature mapper outer-product kernel equals C[i][j] += r_i·r_j (i ≤ j) bit for bit', () => {
+  const rng = new MT19937(9);
+  for (const n of [1, 2, 3, 10, 100, 115]) {
+    const k = outerKernel(n);
+    const want = new Float64Array(n * n);
+    for (let step = 0; step < 25; step++) {
+      for (let i = 0; i < n; i++) k.r[i] = rng.uniform(-1, 1) * 10 ** (step % 6);
+      k.update();
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) want[i * n + j]! += k.r[i]! * k.r[j]!;
+      sameBits(k.C, want, `n=${n} step ${step}`);
+    }
+  }
 });

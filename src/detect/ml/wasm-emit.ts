@@ -40,7 +40,11 @@ export const Simd = {
 
 /** Plain opcodes used by the kernels. */
 export const Op = {
+  block: 0x02,
+  loop: 0x03,
   if: 0x04,
+  br: 0x0c,
+  brIf: 0x0d,
   end: 0x0b,
   call: 0x10,
   localGet: 0x20,
@@ -51,8 +55,11 @@ export const Op = {
   i32Const: 0x41,
   f64Const: 0x44,
   i32Eqz: 0x45,
+  i32GeS: 0x4e,
   f64Lt: 0x63,
   f64Gt: 0x64,
+  i32Add: 0x6a,
+  i32Mul: 0x6c,
   i32And: 0x71,
   i32Shl: 0x74,
   f64Neg: 0x9a,
@@ -213,6 +220,49 @@ export class FunctionBody {
     this.code.push(Op.f64Load);
     this.code.push(3);
     uleb(this.code, offset);
+    return this;
+  }
+  /** v128.load with the address on the stack plus a constant offset. */
+  loadV128At(offset: number): this {
+    this.simd(Simd.load);
+    this.code.push(3);
+    uleb(this.code, offset);
+    return this;
+  }
+  /** v128.store with address and value on the stack, plus a constant offset. */
+  storeV128At(offset: number): this {
+    this.simd(Simd.store);
+    this.code.push(3);
+    uleb(this.code, offset);
+    return this;
+  }
+  /** f64.store with address and value on the stack, plus a constant offset. */
+  storeF64At(offset: number): this {
+    this.code.push(Op.f64Store);
+    this.code.push(3);
+    uleb(this.code, offset);
+    return this;
+  }
+  /** block / loop with no result (close with end()). */
+  block(): this {
+    this.code.push(Op.block);
+    this.code.push(BLOCK_EMPTY);
+    return this;
+  }
+  loop(): this {
+    this.code.push(Op.loop);
+    this.code.push(BLOCK_EMPTY);
+    return this;
+  }
+  /** br / br_if to the enclosing construct `depth` levels out (0 = innermost). */
+  br(depth: number): this {
+    this.code.push(Op.br);
+    uleb(this.code, depth);
+    return this;
+  }
+  brIf(depth: number): this {
+    this.code.push(Op.brIf);
+    uleb(this.code, depth);
     return this;
   }
   loadV128(addr: number): this {
