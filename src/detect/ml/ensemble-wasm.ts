@@ -140,6 +140,7 @@ interface VectorConstants {
   negLimit: number;
   bias1023: number;
   lr: number;
+  eps: number;
 }
 
 function vectorConstants(b: FunctionBody, lr: number): VectorConstants {
@@ -152,7 +153,7 @@ function vectorConstants(b: FunctionBody, lr: number): VectorConstants {
   b.i64x2(1023).set(bias1023);
   return {
     invStep: k(INV_STEP), shift: k(ROUND_SHIFT), stepHi: k(STEP_HI), stepLo: k(STEP_LO), c120: k(1 / 120), c24: k(1 / 24), c6: k(1 / 6),
-    half: k(0.5), one: k(1), limit: k(INLINE_LIMIT), negLimit: k(-INLINE_LIMIT), bias1023, lr: k(lr),
+    half: k(0.5), one: k(1), limit: k(INLINE_LIMIT), negLimit: k(-INLINE_LIMIT), bias1023, lr: k(lr), eps: k(NORM_EPS),
   };
 }
 
@@ -212,7 +213,9 @@ function kernel(m: MemberSpec, base: number, inAddr: number, outAddr: number, ta
   const b = new FunctionBody(0);
   const x = Array.from({ length: nv }, () => b.local(F64));
   const e = Array.from({ length: nv }, () => b.local(F64));
-  const v = b.local(F64);
+  const nv2 = b.local(V128);
+  const nlo = b.local(V128);
+  const nhi = b.local(V128);
   const se = b.local(F64);
   const lx = b.local(F64);
   const le = b.local(F64);
@@ -231,16 +234,25 @@ function kernel(m: MemberSpec, base: number, inAddr: number, outAddr: number, ta
   const odds = (n: number): number[] => Array.from({ length: Math.floor(n / 2) }, (_, i) => 2 * i + 1);
   const vAdd = (): void => void b.simd(Simd.f64x2Add);
 
-  // Normalise: x_k = (v − lo) / (hi − lo + ε), widening lo/hi first when training.
-  for (let k = 0; k < nv; k++) {
-    const lo = at(L.lo + k);
-    const hi = at(L.hi + k);
-    b.loadF64(inAddr + 8 * m.idx[k]!).set(v);
-    if (train) {
-      b.get(v).loadF64(hi).op(Op.f64Gt).if().storeF64(hi, () => b.get(v)).end();
-      b.get(v).loadF64(lo).op(Op.f64Lt).if().storeF64(lo, () => b.get(v)).end();
+  // Normalise two visible units at a time: x_k = (v − lo) / (hi − lo + ε), widening lo/hi first when training
+  // (bitselect on v > hi / v < lo is `if (v > hi) hi = v`, NaN included). A last odd unit stores lane 0 only.
+  for (let k0 = 0; k0 < nv; k0 += 2) {
+    const pair = k0 + 1 < nv;
+    const lo = at(L.lo + k0);
+    const hi = at(L.hi + k0);
+    b.loadF64(inAddr + 8 * m.idx[k0]!).simd(Simd.f64x2Splat);
+    if (pair) b.loadF64(inAddr + 8 * m.idx[k0 + 1]!).lane(Simd.f64x2ReplaceLane, 1);
+    b.set(nv2);
+    for (const [addr, local, cmp] of [[hi, nhi, Simd.f64x2Gt], [lo, nlo, Simd.f64x2Lt]] as const) {
+      b.loadV128(addr).set(local);
+      if (!train) continue;
+      b.get(nv2).get(local).get(nv2).get(local).simd(cmp).simd(Simd.bitselect).set(local);
+      if (pair) b.storeV128(addr, () => b.get(local));
+      else b.storeF64(addr, () => b.get(local).lane(Simd.f64x2ExtractLane, 0));
     }
-    b.get(v).loadF64(lo).op(Op.f64Sub).loadF64(hi).loadF64(lo).op(Op.f64Sub).f64(NORM_EPS).op(Op.f64Add).op(Op.f64Div).set(x[k]!);
+    b.get(nv2).get(nlo).simd(Simd.f64x2Sub).get(nhi).get(nlo).simd(Simd.f64x2Sub).get(sl.k.eps).simd(Simd.f64x2Add).simd(Simd.f64x2Div).set(nv2);
+    b.get(nv2).lane(Simd.f64x2ExtractLane, 0).set(x[k0]!);
+    if (pair) b.get(nv2).lane(Simd.f64x2ExtractLane, 1).set(x[k0 + 1]!);
   }
 
   // Column sums over k (two hidden units per vector), even-k chain + odd-k chain.

@@ -25,6 +25,7 @@ export const Simd = {
   f64x2Lt: 0x49,
   f64x2Gt: 0x4a,
   and: 0x4e,
+  bitselect: 0x52,
   i64x2AllTrue: 0xc3,
   i64x2ExtendLowI32x4S: 0xc7,
   i64x2Shl: 0xcb,
