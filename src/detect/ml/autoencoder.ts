@@ -2,7 +2,8 @@
  * One KitNET autoencoder: Kitsune-py's dA (adapted from Yusuke Sugomori's, MIT)
  * with tied weights (W' = Wᵀ), sigmoid units, online min-max normalisation and
  * plain SGD. All state is in Float64Arrays and nothing is allocated per frame;
- * the passes themselves are size-specialised kernels (ae-kernel.ts).
+ * the passes themselves are size-specialised kernels (ae-kernel.ts; inside
+ * KitNET, the WebAssembly module of ensemble-wasm.ts, which keeps the state).
  */
 import { MT19937 } from './mt19937.js';
 import { autoencoderKernels, stateLayout, type AutoencoderKernels } from './ae-kernel.js';

@@ -17,10 +17,15 @@
  * - the sigmoid is sigmoid.ts's table-driven exp on two lanes: 2^k is built
  *   from its exponent bits (exact, as the POW2 table entry) and 2^(j/64) is
  *   loaded from the same table; lanes outside ±700 call Math.exp, as there;
+ * - min-max normalisation takes visible units two at a time; widening is a
+ *   bitselect on v > hi (v < lo), the same choice as `if (v > hi) hi = v`;
  * - no fused multiply-add exists in WebAssembly SIMD, so every product and
  *   sum is rounded as in JavaScript.
- * With an odd hidden count, the last pair's second lane reads the next
- * values in memory: it is computed and never stored or used.
+ * With an odd count, the last pair's second lane reads the next values in
+ * memory: it is computed and never stored or used.
+ *
+ * The JavaScript kernels stay the definition (the test checks both bit for
+ * bit) and serve a standalone Autoencoder.
  */
 import { stateLayout, NORM_EPS, type StateLayout } from './ae-kernel.js';
 import { INLINE_LIMIT, INV_STEP, N as TABLE_SIZE, ROUND_SHIFT, STEP_HI, STEP_LO, TABLE } from './sigmoid.js';
