@@ -2,7 +2,8 @@
  * One KitNET autoencoder: Kitsune-py's dA (adapted from Yusuke Sugomori's, MIT)
  * with tied weights (W' = Wᵀ), sigmoid units, online min-max normalisation and
  * plain SGD. All state is in Float64Arrays and nothing is allocated per frame;
- * the passes themselves are size-specialised kernels (ae-kernel.ts).
+ * the passes themselves are size-specialised kernels (ae-kernel.ts; inside
+ * KitNET, the WebAssembly module of ensemble-wasm.ts, which keeps the state).
  */
 import { MT19937 } from './mt19937.js';
 import { autoencoderKernels, stateLayout, type AutoencoderKernels } from './ae-kernel.js';
@@ -49,10 +50,13 @@ export class Autoencoder {
     readonly nHidden: number,
     readonly lr: number,
     seed = 1234,
+    /** Where to keep the state (stateLayout(nVisible, nHidden).size values; e.g. a slice of a WebAssembly memory). */
+    state: Float64Array | null = null,
   ) {
     const nh = this.nHidden;
     const L = stateLayout(nVisible, nh);
-    this.state = new Float64Array(L.size);
+    if (state !== null && state.length !== L.size) throw new Error(`autoencoder ${nVisible}×${nh}: state needs ${L.size} values, got ${state.length}`);
+    this.state = state ?? new Float64Array(L.size);
     const view = (o: number, n: number): Float64Array => this.state.subarray(o, o + n);
     this.W = view(L.w, nVisible * nh);
     // numpy.random.RandomState(1234).uniform(-1/nv, 1/nv, size=(nv, nh)), filled row by row.
@@ -122,14 +126,14 @@ export class Autoencoder {
     };
   }
 
-  static fromJSON(j: AutoencoderJson, where: string): Autoencoder {
+  static fromJSON(j: AutoencoderJson, where: string, state: Float64Array | null = null): Autoencoder {
     const nv = j.nVisible;
     const nh = j.nHidden;
     if (!(nv >= 1) || !(nh >= 1) || j.W.length !== nv * nh || j.hbias.length !== nh || j.vbias.length !== nv ||
         j.normMin.length !== nv || j.normMax.length !== nv) {
       throw new Error(`${where}: autoencoder arrays do not match nVisible=${nv}, nHidden=${nh}`);
     }
-    const ae = new Autoencoder(nv, nh, j.lr);
+    const ae = new Autoencoder(nv, nh, j.lr, 1234, state);
     ae.W.set(j.W);
     ae.hbias.set(j.hbias);
     ae.vbias.set(j.vbias);

@@ -6,21 +6,25 @@
  * stable sort by distance, union-find relabelling, to_tree, pre_order), so
  * ties break the way the reference's do.
  */
+import { outerKernel, type OuterKernel } from './outer-wasm.js';
+
 export class CorClust {
   private readonly c: Float64Array;
   private readonly cr: Float64Array;
   private readonly crs: Float64Array;
-  /** Upper triangle (i ≤ j) of C = Σ outer(r, r), row-major n×n. */
+  /** Upper triangle (i ≤ j) of C = Σ outer(r, r), row-major n×n (in the kernel's memory, as r). */
   private readonly C: Float64Array;
   private readonly r: Float64Array;
+  private readonly outer: OuterKernel;
   N = 0;
 
   constructor(readonly n: number) {
     this.c = new Float64Array(n);
     this.cr = new Float64Array(n);
     this.crs = new Float64Array(n);
-    this.C = new Float64Array(n * n);
-    this.r = new Float64Array(n);
+    this.outer = outerKernel(n);
+    this.C = this.outer.C;
+    this.r = this.outer.r;
   }
 
   update(x: Float64Array): void {
@@ -33,19 +37,7 @@ export class CorClust {
       this.cr[i]! += r;
       this.crs[i]! += r * r;
     }
-    const r = this.r;
-    const C = this.C;
-    for (let i = 0; i < n; i++) {
-      const ri = r[i]!;
-      const row = i * n;
-      // Two independent elements per step: less loop overhead, same values.
-      let j = i;
-      for (; j + 1 < n; j += 2) {
-        C[row + j]! += ri * r[j]!;
-        C[row + j + 1]! += ri * r[j + 1]!;
-      }
-      if (j < n) C[row + j]! += ri * r[j]!;
-    }
+    this.outer.update();
   }
 
   /** Condensed correlation-distance matrix (pairs i < j in row-major order). */

@@ -9,7 +9,7 @@
  */
 import { Autoencoder, hiddenUnits, type AutoencoderJson } from './autoencoder.js';
 import { CorClust } from './corclust.js';
-import { ensembleSteps, type EnsembleSteps } from './ensemble-steps.js';
+import { WasmEnsemble } from './ensemble-wasm.js';
 
 export interface KitNETOptions {
   /** Features per input vector. */
@@ -46,11 +46,9 @@ export class KitNET {
   ensemble: Autoencoder[] = [];
   output: Autoencoder | null = null;
   /** Ensemble RMSEs of the last frame (the output layer's input). */
-  private s1 = new Float64Array(0);
-  /** The output layer's RMSE of the last frame. */
-  private readonly score = new Float64Array(1);
-  /** The per-frame passes over ensemble and output (bound once the autoencoders exist). */
-  private steps: EnsembleSteps | null = null;
+  private s1: Float64Array = new Float64Array(0);
+  /** The per-frame passes over ensemble and output, whose memory holds every autoencoder's state (once they exist). */
+  private wasm: WasmEnsemble | null = null;
   private readonly fm: CorClust | null;
   private readonly fixedMap: number[][] | null;
   /** Called with the output layer's training RMSE of each AD-grace frame (for the threshold). */
@@ -80,8 +78,13 @@ export class KitNET {
       this.fm?.update(x);
       if (this.nTrained === fmGrace) this.createAutoencoders(this.fixedMap ?? this.fm!.cluster(this.opts.maxAE));
     } else {
-      this.steps!.train(x);
-      this.onTrainScore?.(this.score[0]!);
+      const w = this.wasm!;
+      w.x.set(x);
+      w.train();
+      const e = this.ensemble;
+      for (let a = 0; a < e.length; a++) e[a]!.n++;
+      this.output!.n++;
+      this.onTrainScore?.(w.score[0]!);
     }
     this.nTrained++;
   }
@@ -90,8 +93,10 @@ export class KitNET {
   execute(x: Float64Array): number {
     if (this.output === null) throw new Error('KitNET: no feature map yet (still in the feature-mapping grace period)');
     this.nExecuted++;
-    this.steps!.execute(x);
-    return this.score[0]!;
+    const w = this.wasm!;
+    w.x.set(x);
+    w.execute();
+    return w.score[0]!;
   }
 
   /** Ensemble RMSEs of the last executed or trained frame. */
@@ -108,10 +113,23 @@ export class KitNET {
     this.map = map.map((c) => c.slice());
     this.mapIdx = this.map.map((c) => Int32Array.from(c));
     const { lr, hiddenRatio } = this.opts;
-    this.ensemble = this.map.map((c) => new Autoencoder(c.length, hiddenUnits(c.length, hiddenRatio), lr));
-    this.output = new Autoencoder(this.map.length, hiddenUnits(this.map.length, hiddenRatio), lr);
-    this.s1 = new Float64Array(this.map.length);
-    this.steps = ensembleSteps(this.ensemble, this.mapIdx, this.output, this.s1, this.score);
+    const nh = (nv: number): number => hiddenUnits(nv, hiddenRatio);
+    const w = this.bind(this.map.map((c) => ({ nh: nh(c.length), lr })), { nh: nh(this.map.length), lr });
+    this.ensemble = this.map.map((c, a) => new Autoencoder(c.length, nh(c.length), lr, 1234, w.states[a]!));
+    this.output = new Autoencoder(this.map.length, nh(this.map.length), lr, 1234, w.states[this.map.length]!);
+  }
+
+  /**
+   * Builds the passes for the current map (each member's hidden size and
+   * learning rate given) and returns them; the autoencoders are then made with
+   * their states in its memory.
+   */
+  private bind(members: { nh: number; lr: number }[], output: { nh: number; lr: number }): WasmEnsemble {
+    const specs = this.mapIdx.map((idx, a) => ({ nv: idx.length, nh: members[a]!.nh, lr: members[a]!.lr, idx }));
+    const w = new WasmEnsemble(this.opts.n, specs, { nv: specs.length, ...output });
+    this.wasm = w;
+    this.s1 = w.s1;
+    return w;
   }
 
   toJSON(): KitNETJson {
@@ -133,15 +151,17 @@ export class KitNET {
     const k = new KitNET({ ...j.opts, featureMap: j.map });
     k.map = j.map.map((c) => c.slice());
     k.mapIdx = k.map.map((c) => Int32Array.from(c));
-    k.ensemble = j.ensemble.map((a, i) => {
+    // Validated standalone first; then loaded again with the states in the passes' memory.
+    const members = j.ensemble.map((a, i) => {
       const ae = Autoencoder.fromJSON(a, `${where}: ensemble[${i}]`);
       if (ae.nVisible !== j.map[i]!.length) throw new Error(`${where}: ensemble[${i}] has ${ae.nVisible} inputs, cluster has ${j.map[i]!.length}`);
       return ae;
     });
-    k.output = Autoencoder.fromJSON(j.output, `${where}: output`);
-    if (k.output.nVisible !== j.map.length) throw new Error(`${where}: output layer has ${k.output.nVisible} inputs for ${j.map.length} clusters`);
-    k.s1 = new Float64Array(j.map.length);
-    k.steps = ensembleSteps(k.ensemble, k.mapIdx, k.output, k.s1, k.score);
+    const output = Autoencoder.fromJSON(j.output, `${where}: output`);
+    if (output.nVisible !== j.map.length) throw new Error(`${where}: output layer has ${output.nVisible} inputs for ${j.map.length} clusters`);
+    const w = k.bind(members.map((a) => ({ nh: a.nHidden, lr: a.lr })), { nh: output.nHidden, lr: output.lr });
+    k.ensemble = j.ensemble.map((a, i) => Autoencoder.fromJSON(a, `${where}: ensemble[${i}]`, w.states[i]!));
+    k.output = Autoencoder.fromJSON(j.output, `${where}: output`, w.states[j.map.length]!);
     k.nTrained = j.nTrained;
     return k;
   }

@@ -15,22 +15,23 @@
  * subnormal results) and NaN go to Math.exp itself.
  */
 
-const N = 64;
-const INV_STEP = N / Math.LN2;
+/** Table steps per octave (exported with the other constants for the WebAssembly kernels, which must match bit for bit). */
+export const N = 64;
+export const INV_STEP = N / Math.LN2;
 /** ln2/64 split so that k·STEP_HI is exact for |k| < 2^21 (fdlibm's LN2_HI has 21 trailing zero bits). */
-const STEP_HI = 6.93147180369123816490e-1 / N;
-const STEP_LO = 1.90821492927058770002e-10 / N;
+export const STEP_HI = 6.93147180369123816490e-1 / N;
+export const STEP_LO = 1.90821492927058770002e-10 / N;
 /**
  * Adding and subtracting 1.5·2^52 rounds a double of magnitude < 2^51 to an
  * integer (ties to even) without a branch on its sign: activations have random
  * signs, so a sign-dependent ±0.5 would be a mispredicted branch per sigmoid.
  */
-const ROUND_SHIFT = 1.5 * 2 ** 52;
+export const ROUND_SHIFT = 1.5 * 2 ** 52;
 /** Inline range: |k| ≤ 1010, so 2^k and its product with the table entry are normal doubles. */
-const INLINE_LIMIT = 700;
+export const INLINE_LIMIT = 700;
 
 /** 2^(j/64) for j in [0, 64), correctly rounded (Math.pow(2, j/64) is within 1 ulp; Math.exp(j·ln2/64) no better). */
-const TABLE = new Float64Array(N);
+export const TABLE = new Float64Array(N);
 for (let j = 0; j < N; j++) TABLE[j] = 2 ** (j / N);
 /** 2^k for k in [−1023, 1023] at index k + 1023. */
 const POW2 = new Float64Array(2047);

@@ -23,18 +23,19 @@ const LAM = Float64Array.from(LAMBDAS);
 const SLOW = L - 1;
 
 /**
- * Memo of the decay factors 2^(−λ·Δt) of the two most recent Δt, all five λ
- * per entry (MEMO_F[e·L + λ index] for entry e). The factors are a pure
+ * Memo of the two most recent Δt and where their decay factors 2^(−λ·Δt), all
+ * five λ, sit in CACHE_F (below). The factors are a pure
  * function of Δt, and one frame decays many streams and links by the same Δt
  * (all those last touched by the same earlier frame), so most Math.pow calls of
  * the reference are repeats; reusing the values is bit-identical. Shared by
  * every group. The hit test is written out at each use so that no double
  * crosses a call boundary on a hit: V8 boxes doubles passed to or returned
  * from calls it does not inline, which would allocate a heap number per decay.
- * The factors must be read before the next look-up, which may move them.
+ * The factors must be read before the next look-up, which may replace them.
  */
 const MEMO_D = new Float64Array(2).fill(NaN);
-const MEMO_F = new Float64Array(2 * L);
+/** CACHE_F offset of each memo entry's factors (a replaced cache slot clears its memo entry). */
+const MEMO_O = new Int32Array(2);
 /** The Δt of a memo miss, handed over in memory: memoMiss is not inlined, and a double argument would be boxed. */
 const MISS_D = new Float64Array(1);
 /** MISS_D's two 32-bit halves (the hash of Δt). */
@@ -50,7 +51,7 @@ const CACHE_BITS = 12;
 const CACHE_D = new Float64Array(1 << CACHE_BITS).fill(NaN);
 const CACHE_F = new Float64Array((1 << CACHE_BITS) * L);
 
-/** Memo miss for Δt = MISS_D[0]: the newer entry moves to the older slot and its factors fill the newer; returns its offset (0). */
+/** Memo miss for Δt = MISS_D[0]: the newer entry moves to the older slot and Δt's cache slot becomes the newer; returns its offset. */
 function memoMiss(): number {
   const d = MISS_D[0]!;
   let h = Math.imul(MISS_BITS[0]!, 0x85ebca6b) ^ MISS_BITS[1]!;
@@ -59,20 +60,20 @@ function memoMiss(): number {
   if (CACHE_D[h] !== d) {
     for (let i = 0; i < L; i++) CACHE_F[c + i] = Math.pow(2, -LAM[i]! * d);
     CACHE_D[h] = d;
+    if (MEMO_O[0] === c) MEMO_D[0] = NaN;
+    if (MEMO_O[1] === c) MEMO_D[1] = NaN;
   }
   MEMO_D[1] = MEMO_D[0]!;
-  for (let i = 0; i < L; i++) {
-    MEMO_F[L + i] = MEMO_F[i]!;
-    MEMO_F[i] = CACHE_F[c + i]!;
-  }
+  MEMO_O[1] = MEMO_O[0]!;
   MEMO_D[0] = d;
-  return 0;
+  MEMO_O[0] = c;
+  return c;
 }
 
-/** Offset in MEMO_F of the five decay factors for Δt = d (computed on a memo miss). */
+/** Offset in CACHE_F of the five decay factors for Δt = d (computed on a miss). */
 function memoOffset(d: number): number {
-  if (MEMO_D[0] === d) return 0;
-  if (MEMO_D[1] === d) return L;
+  if (MEMO_D[0] === d) return MEMO_O[0]!;
+  if (MEMO_D[1] === d) return MEMO_O[1]!;
   MISS_D[0] = d;
   return memoMiss();
 }
@@ -288,7 +289,7 @@ export class StreamGroup {
     const w = this.w;
     for (let i = 0; i < L; i++) {
       const idx = base + i;
-      const fi = MEMO_F[f + i]!;
+      const fi = CACHE_F[f + i]!;
       cf1[idx]! *= fi;
       cf2[idx]! *= fi;
       w[idx]! *= fi;
@@ -318,13 +319,13 @@ export class StreamGroup {
     const theirs = inc0 ? this.res1 : this.res0;
     const d = t - this.last3[l]!;
     if (d > 0) {
+      // The reference also decays this side's last residual here, but overwrites it below before any read.
       const f = memoOffset(d);
       for (let i = 0; i < L; i++) {
         const li = lb + i;
-        const fi = MEMO_F[f + i]!;
+        const fi = CACHE_F[f + i]!;
         cf3[li]! *= fi;
         w3[li]! *= fi;
-        mine[li]! *= fi;
       }
       this.last3[l] = t;
     }
