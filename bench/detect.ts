@@ -18,6 +18,13 @@
  * time is the stable measure); the end-of-input work (flow expiry, waiting
  * for outstanding look-ups) is reported apart.
  *
+ * Whole runs one after the other see different loads on a shared machine
+ * (rounds scatter by tens of %), so each section also measures the same two
+ * configurations interleaved (bench/detect-interleave.ts): both pipelines in
+ * lock-step over the capture in memory, CPU time per batch of frames, the
+ * event loop's CPU between batches charged to the second side, each round
+ * against a control pair of the first configuration twice.
+ *
  *   node dist/bench/detect.js [capture] [intel-capture] [rounds] [interleaved-rounds]
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
