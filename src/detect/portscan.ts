@@ -115,14 +115,13 @@ export class PortScanDetector implements Detector {
   onPacket(pkt: Packet, ctx: DetectContext): void {
     const l = pkt.innermost();
     if (l.ipVersion === 0 || l.ipIsFragment && !(l.hasTcp || l.hasUdp || l.hasIcmp)) return;
-    const t = pkt.tsSec + pkt.tsNsec / 1e9;
     if (l.hasTcp) {
       // Data segments of an exchange (ACK + payload, no SYN/FIN/RST) are neither probes nor answers to one.
       if (l.payloadLen > 0 && (l.tcpFlags & (F_SYN | F_FIN | F_RST | F_ACK)) === F_ACK) return;
-      this.onTcp(l, t, ctx, pkt.flow);
+      this.onTcp(l, pkt.tsSec + pkt.tsNsec / 1e9, ctx, pkt.flow);
     }
-    else if (l.hasUdp) this.onUdp(l, t, pkt.flow);
-    else if (l.hasIcmp && l.hasQuoted && l.quoted !== null) this.onIcmpError(l, l.quoted, t, ctx);
+    else if (l.hasUdp) this.onUdp(l, pkt.tsSec + pkt.tsNsec / 1e9, pkt.flow);
+    else if (l.hasIcmp && l.hasQuoted && l.quoted !== null) this.onIcmpError(l, l.quoted, pkt.tsSec + pkt.tsNsec / 1e9, ctx);
   }
 
   private onTcp(l: Layers, t: number, ctx: DetectContext, flow: FlowRef | null): void {
