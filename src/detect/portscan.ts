@@ -38,6 +38,12 @@ const F_CLASS = F_FIN | F_SYN | F_RST | F_PSH | F_ACK | F_URG;
 
 /** Seconds an answered pair is remembered after its last packet. */
 const ANSWERED_IDLE_SEC = 120;
+/**
+ * Parked answered pairs are freed this much later than ANSWERED_IDLE_SEC:
+ * until then a packet of the pair that arrives out of time order still finds
+ * it (as the look-up, which judges by that packet's own time, would).
+ */
+const REORDER_MARGIN_SEC = 60;
 
 
 // Scratch address words for the packet being processed (no allocation per packet).
@@ -109,14 +115,13 @@ export class PortScanDetector implements Detector {
   onPacket(pkt: Packet, ctx: DetectContext): void {
     const l = pkt.innermost();
     if (l.ipVersion === 0 || l.ipIsFragment && !(l.hasTcp || l.hasUdp || l.hasIcmp)) return;
-    const t = pkt.tsSec + pkt.tsNsec / 1e9;
     if (l.hasTcp) {
       // Data segments of an exchange (ACK + payload, no SYN/FIN/RST) are neither probes nor answers to one.
       if (l.payloadLen > 0 && (l.tcpFlags & (F_SYN | F_FIN | F_RST | F_ACK)) === F_ACK) return;
-      this.onTcp(l, t, ctx, pkt.flow);
+      this.onTcp(l, pkt.tsSec + pkt.tsNsec / 1e9, ctx, pkt.flow);
     }
-    else if (l.hasUdp) this.onUdp(l, t, pkt.flow);
-    else if (l.hasIcmp && l.hasQuoted && l.quoted !== null) this.onIcmpError(l, l.quoted, t, ctx);
+    else if (l.hasUdp) this.onUdp(l, pkt.tsSec + pkt.tsNsec / 1e9, pkt.flow);
+    else if (l.hasIcmp && l.hasQuoted && l.quoted !== null) this.onIcmpError(l, l.quoted, pkt.tsSec + pkt.tsNsec / 1e9, ctx);
   }
 
   private onTcp(l: Layers, t: number, ctx: DetectContext, flow: FlowRef | null): void {
@@ -346,6 +351,7 @@ export class PortScanDetector implements Detector {
 
   onTick(tsSec: number, ctx: DetectContext): void {
     this.expire(tsSec, this.cfg.probeTimeoutSec, ctx);
+    this.probes.freeIdle(tsSec, ANSWERED_IDLE_SEC + REORDER_MARGIN_SEC);
   }
 
   private sweepCtx: DetectContext | null = null;
@@ -371,8 +377,9 @@ export class PortScanDetector implements Detector {
       else this.fail(i, now, 'timeout', this.sweepCtx!);
       return false;
     }
-    // Answered: the pair stays until findLive or insert finds it idle (or the end of input).
+    // Answered: the pair stays until a look-up or insert finds it idle, or freeIdle (or the end of input) frees it.
     if (this.sweepTimeout === 0) tab.free(i);
+    else tab.park(i, now);
     return false;
   }
 

@@ -73,13 +73,10 @@ export class ProbeTable {
   private freeTop: number;
   evicted = 0;
   used = 0;
-  // Time-ordered ring of (slot, generation, time) so expiry visits only due entries, never the whole table.
-  private readonly ringSlot: Int32Array;
-  private readonly ringGen: Uint32Array;
-  private readonly ringTs: Float64Array;
-  private readonly ringMask: number;
-  private ringHead = 0;
-  private ringLen = 0;
+  /** Entries in insertion order, so expiry visits only due entries, never the whole table. */
+  private readonly due: SlotQueue;
+  /** Entries a caller parked (see `park`), visited again once idle for the caller's idle time. */
+  private readonly parked: SlotQueue;
   /** Tag of the key hashed last (set by `hash`). */
   private hTag = 0;
   /**
@@ -105,10 +102,8 @@ export class ProbeTable {
     this.freeList = new Int32Array(cap);
     for (let k = 0; k < cap; k++) this.freeList[k] = cap - 1 - k;
     this.freeTop = cap;
-    this.ringSlot = new Int32Array(cap * 2);
-    this.ringGen = new Uint32Array(cap * 2);
-    this.ringTs = new Float64Array(cap * 2);
-    this.ringMask = cap * 2 - 1;
+    this.due = new SlotQueue(cap * 2);
+    this.parked = new SlotQueue(cap);
   }
 
   stateAt(i: number): number {
@@ -149,35 +144,47 @@ export class ProbeTable {
     return i * REC + R_DST;
   }
 
-  private enqueue(slot: number, t: number): void {
-    const n = this.ringSlot.length;
-    if (this.ringLen === n) {
-      // Full (only after many evictions): the oldest record is dropped; its slot is reclaimed by eviction later.
-      this.ringHead = (this.ringHead + 1) & this.ringMask;
-      this.ringLen--;
-    }
-    const i = (this.ringHead + this.ringLen) & this.ringMask;
-    this.ringSlot[i] = slot;
-    this.ringGen[i] = this.rec[slot * REC + R_GEN]!;
-    this.ringTs[i] = t;
-    this.ringLen++;
-  }
-
   /**
    * Visits entries queued before `cutoff` (oldest first). The visitor frees
    * the slot or returns true to keep it, which re-queues it at `now`.
    */
   sweep(cutoff: number, now: number, v: SlotVisitor): void {
-    while (this.ringLen > 0) {
-      const h = this.ringHead;
-      if (this.ringTs[h]! >= cutoff) return;
-      const slot = this.ringSlot[h]!;
-      const g = this.ringGen[h]!;
-      this.ringHead = (h + 1) & this.ringMask;
-      this.ringLen--;
+    const q = this.due;
+    while (q.len > 0 && q.headTs() < cutoff) {
+      const slot = q.headSlot();
+      const g = q.headGen();
+      q.pop();
       const o = slot * REC;
       if (this.rec[o + R_STATE] === Slot.Empty || this.rec[o + R_GEN] !== g) continue;
-      if (v.visitSlot(slot, now)) this.enqueue(slot, now);
+      if (v.visitSlot(slot, now)) q.push(slot, g, now);
+    }
+  }
+
+  /**
+   * Parks a live entry that no longer needs `sweep` (it waits for no time-out)
+   * until `freeIdle` finds it idle: without this an idle entry would stay in
+   * the table until its tuple came again, and a table full of stale entries
+   * makes every look-up and insert read more (cold) memory.
+   */
+  park(slot: number, now: number): void {
+    this.parked.push(slot, this.rec[slot * REC + R_GEN]!, now);
+  }
+
+  /**
+   * Frees parked entries whose last packet (`tsAt`) is at least `idle` seconds
+   * before `now`; parked entries still in use are parked again at `now`.
+   */
+  freeIdle(now: number, idle: number): void {
+    const q = this.parked;
+    const cutoff = now - idle;
+    while (q.len > 0 && q.headTs() <= cutoff) {
+      const slot = q.headSlot();
+      const g = q.headGen();
+      q.pop();
+      const o = slot * REC;
+      if (this.rec[o + R_STATE] === Slot.Empty || this.rec[o + R_GEN] !== g) continue;
+      if (this.tsAt(slot) <= cutoff) this.free(slot);
+      else q.push(slot, g, now);
     }
   }
 
@@ -328,7 +335,7 @@ export class ProbeTable {
     r[o + R_GEN] = (r[o + R_GEN]! + 1) >>> 0;
     r[o + R_WAY] = way;
     this.setTs(slot, ts);
-    this.enqueue(slot, ts);
+    this.due.push(slot, r[o + R_GEN]!, ts);
     return slot;
   }
 
@@ -345,5 +352,53 @@ export class ProbeTable {
     // The freed key's bit stays set while others remain (a superset; the next insert into the bucket recomputes it).
     const bucket = way >>> WAY_BITS;
     if (--this.bucketUsed[bucket]! === 0) this.tagBits[bucket] = 0;
+  }
+}
+
+/**
+ * A ring of (slot, generation, time) in time order. When full (only after
+ * many evictions) the oldest item is dropped: its slot is reclaimed by
+ * eviction or a later look-up instead.
+ */
+class SlotQueue {
+  private readonly slots: Int32Array;
+  private readonly gens: Uint32Array;
+  private readonly times: Float64Array;
+  private readonly mask: number;
+  private head = 0;
+  len = 0;
+
+  /** `size`: a power of two. */
+  constructor(size: number) {
+    this.slots = new Int32Array(size);
+    this.gens = new Uint32Array(size);
+    this.times = new Float64Array(size);
+    this.mask = size - 1;
+  }
+
+  headSlot(): number {
+    return this.slots[this.head]!;
+  }
+
+  headGen(): number {
+    return this.gens[this.head]!;
+  }
+
+  headTs(): number {
+    return this.times[this.head]!;
+  }
+
+  pop(): void {
+    this.head = (this.head + 1) & this.mask;
+    this.len--;
+  }
+
+  push(slot: number, gen: number, t: number): void {
+    if (this.len === this.slots.length) this.pop();
+    const i = (this.head + this.len) & this.mask;
+    this.slots[i] = slot;
+    this.gens[i] = gen;
+    this.times[i] = t;
+    this.len++;
   }
 }

@@ -336,9 +336,10 @@ export class AbuseIpdbClient {
     this.pauseTimer = null;
   }
 
-  /** Gives up on queued look-ups and closes idle connections (in-flight ones finish or time out). */
+  /** Gives up on queued look-ups, writes the cache's unsaved answers, closes idle connections (in-flight ones finish or time out). */
   close(): void {
     this.abandon();
+    this.o.cache.save();
     if (this.active === 0) this.http.close();
   }
 

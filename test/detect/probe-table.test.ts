@@ -55,3 +55,29 @@ test('find agrees with a scan of every record through inserts, evictions and fre
   assert.ok(evictedBefore > 0, 'full buckets were met (evictions happened)');
   for (const k of keys) assert.equal(tab.find(k.s, k.d, k.sp, k.dp, k.proto), scan(k));
 });
+
+test('parked entries are freed once idle for the given time (at, not before), and parked again while in use', () => {
+  const tab = new ProbeTable(64);
+  const idle = tab.insert(A, B, 40000, 80, 6, Slot.Answered, 1, 100);
+  const busy = tab.insert(C, B, 40001, 80, 6, Slot.Answered, 1, 100);
+  tab.park(idle, 100);
+  tab.park(busy, 100);
+  tab.freeIdle(279.5, 180);
+  assert.equal(tab.used, 2, 'parked 179.5 s ago: not visited yet');
+  tab.setTs(busy, 200);
+  tab.freeIdle(280, 180);
+  assert.equal(tab.find(A, B, 40000, 80, 6), -1, 'last packet 180 s before: freed');
+  assert.equal(tab.find(C, B, 40001, 80, 6), busy, 'last packet 80 s before: kept');
+  tab.freeIdle(379.9, 180);
+  assert.equal(tab.find(C, B, 40001, 80, 6), busy, 'parked again at 280: not visited before 460');
+  tab.freeIdle(460, 180);
+  assert.equal(tab.used, 0, 'idle since 200: freed at 460');
+  // A parked slot freed and reused meanwhile is skipped (its generation changed).
+  const a = tab.insert(A, B, 40000, 80, 6, Slot.Answered, 1, 500);
+  tab.park(a, 505);
+  tab.free(a);
+  const b = tab.insert(C, B, 40001, 80, 6, Slot.Answered, 1, 500);
+  assert.equal(b, a);
+  tab.freeIdle(1000, 180);
+  assert.equal(tab.find(C, B, 40001, 80, 6), b, 'the new tuple was never parked');
+});

@@ -1,0 +1,171 @@
+/**
+ * Two configurations of the pipeline over the same capture in one process,
+ * in lock-step: each reads the capture from memory in batches of frames and
+ * yields to the event loop after every batch, so batch i of one runs right
+ * after batch i of the other. On a machine whose load changes from one
+ * second to the next, whole runs measured one after the other see different
+ * loads; batches a millisecond apart see the same one, so the ratio of the
+ * two CPU times is stable.
+ *
+ * Each source takes the CPU time of its own batches (parsing the pcap
+ * records, decoding, every stage). What runs between batches — answers of
+ * look-ups, timers, promise jobs, the event loop itself — is the "gap": the
+ * caller charges it to the configuration that does asynchronous work (all
+ * of it, so the cost it reports is an upper bound, never hidden).
+ */
+import { RawFrame, type FrameSource, type InterfaceInfo, type RawFrame as Frame, type SourceStats } from '../src/capture/frame.js';
+import { Pipeline, type Stage } from '../src/pipeline.js';
+
+/** CPU time of the process, in ms. */
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
+/**
+ * Who is charged for the CPU time between batches: the side whose batch ran
+ * last (its promise jobs, and whatever the event loop does before the next
+ * batch: answers of its look-ups, timers, GC tasks).
+ */
+export class GapLedger {
+  private lastEnd = -1;
+  private last: BatchedPcapSource | null = null;
+
+  /** A batch of `src` starts: the time since the last batch ended goes to that batch's source. */
+  start(): number {
+    const now = cpuMs();
+    if (this.last !== null) this.last.gapMs += now - this.lastEnd;
+    return now;
+  }
+
+  end(src: BatchedPcapSource): void {
+    const now = cpuMs();
+    this.lastEnd = now;
+    this.last = src;
+  }
+
+  /** Charges the time since the last batch to its source (call when both sides are done). */
+  close(): void {
+    this.start();
+    this.last = null;
+  }
+}
+
+/** A classic pcap held in memory, delivered `batch` frames at a time (see the module comment). */
+export class BatchedPcapSource implements FrameSource {
+  readonly name: string;
+  /** CPU time of this source's batches, in ms. */
+  cpuMs = 0;
+  /** CPU time between the end of this source's batches and the next batch of either source, in ms. */
+  gapMs = 0;
+  /** Frames delivered. */
+  frames = 0;
+  /** Called right after the batch that delivered the last frame (before the pipeline's end-of-input work). */
+  onDelivered: () => void = () => {};
+  private stopped = false;
+  private readonly frame = new RawFrame();
+  private readonly le: boolean;
+  private readonly nano: boolean;
+  private readonly linkType: number;
+
+  constructor(
+    private readonly b: Buffer,
+    private readonly batch: number,
+    name: string,
+    private readonly ledger: GapLedger,
+  ) {
+    this.name = name;
+    const m = b.readUInt32LE(0);
+    this.le = m === 0xa1b2c3d4 || m === 0xa1b23c4d;
+    const mb = b.readUInt32BE(0);
+    if (!this.le && mb !== 0xa1b2c3d4 && mb !== 0xa1b23c4d) throw new Error(`${name}: not a classic pcap`);
+    this.nano = (this.le ? m : mb) === 0xa1b23c4d;
+    this.linkType = (this.le ? b.readUInt32LE(20) : b.readUInt32BE(20)) & 0xffff;
+  }
+
+  async run(onFrame: (frame: Frame) => void): Promise<SourceStats> {
+    const b = this.b;
+    const f = this.frame;
+    f.linkType = this.linkType;
+    f.tsDigits = this.nano ? 9 : 6;
+    const u32 = this.le ? (o: number): number => b.readUInt32LE(o) : (o: number): number => b.readUInt32BE(o);
+    const subToNs = this.nano ? 1 : 1000;
+    let off = 24;
+    while (off + 16 <= b.length && !this.stopped) {
+      const c0 = this.ledger.start();
+      for (let k = 0; k < this.batch && off + 16 <= b.length && !this.stopped; k++) {
+        const capLen = u32(off + 8);
+        if (off + 16 + capLen > b.length) {
+          off = b.length;
+          break;
+        }
+        f.n = ++this.frames;
+        f.tsSec = u32(off);
+        f.tsNsec = u32(off + 4) * subToNs;
+        f.capLen = capLen;
+        f.origLen = u32(off + 12);
+        f.fileOffset = off;
+        f.setBytes(b, off + 16);
+        onFrame(f);
+        off += 16 + capLen;
+      }
+      this.cpuMs += cpuMs() - c0;
+      this.ledger.end(this);
+      if (off + 16 > b.length || this.stopped) this.onDelivered();
+      await new Promise((r) => setImmediate(r));
+    }
+    return this.stats();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  stats(): SourceStats {
+    return { frames: this.frames, bytesRead: this.b.length, bytesTotal: this.b.length, dropped: 0, ifDropped: 0, warnings: [] };
+  }
+
+  interfaces(): readonly InterfaceInfo[] {
+    return [{ linkType: this.linkType, snapLen: 262144, name: this.name, tsDigits: this.nano ? 9 : 6 }];
+  }
+}
+
+export interface InterleavedSide {
+  stages: Stage[];
+  /** Called after the pipeline ended (close detectors...). */
+  close(): Promise<void>;
+}
+
+export interface InterleavedResult {
+  packets: number;
+  /** CPU ms of the batches of side a and side b. */
+  aMs: number;
+  bMs: number;
+  /** CPU ms between batches charged to a and to b (see GapLedger). */
+  aGapMs: number;
+  bGapMs: number;
+}
+
+/**
+ * Runs sides `a` and `b` over the capture `buf` in lock-step, a's batch
+ * first in each pair. In one turn of the event loop both batches run back to
+ * back, then the loop polls (answers, timers): that CPU time lands after b's
+ * batch and is charged to b. End-of-input work (flow expiry, awaiting
+ * look-ups) is not counted.
+ */
+export async function interleaved(buf: Buffer, batch: number, a: InterleavedSide, b: InterleavedSide): Promise<InterleavedResult> {
+  const ledger = new GapLedger();
+  const srcA = new BatchedPcapSource(buf, batch, 'a', ledger);
+  const srcB = new BatchedPcapSource(buf, batch, 'b', ledger);
+  let delivered = 0;
+  // Both last batches run before either pipeline's end-of-input work (the sources alternate), so the window ends there.
+  const onDelivered = (): void => {
+    if (++delivered === 2) queueMicrotask(() => ledger.close());
+  };
+  srcA.onDelivered = onDelivered;
+  srcB.onDelivered = onDelivered;
+  await Promise.all([new Pipeline(srcA, a.stages).run(), new Pipeline(srcB, b.stages).run()]);
+  await a.close();
+  await b.close();
+  return { packets: srcA.frames, aMs: srcA.cpuMs, bMs: srcB.cpuMs, aGapMs: srcA.gapMs, bGapMs: srcB.gapMs };
+}
