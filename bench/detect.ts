@@ -27,7 +27,7 @@
  *
  *   node dist/bench/detect.js [capture] [intel-capture] [rounds] [interleaved-rounds]
  */
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fork } from 'node:child_process';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -338,18 +338,22 @@ async function main(): Promise<void> {
   const env = { ABUSEIPDB_API_KEY: server.validKey, ABUSEIPDB_URL: server.url };
   const noIntel: Result[] = [];
   const withIntel: Result[] = [];
+  // A fresh cache file each run so every address is a new look-up; the directory goes at the end.
+  const cacheDir = mkdtempSync(join(tmpdir(), 'wwdet-bench-'));
+  let cacheFiles = 0;
+  const freshCache = (): string => join(cacheDir, `cache-${cacheFiles++}.sqlite`);
   const runWithIntel = (): Promise<Result> => {
-    // A fresh cache file each run so every address is a new look-up.
-    intelCfg.intel.abuseipdb.cacheDb = join(mkdtempSync(join(tmpdir(), 'wwdet-bench-')), 'cache.sqlite');
+    intelCfg.intel.abuseipdb.cacheDb = freshCache();
     return run(fresh.path, intelCfg, env);
   };
   await alternate(rounds, () => run(fresh.path, cfg), runWithIntel, noIntel, withIntel);
   const intelSide = (): Promise<InterleavedSide> => {
-    intelCfg.intel.abuseipdb.cacheDb = join(mkdtempSync(join(tmpdir(), 'wwdet-bench-')), 'cache.sqlite');
+    intelCfg.intel.abuseipdb.cacheDb = freshCache();
     return side(intelCfg, env);
   };
   const ii = await interleavedCost(fresh.path, () => side(cfg), intelSide, interleavedRounds);
   const serverRequests = await server.stop();
+  rmSync(cacheDir, { recursive: true, force: true });
   const nI = best(noIntel);
   const wI = best(withIntel);
   const s = wI.stats;

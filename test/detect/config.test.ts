@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, defaultDetectConfig, loadDetectConfig, parseDetectConfig } from '../../src/detect/config.js';
 import { ROOT } from '../helpers/env.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('defaults are the documented values (Zeek scan defaults, prototype thresholds, AbuseIPDB 50/90)', () => {
   const c = defaultDetectConfig();
@@ -36,7 +36,7 @@ test('a bad value names the key path and, for choices, the accepted values', () 
 });
 
 test('YAML and JSON files load; partial files keep the other defaults', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wwdet-cfg-'));
+  const dir = tempDir('wwdet-cfg-');
   writeFileSync(join(dir, 'a.yaml'), 'rules: prototype\nportscan:\n  portsPerVictim: 20\n');
   writeFileSync(join(dir, 'b.json'), JSON.stringify({ flood: { udp: { minRate: 1000 } } }));
   const a = loadDetectConfig(join(dir, 'a.yaml'));

@@ -10,12 +10,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { needRoot, needTool } from '../helpers/env.js';
 import { SCAN_FLOOD, detectFile } from './run-capture.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const tag = `wwdet${process.pid % 100000}`;
 const NS_A = `${tag}a`;
@@ -100,7 +100,7 @@ const SCENARIOS: Array<{ name: string; run: () => void; sig: string; type: strin
 
 test('scans and floods from nmap/hping3 between namespaces are detected; ordinary traffic is not', async (t) => {
   if (!needRoot(t) || !needTool(t, 'nmap') || !needTool(t, 'hping3') || !needTool(t, 'tcpdump') || !needTool(t, 'dnsmasq') || !needTool(t, 'curl') || !needTool(t, 'dig', 'bind9-dnsutils')) return;
-  const dir = mkdtempSync(join(tmpdir(), 'wwdet-lab-'));
+  const dir = tempDir('wwdet-lab-');
   const procs = setUp(dir);
   try {
     await waitUntilServing();

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { consoleAlertLine, eveAlert, JsonLinesSink } from '../../src/output/eve.js';
 import { HistoryDb, openHistoryDb } from '../../src/output/sqlite.js';
 import { SIG } from '../../src/detect/signatures.js';
 import type { Alert } from '../../src/detect/detector.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const alert: Alert = {
   tsSec: 1795755762,
@@ -48,7 +48,7 @@ test('console line: fast.log shape with key evidence', () => {
 });
 
 test('JSON lines sink appends one parseable record per line; a bad path fails at once naming it', async () => {
-  const f = join(mkdtempSync(join(tmpdir(), 'wwdet-eve-')), 'eve.json');
+  const f = join(tempDir('wwdet-eve-'), 'eve.json');
   const s = new JsonLinesSink(f);
   s.write(eveAlert(alert));
   s.write(eveAlert({ ...alert, sig: SIG.synFlood }));
@@ -59,7 +59,7 @@ test('JSON lines sink appends one parseable record per line; a bad path fails at
 });
 
 test('SQLite history: alerts and flows batched into tables, per-minute stats upserted, shared per file', async () => {
-  const f = join(mkdtempSync(join(tmpdir(), 'wwdet-db-')), 'history.sqlite');
+  const f = join(tempDir('wwdet-db-'), 'history.sqlite');
   const db = openHistoryDb(f);
   assert.equal(openHistoryDb(f), db, 'one instance per file');
   const alerts = db.sink('alert');

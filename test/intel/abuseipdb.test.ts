@@ -1,7 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AbuseIpdbClient, retryAfterMs } from '../../src/intel/abuseipdb.js';
 import { ReputationCache } from '../../src/intel/cache.js';
@@ -9,6 +7,7 @@ import { defaultDetectConfig } from '../../src/detect/config.js';
 import { IntelDetector } from '../../src/detect/intel.js';
 import { Harness, eth, ip, tcp } from '../detect/frames.js';
 import { FakeAbuseIpdb } from './abuseipdb-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 interface Setup {
   server: FakeAbuseIpdb;
@@ -70,7 +69,7 @@ test('one request per address per TTL: concurrent look-ups are de-duplicated, la
 });
 
 test('the cache persists across restarts (SQLite file)', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'wwdet-intel-')), 'cache.sqlite');
+  const file = join(tempDir('wwdet-intel-'), 'cache.sqlite');
   const a = await setup({ cacheFile: file });
   a.server.scores.set('198.51.100.7', 99);
   assert.equal((await a.client.check('198.51.100.7'))?.score, 99);

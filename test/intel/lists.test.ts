@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BlockLists, parseListText } from '../../src/intel/lists.js';
@@ -9,6 +8,7 @@ import { parseIp } from '../../src/intel/ip.js';
 import { defaultDetectConfig } from '../../src/detect/config.js';
 import { IntelDetector } from '../../src/detect/intel.js';
 import { Harness, eth, ip, udp } from '../detect/frames.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const v4 = (s: string): number => parseIp(s)![3]!;
 
@@ -32,7 +32,7 @@ test('FireHOL netset and Spamhaus DROP (text and JSON-lines editions)', () => {
 });
 
 test('lists load at start, match, and reload when the file is replaced', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wwdet-lists-'));
+  const dir = tempDir('wwdet-lists-');
   const f = join(dir, 'block.txt');
   writeFileSync(f, '203.0.113.0/24\n');
   const logs: string[] = [];
@@ -59,7 +59,7 @@ test('a missing list file is an error naming the file', () => {
 });
 
 test('listed source and destination raise alerts naming list and prefix', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wwdet-lists-'));
+  const dir = tempDir('wwdet-lists-');
   writeFileSync(join(dir, 'drop.txt'), '203.0.113.0/24 ; SBL1\n');
   const lists = new BlockLists([{ path: join(dir, 'drop.txt'), format: 'drop', name: 'spamhaus-drop' }], () => {});
   const cfg = defaultDetectConfig();
