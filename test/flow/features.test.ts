@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { A, B, runSegments, sampleStd, type Seg } from './craft.js';
-import { CIC_COLUMNS, CSV_HEADER, EXTRA_COLUMNS } from '../../src/flow/columns.js';
+import { CIC_COLUMNS, CIC_FEATURE_KEYS, CSV_HEADER, EXTRA_COLUMNS } from '../../src/flow/columns.js';
 import { csvRow } from '../../src/flow/writer.js';
 import type { FlowRecord } from '../../src/flow/record.js';
 
@@ -250,4 +250,6 @@ test('CSV: CICFlowMeter header (84 columns, Flow ID … Label) then extras; rows
   assert.equal(row[83], 'BENIGN');
   assert.equal(row[7], '0', 'one-packet flow: duration 0');
   assert.equal(row[20], '0', 'Flow Bytes/s is 0, not NaN/Infinity, for a zero duration');
+  // The CSV writer reads the features in insertion order (Object.values): it must be the column order.
+  assert.deepEqual(Object.keys(r.features), [...CIC_FEATURE_KEYS, ...EXTRA_COLUMNS]);
 });
