@@ -26,6 +26,7 @@ import {
 } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 import { IsoTimeBytes } from './iso-time-bytes.js';
+import { CSUM_TAIL, CSUM_TAIL_SEQ, hasTcpOptions, isCommonIp4, putCommonIp4, putTcpOptions, TCP_FLAGS_TEXT } from './text-common.js';
 
 const LABEL_WIDTH = 10;
 /** DNS records shown per section before "... N more". */
@@ -104,22 +105,10 @@ const W_SEQ = ascii('  seq ');
 const W_ACK = ascii('  ack ');
 const W_PAYLOAD = ascii('  payload ');
 const W_OPTIONS = ascii('options');
-const W_MSS = ascii('  mss ');
-const W_WSCALE = ascii('  wscale ');
-const W_SACK_PERM = ascii('  sack-permitted');
-const W_SACK = ascii('  sack ');
-const W_TS = ascii('  ts ');
 const W_LENGTH = ascii('  length ');
 const W_ICMP_TYPE = ascii('  type ');
 const W_CODE = ascii(' code ');
 const W_TARGET = ascii('  target ');
-/** " (good)" etc. per checksum status. */
-const CSUM_TAIL: readonly Ascii[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumName(s as CsumStatus)})`));
-/** "  flags [SYN,ACK] 0x012  window " for every 9-bit flag value (the window always follows). */
-const TCP_FLAGS_TEXT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(`  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}  window `));
-/** " (good)  seq " etc.: a TCP checksum's status and the key that follows it. */
-const CSUM_TAIL_SEQ: readonly Ascii[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumName(s as CsumStatus)})  seq `));
-
 /** "  checksum 0x1c46 (good)". */
 function putChecksum(o: DataView, p: number, value: number, status: CsumStatus): number {
   p = putHex(o, putText(o, p, W_CHECKSUM), value, 4);
@@ -156,21 +145,31 @@ export class TextPrinter implements PacketFormatter {
     const o = e.view;
     let p = putUint(o, putText(o, e.pos, W_TWO), pkt.len);
     p = putUint(o, putText(o, p, W_BYTES), pkt.caplen);
-    if (pkt.ifIndex > 0) {
-      p = putUint(o, putText(o, putText(o, p, W_CAPTURED), W_INTERFACE), pkt.ifIndex);
-      o.setUint8(p++, NEWLINE);
-    } else p = putText(o, p, W_CAPTURED_NEWLINE);
-    e.pos = p;
-    if (pkt.sllPktType >= 0) {
-      let body = `packet type ${pkt.sllPktType}`;
-      if (pkt.sllAddrLen > 0) body += `  address ${hexAddr(pkt.data, pkt.sllAddrOff, pkt.sllAddrLen)}`;
-      if (pkt.sllIfIndex >= 0) body += `  ifindex ${pkt.sllIfIndex}`;
-      line(e, 2, 'SLL', body);
+    const b = pkt.bytes;
+    const base = pkt.byteStart;
+    const end = base + pkt.caplen;
+    if (pkt.ifIndex <= 0 && pkt.sllPktType < 0 && isCommonIp4(pkt)) {
+      e.pos = putCommonIp4(o, p, pkt, b, base);
+      layersTail(e, pkt, b, base, end, 2);
+    } else {
+      if (pkt.ifIndex > 0) {
+        p = putUint(o, putText(o, putText(o, p, W_CAPTURED), W_INTERFACE), pkt.ifIndex);
+        o.setUint8(p++, NEWLINE);
+      } else p = putText(o, p, W_CAPTURED_NEWLINE);
+      e.pos = p;
+      if (pkt.sllPktType >= 0) sllText(e, pkt);
+      layersText(e, pkt, b, base, end, 2);
     }
-    layersText(e, pkt, pkt.bytes, pkt.byteStart, pkt.byteStart + pkt.caplen, 2);
     e.reserve(SLACK);
     e.byte(NEWLINE);
   }
+}
+
+function sllText(e: ByteEmitter, pkt: Packet): void {
+  let body = `packet type ${pkt.sllPktType}`;
+  if (pkt.sllAddrLen > 0) body += `  address ${hexAddr(pkt.data, pkt.sllAddrOff, pkt.sllAddrLen)}`;
+  if (pkt.sllIfIndex >= 0) body += `  ifindex ${pkt.sllIfIndex}`;
+  line(e, 2, 'SLL', body);
 }
 
 /**
@@ -208,6 +207,11 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end:
     o.setUint8(p++, NEWLINE);
     e.pos = p;
   } else if (l.hasIcmp) icmpText(e, l, b, base, end, ind);
+  layersTail(e, l, b, base, end, ind);
+}
+
+/** The lines after the transport layer's: application, malformed mark, tunnel and its inner packet. */
+function layersTail(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end: number, ind: number): void {
   switch (l.app) {
     case App.Dns: dnsText(e, l.dns, ind); break;
     case App.TlsClientHello: tlsText(e, l, ind); break;
@@ -304,28 +308,10 @@ function tcpText(e: ByteEmitter, l: Layers, ind: number): void {
   p = putUint(o, putText(o, p, W_PAYLOAD), l.payloadLen);
   o.setUint8(p++, NEWLINE);
   e.pos = p;
-  if (l.tcpMss < 0 && l.tcpWscale < 0 && !l.tcpSackPerm && l.tcpSackCount === 0 && !l.tcpHasTs) return;
-  tcpOptionsText(e, l, ind);
-}
-
-function tcpOptionsText(e: ByteEmitter, l: Layers, ind: number): void {
+  if (!hasTcpOptions(l)) return;
   head(e, ind, L_NONE);
-  const o = e.view;
-  let p = putText(o, e.pos, W_OPTIONS);
-  if (l.tcpMss >= 0) p = putUint(o, putText(o, p, W_MSS), l.tcpMss);
-  if (l.tcpWscale >= 0) p = putUint(o, putText(o, p, W_WSCALE), l.tcpWscale);
-  if (l.tcpSackPerm) p = putText(o, p, W_SACK_PERM);
-  for (let i = 0; i < l.tcpSackCount; i++) {
-    p = putUint(o, putText(o, p, W_SACK), l.tcpSack[2 * i]!);
-    o.setUint8(p++, 0x2d); // -
-    p = putUint(o, p, l.tcpSack[2 * i + 1]!);
-  }
-  if (l.tcpHasTs) {
-    p = putUint(o, putText(o, p, W_TS), l.tcpTsVal);
-    o.setUint8(p++, 0x2f); // /
-    p = putUint(o, p, l.tcpTsEcr);
-  }
-  o.setUint8(p++, NEWLINE);
+  p = putTcpOptions(e.view, putText(e.view, e.pos, W_OPTIONS), l);
+  e.view.setUint8(p++, NEWLINE);
   e.pos = p;
 }
 
