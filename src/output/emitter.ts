@@ -173,16 +173,26 @@ export function putUint(v: DataView, p: number, n: number): number {
     v.setUint32(p, LEAD[n]!, true);
     return p + LEAD_LEN[n]!;
   }
-  if (n < 100000000) {
-    const hi = Math.floor(n / 10000);
+  return putUintLong(v, p, n);
+}
+
+/**
+ * putUint of 10000 <= n < 2^32. The quotients are taken of uint32 values and
+ * truncated with `>>> 0`, which lets the compiler divide by the constant with
+ * an integer multiply instead of a float division and floor.
+ */
+function putUintLong(v: DataView, p: number, n: number): number {
+  const u = n >>> 0;
+  if (u < 100000000) {
+    const hi = (u / 10000) >>> 0;
     v.setUint32(p, LEAD[hi]!, true);
     p += LEAD_LEN[hi]!;
-    v.setUint32(p, DIGITS4[n - hi * 10000]!, true);
+    v.setUint32(p, DIGITS4[u - hi * 10000]!, true);
     return p + 4;
   }
-  const top = Math.floor(n / 100000000);
-  const rest = n - top * 100000000;
-  const mid = Math.floor(rest / 10000);
+  const top = (u / 100000000) >>> 0;
+  const rest = (u - top * 100000000) >>> 0;
+  const mid = (rest / 10000) >>> 0;
   v.setUint32(p, LEAD[top]!, true);
   p += LEAD_LEN[top]!;
   v.setUint32(p, DIGITS4[mid]!, true);

@@ -22,7 +22,7 @@ import {
   hexByte, hexWord, printable, tcpFlagsLong, tlsVersionName,
 } from './describe.js';
 import {
-  ascii, type Ascii, putText, putHex, putIpv4, putIpv6Words, putMac, putUint, SLACK, type ByteEmitter,
+  ascii, type Ascii, putText, putHex, putIpv4, putIpv6Words, putMac, putUint, putWord, SLACK, word, type ByteEmitter,
 } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 import { IsoTimeBytes } from './iso-time-bytes.js';
@@ -75,9 +75,9 @@ const L_UDP = label('UDP');
 const L_ICMP = label('ICMP');
 const L_ICMPV6 = label('ICMPv6');
 const L_NONE = label('');
-const W_PACKET = ascii('Packet ');
+const W_PACKET = word('Packet ');
 const W_TWO = ascii('  ');
-const W_BYTES = ascii(' bytes (');
+const W_BYTES = word(' bytes (');
 const W_CAPTURED = ascii(' captured)');
 const W_CAPTURED_NEWLINE = ascii(' captured)\n');
 const W_INTERFACE = ascii('  interface ');
@@ -136,15 +136,14 @@ function etherTypeText(t: number): Ascii {
 }
 
 export class TextPrinter implements PacketFormatter {
-  private readonly time = new IsoTimeBytes();
+  private readonly time = new IsoTimeBytes('  ', '  ');
 
   format(pkt: Packet, e: ByteEmitter): void {
     e.reserve(SLACK);
-    e.pos = putText(e.view, putUint(e.view, putText(e.view, e.pos, W_PACKET), pkt.n), W_TWO);
+    e.pos = putUint(e.view, putWord(e.view, e.pos, W_PACKET), pkt.n);
     this.time.write(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
     const o = e.view;
-    let p = putUint(o, putText(o, e.pos, W_TWO), pkt.len);
-    p = putUint(o, putText(o, p, W_BYTES), pkt.caplen);
+    let p = putUint(o, putWord(o, putUint(o, e.pos, pkt.len), W_BYTES), pkt.caplen);
     const b = pkt.bytes;
     const base = pkt.byteStart;
     const end = base + pkt.caplen;
