@@ -13,9 +13,10 @@ import { hex } from '../util/format.js';
 import { csumName, tcpFlagsLong } from './describe.js';
 import { ascii, type Ascii, putHex4Digits, putIpv4, putMac, putText, putUint, putWord, word } from './emitter.js';
 
-/** The indent of the top level's lines and the label column (see text.ts). */
+/** The width every line's layer label is padded to (text.ts's layout). */
+export const LABEL_WIDTH = 10;
+/** The indent of the top level's lines. */
 const INDENT = '  ';
-const LABEL_WIDTH = 10;
 const labelled = (name: string): string => INDENT + name.padEnd(LABEL_WIDTH);
 
 const NEWLINE = 0x0a;
@@ -113,6 +114,7 @@ function putTcpRest(o: DataView, p: number, l: Layers): number {
   return p + 1;
 }
 
+/** True when the TCP header carried an option the options line shows. */
 export function hasTcpOptions(l: Layers): boolean {
   return l.tcpMss >= 0 || l.tcpWscale >= 0 || l.tcpSackPerm || l.tcpSackCount > 0 || l.tcpHasTs;
 }

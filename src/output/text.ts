@@ -26,9 +26,8 @@ import {
 } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 import { IsoTimeBytes } from './iso-time-bytes.js';
-import { CSUM_TAIL, CSUM_TAIL_SEQ, hasTcpOptions, isCommonIp4, putCommonIp4, putTcpOptions, TCP_FLAGS_TEXT } from './text-common.js';
+import { CSUM_TAIL, CSUM_TAIL_SEQ, hasTcpOptions, isCommonIp4, LABEL_WIDTH, putCommonIp4, putTcpOptions, TCP_FLAGS_TEXT } from './text-common.js';
 
-const LABEL_WIDTH = 10;
 /** DNS records shown per section before "... N more". */
 const MAX_DNS_RECORDS = 8;
 
