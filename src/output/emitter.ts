@@ -57,6 +57,27 @@ export function ascii(s: string): Ascii {
   return new Ascii(s);
 }
 
+/**
+ * An ASCII constant of at most eight bytes as one number field: putWord
+ * copies it with one store and no array read, small enough to be inlined
+ * wherever it is called (same spill and character rules as Ascii).
+ */
+export class Word {
+  readonly value: number;
+  readonly length: number;
+
+  constructor(readonly text: string) {
+    if (text.length > 8) throw new RangeError(`Word constant longer than 8 bytes: ${JSON.stringify(text)}`);
+    const a = new Ascii(text);
+    this.value = a.words[0]!;
+    this.length = text.length;
+  }
+}
+
+export function word(s: string): Word {
+  return new Word(s);
+}
+
 function bytesOf(s: string): Uint8Array {
   const a = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
@@ -107,6 +128,19 @@ export function putText(v: DataView, p: number, a: Ascii): number {
   return p + a.length;
 }
 
+/** Copies a Word (one store; spills up to seven bytes like putText). */
+export function putWord(v: DataView, p: number, w: Word): number {
+  v.setFloat64(p, w.value, true);
+  return p + w.length;
+}
+
+/** Four lower-case hex digits (no "0x") of 0 <= x <= 0xffff; other values as putHex spells them after its "0x". */
+export function putHex4Digits(v: DataView, p: number, x: number): number {
+  if (x >>> 0 !== x || x > 0xffff) return putAscii(v, p, x.toString(16).padStart(4, '0'));
+  v.setUint32(p, HEX_PAIR[x >>> 8]! | (HEX_PAIR[x & 255]! << 16), true);
+  return p + 4;
+}
+
 /** An ASCII string (number and hex fallbacks only). */
 function putAscii(v: DataView, p: number, s: string): number {
   for (let i = 0; i < s.length; i++) v.setUint8(p++, s.charCodeAt(i));
@@ -139,16 +173,26 @@ export function putUint(v: DataView, p: number, n: number): number {
     v.setUint32(p, LEAD[n]!, true);
     return p + LEAD_LEN[n]!;
   }
-  if (n < 100000000) {
-    const hi = Math.floor(n / 10000);
+  return putUintLong(v, p, n);
+}
+
+/**
+ * putUint of 10000 <= n < 2^32. The quotients are taken of uint32 values and
+ * truncated with `>>> 0`, which lets the compiler divide by the constant with
+ * an integer multiply instead of a float division and floor.
+ */
+function putUintLong(v: DataView, p: number, n: number): number {
+  const u = n >>> 0;
+  if (u < 100000000) {
+    const hi = (u / 10000) >>> 0;
     v.setUint32(p, LEAD[hi]!, true);
     p += LEAD_LEN[hi]!;
-    v.setUint32(p, DIGITS4[n - hi * 10000]!, true);
+    v.setUint32(p, DIGITS4[u - hi * 10000]!, true);
     return p + 4;
   }
-  const top = Math.floor(n / 100000000);
-  const rest = n - top * 100000000;
-  const mid = Math.floor(rest / 10000);
+  const top = (u / 100000000) >>> 0;
+  const rest = (u - top * 100000000) >>> 0;
+  const mid = (rest / 10000) >>> 0;
   v.setUint32(p, LEAD[top]!, true);
   p += LEAD_LEN[top]!;
   v.setUint32(p, DIGITS4[mid]!, true);

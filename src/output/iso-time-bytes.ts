@@ -5,7 +5,7 @@
  * packet or two) would otherwise format a string per packet.
  */
 import { IsoTimeFormatter } from './describe.js';
-import { ascii, type Ascii, type ByteEmitter, FRACTION_DIVISORS, putDigits, putText, putTimeOfDay } from './emitter.js';
+import { ascii, type Ascii, type ByteEmitter, FRACTION_DIVISORS, putDigits, putText, putTimeOfDay, putWord, word, type Word } from './emitter.js';
 import { formatIsoTime } from '../util/format.js';
 
 const DAY = 86400;
@@ -30,10 +30,18 @@ export class IsoTimeBytes {
   private readonly secBytes = new Uint8Array(this.secWords.buffer);
   private secLen = 0;
 
-  /** `prefix` is written before each timestamp (e.g. a JSON key and its opening quote). */
-  constructor(private readonly prefix = '') {}
+  /** "Z" and the text after each timestamp, one store. */
+  private readonly zAfter: Word;
 
-  /** Writes the prefix and the timestamp with `digits` (1..9) fraction digits, through its "Z". */
+  /**
+   * `prefix` is written before each timestamp (e.g. a JSON key and its opening
+   * quote), `after` after it (e.g. the closing quote; at most 7 bytes).
+   */
+  constructor(private readonly prefix = '', private readonly after = '') {
+    this.zAfter = word('Z' + after);
+  }
+
+  /** Writes the prefix, the timestamp with `digits` (1..9) fraction digits through its "Z", and `after`. */
   write(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
     const o = e.view;
     let p = e.pos;
@@ -43,7 +51,7 @@ export class IsoTimeBytes {
       p += this.secLen;
     } else {
       if (!Number.isSafeInteger(tsSec) || tsSec > MAX_DATE_SEC || tsSec < -MAX_DATE_SEC || digits < 1 || digits > 9 || tsNsec < 0 || tsNsec >= 1000000000) {
-        e.str(this.prefix + this.strings.format(tsSec, tsNsec, digits));
+        e.str(this.prefix + this.strings.format(tsSec, tsNsec, digits) + this.after);
         return;
       }
       const day = Math.floor(tsSec / DAY);
@@ -58,8 +66,7 @@ export class IsoTimeBytes {
     }
     // The first `digits` digits of the 9-digit nanoseconds.
     p = putDigits(o, p, Math.floor(tsNsec / FRACTION_DIVISORS[digits]!), digits);
-    o.setUint8(p++, 0x5a); // Z
-    e.pos = p;
+    e.pos = putWord(o, p, this.zAfter);
   }
 
   /** Caches b[start, end), just written for second `sec` (ASCII: the words are never NaN, see Ascii). */

@@ -30,12 +30,12 @@ function putStatus(o: DataView, p: number, s: number): number {
  * strings (DNS, TLS, HTTP, ARP) go through JSON.stringify, which escapes them.
  */
 export class JsonLinesPrinter implements PacketFormatter {
-  private readonly time = new IsoTimeBytes(',"ts":"');
+  private readonly time = new IsoTimeBytes(',"ts":"', '"');
 
   format(pkt: Packet, e: ByteEmitter): void {
     e.reserve(SLACK);
     e.pos = putUint(e.view, putText(e.view, e.pos, K_N), pkt.n);
-    this.timestamp(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
+    this.time.write(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
     const o = e.view;
     let p = putUint(o, putText(o, e.pos, K_LEN), pkt.len);
     p = putUint(o, putText(o, p, K_CAPLEN), pkt.caplen);
@@ -53,11 +53,6 @@ export class JsonLinesPrinter implements PacketFormatter {
     e.byte(0x0a);
   }
 
-  /** ',"ts":"…"'. */
-  private timestamp(e: ByteEmitter, tsSec: number, tsNsec: number, digits: number): void {
-    this.time.write(e, tsSec, tsNsec, digits);
-    e.byte(0x22);
-  }
 }
 
 /** The JSON object for one decoded packet (the parsed form of JsonLinesPrinter's line). */

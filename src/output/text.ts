@@ -22,12 +22,12 @@ import {
   hexByte, hexWord, printable, tcpFlagsLong, tlsVersionName,
 } from './describe.js';
 import {
-  ascii, type Ascii, putText, putHex, putIpv4, putIpv6Words, putMac, putUint, SLACK, type ByteEmitter,
+  ascii, type Ascii, putText, putHex, putIpv4, putIpv6Words, putMac, putUint, putWord, SLACK, word, type ByteEmitter,
 } from './emitter.js';
 import type { PacketFormatter } from './formatter.js';
 import { IsoTimeBytes } from './iso-time-bytes.js';
+import { CSUM_TAIL, CSUM_TAIL_SEQ, hasTcpOptions, isCommonIp4, LABEL_WIDTH, putCommonIp4, putTcpOptions, TCP_FLAGS_TEXT } from './text-common.js';
 
-const LABEL_WIDTH = 10;
 /** DNS records shown per section before "... N more". */
 const MAX_DNS_RECORDS = 8;
 
@@ -74,9 +74,9 @@ const L_UDP = label('UDP');
 const L_ICMP = label('ICMP');
 const L_ICMPV6 = label('ICMPv6');
 const L_NONE = label('');
-const W_PACKET = ascii('Packet ');
+const W_PACKET = word('Packet ');
 const W_TWO = ascii('  ');
-const W_BYTES = ascii(' bytes (');
+const W_BYTES = word(' bytes (');
 const W_CAPTURED = ascii(' captured)');
 const W_CAPTURED_NEWLINE = ascii(' captured)\n');
 const W_INTERFACE = ascii('  interface ');
@@ -104,22 +104,10 @@ const W_SEQ = ascii('  seq ');
 const W_ACK = ascii('  ack ');
 const W_PAYLOAD = ascii('  payload ');
 const W_OPTIONS = ascii('options');
-const W_MSS = ascii('  mss ');
-const W_WSCALE = ascii('  wscale ');
-const W_SACK_PERM = ascii('  sack-permitted');
-const W_SACK = ascii('  sack ');
-const W_TS = ascii('  ts ');
 const W_LENGTH = ascii('  length ');
 const W_ICMP_TYPE = ascii('  type ');
 const W_CODE = ascii(' code ');
 const W_TARGET = ascii('  target ');
-/** " (good)" etc. per checksum status. */
-const CSUM_TAIL: readonly Ascii[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumName(s as CsumStatus)})`));
-/** "  flags [SYN,ACK] 0x012  window " for every 9-bit flag value (the window always follows). */
-const TCP_FLAGS_TEXT: readonly Ascii[] = Array.from({ length: 512 }, (_, v) => ascii(`  flags [${tcpFlagsLong(v)}] ${hex(v, 3)}  window `));
-/** " (good)  seq " etc.: a TCP checksum's status and the key that follows it. */
-const CSUM_TAIL_SEQ: readonly Ascii[] = [0, 1, 2, 3, 4].map((s) => ascii(` (${csumName(s as CsumStatus)})  seq `));
-
 /** "  checksum 0x1c46 (good)". */
 function putChecksum(o: DataView, p: number, value: number, status: CsumStatus): number {
   p = putHex(o, putText(o, p, W_CHECKSUM), value, 4);
@@ -147,30 +135,39 @@ function etherTypeText(t: number): Ascii {
 }
 
 export class TextPrinter implements PacketFormatter {
-  private readonly time = new IsoTimeBytes();
+  private readonly time = new IsoTimeBytes('  ', '  ');
 
   format(pkt: Packet, e: ByteEmitter): void {
     e.reserve(SLACK);
-    e.pos = putText(e.view, putUint(e.view, putText(e.view, e.pos, W_PACKET), pkt.n), W_TWO);
+    e.pos = putUint(e.view, putWord(e.view, e.pos, W_PACKET), pkt.n);
     this.time.write(e, pkt.tsSec, pkt.tsNsec, pkt.tsDigits);
     const o = e.view;
-    let p = putUint(o, putText(o, e.pos, W_TWO), pkt.len);
-    p = putUint(o, putText(o, p, W_BYTES), pkt.caplen);
-    if (pkt.ifIndex > 0) {
-      p = putUint(o, putText(o, putText(o, p, W_CAPTURED), W_INTERFACE), pkt.ifIndex);
-      o.setUint8(p++, NEWLINE);
-    } else p = putText(o, p, W_CAPTURED_NEWLINE);
-    e.pos = p;
-    if (pkt.sllPktType >= 0) {
-      let body = `packet type ${pkt.sllPktType}`;
-      if (pkt.sllAddrLen > 0) body += `  address ${hexAddr(pkt.data, pkt.sllAddrOff, pkt.sllAddrLen)}`;
-      if (pkt.sllIfIndex >= 0) body += `  ifindex ${pkt.sllIfIndex}`;
-      line(e, 2, 'SLL', body);
+    let p = putUint(o, putWord(o, putUint(o, e.pos, pkt.len), W_BYTES), pkt.caplen);
+    const b = pkt.bytes;
+    const base = pkt.byteStart;
+    const end = base + pkt.caplen;
+    if (pkt.ifIndex <= 0 && pkt.sllPktType < 0 && isCommonIp4(pkt)) {
+      e.pos = putCommonIp4(o, p, pkt, b, base);
+      layersTail(e, pkt, b, base, end, 2);
+    } else {
+      if (pkt.ifIndex > 0) {
+        p = putUint(o, putText(o, putText(o, p, W_CAPTURED), W_INTERFACE), pkt.ifIndex);
+        o.setUint8(p++, NEWLINE);
+      } else p = putText(o, p, W_CAPTURED_NEWLINE);
+      e.pos = p;
+      if (pkt.sllPktType >= 0) sllText(e, pkt);
+      layersText(e, pkt, b, base, end, 2);
     }
-    layersText(e, pkt, pkt.bytes, pkt.byteStart, pkt.byteStart + pkt.caplen, 2);
     e.reserve(SLACK);
     e.byte(NEWLINE);
   }
+}
+
+function sllText(e: ByteEmitter, pkt: Packet): void {
+  let body = `packet type ${pkt.sllPktType}`;
+  if (pkt.sllAddrLen > 0) body += `  address ${hexAddr(pkt.data, pkt.sllAddrOff, pkt.sllAddrLen)}`;
+  if (pkt.sllIfIndex >= 0) body += `  ifindex ${pkt.sllIfIndex}`;
+  line(e, 2, 'SLL', body);
 }
 
 /**
@@ -208,6 +205,11 @@ function layersText(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end:
     o.setUint8(p++, NEWLINE);
     e.pos = p;
   } else if (l.hasIcmp) icmpText(e, l, b, base, end, ind);
+  layersTail(e, l, b, base, end, ind);
+}
+
+/** The lines after the transport layer's: application, malformed mark, tunnel and its inner packet. */
+function layersTail(e: ByteEmitter, l: Layers, b: Uint8Array, base: number, end: number, ind: number): void {
   switch (l.app) {
     case App.Dns: dnsText(e, l.dns, ind); break;
     case App.TlsClientHello: tlsText(e, l, ind); break;
@@ -304,28 +306,10 @@ function tcpText(e: ByteEmitter, l: Layers, ind: number): void {
   p = putUint(o, putText(o, p, W_PAYLOAD), l.payloadLen);
   o.setUint8(p++, NEWLINE);
   e.pos = p;
-  if (l.tcpMss < 0 && l.tcpWscale < 0 && !l.tcpSackPerm && l.tcpSackCount === 0 && !l.tcpHasTs) return;
-  tcpOptionsText(e, l, ind);
-}
-
-function tcpOptionsText(e: ByteEmitter, l: Layers, ind: number): void {
+  if (!hasTcpOptions(l)) return;
   head(e, ind, L_NONE);
-  const o = e.view;
-  let p = putText(o, e.pos, W_OPTIONS);
-  if (l.tcpMss >= 0) p = putUint(o, putText(o, p, W_MSS), l.tcpMss);
-  if (l.tcpWscale >= 0) p = putUint(o, putText(o, p, W_WSCALE), l.tcpWscale);
-  if (l.tcpSackPerm) p = putText(o, p, W_SACK_PERM);
-  for (let i = 0; i < l.tcpSackCount; i++) {
-    p = putUint(o, putText(o, p, W_SACK), l.tcpSack[2 * i]!);
-    o.setUint8(p++, 0x2d); // -
-    p = putUint(o, p, l.tcpSack[2 * i + 1]!);
-  }
-  if (l.tcpHasTs) {
-    p = putUint(o, putText(o, p, W_TS), l.tcpTsVal);
-    o.setUint8(p++, 0x2f); // /
-    p = putUint(o, p, l.tcpTsEcr);
-  }
-  o.setUint8(p++, NEWLINE);
+  p = putTcpOptions(e.view, putText(e.view, e.pos, W_OPTIONS), l);
+  e.view.setUint8(p++, NEWLINE);
   e.pos = p;
 }
 

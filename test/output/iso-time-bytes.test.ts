@@ -39,3 +39,15 @@ test('IsoTimeBytes writes what IsoTimeFormatter formats (random times, same-day 
     { numRuns: 3000 },
   );
 });
+
+test('IsoTimeBytes writes its `after` text after the timestamp, on every path', () => {
+  const w = new IsoTimeBytes('  ', '"  ');
+  const f = new IsoTimeFormatter();
+  const e = new ByteEmitter(1024);
+  for (const sec of SECONDS) for (const [nsec, digits] of FRACTIONS) {
+    const want = '  ' + f.format(sec, nsec, digits) + '"  ';
+    assert.equal(bytes(w, e, sec, nsec, digits), want, `${sec} ${nsec} ${digits}`);
+    // The second write of a second comes from the per-second cache.
+    assert.equal(bytes(w, e, sec, nsec, digits), want, `${sec} ${nsec} ${digits} (cached)`);
+  }
+});
