@@ -137,6 +137,13 @@ function etherTypeText(t: number): Ascii {
 export class TextPrinter implements PacketFormatter {
   private readonly time = new IsoTimeBytes('  ', '  ');
 
+  /**
+   * `fused`: write the first lines of the commonest packets in one pass
+   * (text-common.ts). The layer-by-layer path taken with false defines the
+   * text; test/output/text-fused.test.ts holds the two to the same bytes.
+   */
+  constructor(private readonly fused = true) {}
+
   format(pkt: Packet, e: ByteEmitter): void {
     e.reserve(SLACK);
     e.pos = putUint(e.view, putWord(e.view, e.pos, W_PACKET), pkt.n);
@@ -146,7 +153,7 @@ export class TextPrinter implements PacketFormatter {
     const b = pkt.bytes;
     const base = pkt.byteStart;
     const end = base + pkt.caplen;
-    if (pkt.ifIndex <= 0 && pkt.sllPktType < 0 && isCommonIp4(pkt)) {
+    if (this.fused && pkt.ifIndex <= 0 && pkt.sllPktType < 0 && isCommonIp4(pkt)) {
       e.pos = putCommonIp4(o, p, pkt, b, base);
       layersTail(e, pkt, b, base, end, 2);
     } else {
