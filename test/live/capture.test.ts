@@ -345,6 +345,21 @@ test('SIGINT mid-capture flushes every output and reports drops in the summary',
   assert.equal(tsharkFields(out).length, sum.seen);
 });
 
+test('Ctrl-C right after "capturing on" stops cleanly: the announcement comes once the signal handlers are in place', async (t) => {
+  if (!prerequisites(t)) return;
+  const n = net!;
+  const out = join(n.dir, 'sigint-early.pcapng');
+  const ww = startWirewatch(n, ['-q', '-w', out]);
+  const done = collect(ww);
+  await waitForOutput(ww, /capturing on/);
+  ww.kill('SIGINT'); // at once: before the fix, the stages were still being set up and the default action killed the process
+  const res = await done;
+  assert.equal(res.code, 0, `exit ${res.code} (null: killed by the signal): ${res.stderr}`);
+  assert.match(res.stderr, /\(interrupted\)/);
+  // The capture file was flushed and closed: tshark reads it (it throws otherwise) and finds every packet counted.
+  assert.equal(tsharkFields(out).length, summaryOf(res.stderr).seen);
+});
+
 test('permission denied names the fixes (root or setcap on node)', (t) => {
   if (!prerequisites(t)) return;
   const n = net!;

@@ -183,6 +183,9 @@ export async function captureCommand(opts: Record<string, unknown>): Promise<num
   const timers: NodeJS.Timeout[] = [];
   if (typeof opts.duration === 'number') timers.push(setTimeout(() => source.stop(), opts.duration * 1000));
   const onPipeline = (p: Pipeline): void => {
+    // Announced only now that Ctrl-C stops the run cleanly (runPipeline's handlers are installed):
+    // the stages' set-up before this point can take a while on a loaded machine.
+    process.stderr.write(`wirewatch: capturing on ${iface} (link type ${source.interfaces()[0]!.linkType}, snaplen ${source.interfaces()[0]!.snapLen})\n`);
     let lastSeen = -1;
     timers.push(
       setInterval(() => {
@@ -195,7 +198,6 @@ export async function captureCommand(opts: Record<string, unknown>): Promise<num
       }, IDLE_TICK_MS),
     );
   };
-  process.stderr.write(`wirewatch: capturing on ${iface} (link type ${source.interfaces()[0]!.linkType}, snaplen ${source.interfaces()[0]!.snapLen})\n`);
   const result = await runPipeline(source, ctx, { format, count, app, extraStages, onPipeline, summary: false });
   for (const t of timers) clearTimeout(t);
   process.stderr.write(captureSummary(iface, result.summary, source, writer, result.interrupted) + '\n');
