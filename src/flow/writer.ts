@@ -77,10 +77,8 @@ const rowBytes = new CsvBytes(4096);
 /** One CSV row (no newline) for a record, as text. */
 export function csvRow(rec: FlowRecord, label: string): string {
   writeCsvRow(rowBytes, rec, label);
-  return rowBytes.take().toString('utf8');
+  return rowBytes.take();
 }
-
-const NEWLINE = 0x0a;
 
 export class FlowFileWriter {
   readonly format: FlowFileFormat;
@@ -107,7 +105,7 @@ export class FlowFileWriter {
       this.error = e;
     });
     if (fmt === 'csv') {
-      this.batch.utf8(CSV_HEADER + '\n');
+      this.batch.str(CSV_HEADER + '\n');
       this.batchRows++;
     }
   }
@@ -135,8 +133,8 @@ export class FlowFileWriter {
       return;
     }
     if (this.format === 'csv') writeCsvRow(b, rec, this.label);
-    else b.utf8(JSON.stringify(rec));
-    b.byte(NEWLINE);
+    else b.str(JSON.stringify(rec));
+    b.newline();
     this.written++;
     if (++this.batchRows >= 256 || b.pos >= 65536) this.flush();
   }
@@ -144,7 +142,7 @@ export class FlowFileWriter {
   /** Hands the current batch to the stream (called on every tick for live output, and at close). */
   flush(): void {
     if (this.batch.pos === 0 || this.error !== null) return;
-    this.stream.write(this.batch.take());
+    this.stream.write(this.batch.takeBytes());
     this.batchRows = 0;
   }
 
