@@ -13,8 +13,13 @@
  * caller charges it to the configuration that does asynchronous work (all
  * of it, so the cost it reports is an upper bound, never hidden).
  */
-import { RawFrame, type FrameSource, type InterfaceInfo, type RawFrame as Frame, type SourceStats } from '../src/capture/frame.js';
+import type { FrameSource, InterfaceInfo, RawFrame as Frame, SourceStats } from '../src/capture/frame.js';
+import { PcapParser, pcapMagic } from '../src/capture/pcap.js';
+import { Warnings } from '../src/capture/warnings.js';
 import { Pipeline, type Stage } from '../src/pipeline.js';
+
+/** Bytes of a classic pcap record header. */
+const PCAP_RECORD_HEADER = 16;
 
 /** CPU time of the process, in ms. */
 function cpuMs(): number {
@@ -51,22 +56,23 @@ export class GapLedger {
   }
 }
 
-/** A classic pcap held in memory, delivered `batch` frames at a time (see the module comment). */
+/**
+ * A classic pcap held in memory, delivered `batch` frames at a time (see the
+ * module comment) by the capture code's own PcapParser, which stops after
+ * each batch and resumes where it stopped.
+ */
 export class BatchedPcapSource implements FrameSource {
   readonly name: string;
   /** CPU time of this source's batches, in ms. */
   cpuMs = 0;
   /** CPU time between the end of this source's batches and the next batch of either source, in ms. */
   gapMs = 0;
-  /** Frames delivered. */
-  frames = 0;
   /** Called right after the batch that delivered the last frame (before the pipeline's end-of-input work). */
   onDelivered: () => void = () => {};
   private stopped = false;
-  private readonly frame = new RawFrame();
-  private readonly le: boolean;
-  private readonly nano: boolean;
-  private readonly linkType: number;
+  private readonly parser: PcapParser;
+  /** Offset of the first packet record (after the file header). */
+  private readonly start: number;
 
   constructor(
     private readonly b: Buffer,
@@ -75,43 +81,40 @@ export class BatchedPcapSource implements FrameSource {
     private readonly ledger: GapLedger,
   ) {
     this.name = name;
-    const m = b.readUInt32LE(0);
-    this.le = m === 0xa1b2c3d4 || m === 0xa1b23c4d;
-    const mb = b.readUInt32BE(0);
-    if (!this.le && mb !== 0xa1b2c3d4 && mb !== 0xa1b23c4d) throw new Error(`${name}: not a classic pcap`);
-    this.nano = (this.le ? m : mb) === 0xa1b23c4d;
-    this.linkType = (this.le ? b.readUInt32LE(20) : b.readUInt32BE(20)) & 0xffff;
+    const magic = b.length >= 4 ? pcapMagic(b.readUInt32BE(0)) : null;
+    if (magic === null) throw new Error(`${name}: not a classic pcap`);
+    this.parser = new PcapParser(name, magic, new Warnings(), null);
+    // Read the file header only: the parser holds at the first packet record.
+    this.parser.hold = true;
+    this.start = this.parser.parse(b, 0, b.length);
+    this.parser.hold = false;
+  }
+
+  /** Frames delivered. */
+  get frames(): number {
+    return this.parser.frames;
   }
 
   async run(onFrame: (frame: Frame) => void): Promise<SourceStats> {
-    const b = this.b;
-    const f = this.frame;
-    f.linkType = this.linkType;
-    f.tsDigits = this.nano ? 9 : 6;
-    const u32 = this.le ? (o: number): number => b.readUInt32LE(o) : (o: number): number => b.readUInt32BE(o);
-    const subToNs = this.nano ? 1 : 1000;
-    let off = 24;
-    while (off + 16 <= b.length && !this.stopped) {
+    const p = this.parser;
+    const end = this.b.length;
+    let inBatch = 0;
+    p.onFrame = (f) => {
+      onFrame(f);
+      if (++inBatch === this.batch) p.stopped = true;
+    };
+    let pos = this.start;
+    let done = false;
+    while (!done && !this.stopped) {
       const c0 = this.ledger.start();
-      for (let k = 0; k < this.batch && off + 16 <= b.length && !this.stopped; k++) {
-        const capLen = u32(off + 8);
-        if (off + 16 + capLen > b.length) {
-          off = b.length;
-          break;
-        }
-        f.n = ++this.frames;
-        f.tsSec = u32(off);
-        f.tsNsec = u32(off + 4) * subToNs;
-        f.capLen = capLen;
-        f.origLen = u32(off + 12);
-        f.fileOffset = off;
-        f.setBytes(b, off + 16);
-        onFrame(f);
-        off += 16 + capLen;
-      }
+      inBatch = 0;
+      p.stopped = false;
+      pos = p.parse(this.b, pos, end);
       this.cpuMs += cpuMs() - c0;
       this.ledger.end(this);
-      if (off + 16 > b.length || this.stopped) this.onDelivered();
+      // A batch cut short (not stopped by the count) ran out of records.
+      done = !p.stopped || end - pos < PCAP_RECORD_HEADER;
+      if (done || this.stopped) this.onDelivered();
       await new Promise((r) => setImmediate(r));
     }
     return this.stats();
@@ -119,6 +122,7 @@ export class BatchedPcapSource implements FrameSource {
 
   stop(): void {
     this.stopped = true;
+    this.parser.stopped = true;
   }
 
   stats(): SourceStats {
@@ -126,7 +130,7 @@ export class BatchedPcapSource implements FrameSource {
   }
 
   interfaces(): readonly InterfaceInfo[] {
-    return [{ linkType: this.linkType, snapLen: 262144, name: this.name, tsDigits: this.nano ? 9 : 6 }];
+    return this.parser.ifaces;
   }
 }
 
