@@ -215,12 +215,22 @@ export class MonitorStage implements Stage {
     if (this.nextStatsSec < 0) this.nextStatsSec = tsSec + this.intervalSec;
     else if (tsSec >= this.nextStatsSec) {
       this.nextStatsSec = tsSec + this.intervalSec;
-      this.bus.emit('stats', this.statsRecord(tsSec));
+      this.emitStats(this.bus, tsSec);
     }
   }
 
   onEnd(tsSec: number): void {
-    if (this.bus !== null && this.packets > 0) this.bus.emit('stats', this.statsRecord(tsSec));
+    if (this.bus !== null && this.packets > 0) this.emitStats(this.bus, tsSec);
+  }
+
+  /**
+   * Publishes a `stats` record, or only counts it when nobody takes the
+   * records (no --stats file, no demo): a record costs a snapshot (top-k
+   * selection, labels, strings), about 0.15 ms, which would be thrown away.
+   */
+  private emitStats(bus: EventBus, tsSec: number): void {
+    if (bus.hasListeners('stats')) bus.emit('stats', this.statsRecord(tsSec));
+    else bus.tally('stats');
   }
 
   /** An EVE `stats` record. */

@@ -4,19 +4,15 @@
  * outputs — a console line per alert on stderr, EVE JSON lines
  * (`--alerts FILE`) and the SQLite history (`--db FILE`).
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { buildDetectors } from '../../detect/build.js';
 import { ConfigError, type DetectConfig, defaultDetectConfig, loadDetectConfig } from '../../detect/config.js';
 import { DetectStage } from '../../detect/stage.js';
-import { consoleAlertLine, JsonLinesSink } from '../../output/eve.js';
+import { consoleAlertLine } from '../../output/eve.js';
 import { openHistoryDb } from '../../output/sqlite.js';
 import type { Stage } from '../../pipeline.js';
 import { UsageError, type Feature, type RunContext } from '../context.js';
-
-function parseFileArg(value: string): string {
-  if (value.trim() === '') throw new InvalidArgumentError('expected a file path.');
-  return value;
-}
+import { parseFileArg, writeRecordsTo } from './json-lines-output.js';
 
 /** The run's detection config: --config FILE (or defaults), then --rules on top. */
 export function detectConfigFrom(opts: Record<string, unknown>): DetectConfig {
@@ -56,19 +52,7 @@ export const detectFeature: Feature = {
     const stage = new DetectStage(detectors, { bus: ctx.bus, mtu: cfg.mtu ?? ctx.mtu, suppress: cfg.suppress, log: ctx.log });
     await stage.ready();
     if (o.alertConsole !== false) ctx.bus.on('alert', (rec) => ctx.log(`alert: ${consoleAlertLine(rec)}`));
-    if (typeof o.alerts === 'string') {
-      let sink: JsonLinesSink;
-      try {
-        sink = new JsonLinesSink(o.alerts);
-      } catch (e) {
-        throw new UsageError(`--alerts ${o.alerts}: ${(e as Error).message}`);
-      }
-      ctx.bus.on('alert', (rec) => sink.write(rec));
-      ctx.onClose(async () => {
-        await sink.close();
-        if (sink.dropped > 0) ctx.log(`--alerts ${o.alerts}: ${sink.dropped} alert(s) dropped (disk too slow)`);
-      });
-    }
+    if (typeof o.alerts === 'string') writeRecordsTo(ctx, '--alerts', o.alerts, 'alert');
     if (typeof o.db === 'string') {
       let db;
       try {

@@ -13,6 +13,7 @@ import { MinuteStatsWriter } from '../../monitor/minute-stats.js';
 import { openHistoryDb } from '../../output/sqlite.js';
 import type { Stage } from '../../pipeline.js';
 import type { Feature, RunContext } from '../context.js';
+import { parseFileArg, writeRecordsTo } from './json-lines-output.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -43,6 +44,7 @@ export const monitorFeature: Feature = {
   addOptions(cmd: Command): void {
     cmd
       .option('--stats-interval <s>', 'seconds of packet time between EVE stats records (0 = none)', parseInterval, 10)
+      .option('--stats <file>', 'append the EVE stats records (every --stats-interval and at the end) as JSON lines to FILE', parseFileArg)
       .option('--metrics <port>', 'serve Prometheus metrics at http://127.0.0.1:PORT/metrics', parsePort)
       .option('--no-summary-table', 'do not print the end-of-run summary table on stderr')
       .option('--no-progress', 'no progress bar / status line on stderr');
@@ -51,6 +53,7 @@ export const monitorFeature: Feature = {
     const o = ctx.opts;
     const stage = new MonitorStage(ctx.bus, { intervalSec: typeof o.statsInterval === 'number' ? o.statsInterval : 10 });
     if (ctx.sourceStats !== undefined) stage.attachSource(ctx.sourceStats);
+    if (typeof o.stats === 'string') writeRecordsTo(ctx, '--stats', o.stats, 'stats');
     const metrics = new Metrics(stage, ctx.bus);
     let flows = 0;
     const alertsBySignature = new Map<string, number>();
