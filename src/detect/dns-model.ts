@@ -186,19 +186,30 @@ export interface NameParts {
 
 const SUFFIX_OPTIONS = { allowPrivateDomains: true };
 let lastParts: NameParts | null = null;
+/** Names parsed lately (a tldts parse costs about a microsecond; a network asks for the same few names again and again). */
+const recentParts = new Map<string, NameParts>();
+/** Bound of recentParts: when full it starts over (a memo, so what it forgets is only parsed again). */
+const RECENT_PARTS_MAX = 4096;
 
 /**
  * registeredDomain and scoredLabel of a name at the cost of one tldts parse
- * (the detector asks for both, and a name often comes twice in a row: the A
- * and AAAA queries of one look-up), the last name's answer kept.
+ * (the detector asks for both), remembered for the names seen lately: the
+ * last one (the A and AAAA queries of one look-up come in a row) and up to
+ * RECENT_PARTS_MAX others.
  */
 export function nameParts(name: string): NameParts {
   if (lastParts !== null && lastParts.name === name) return lastParts;
-  // parse() runs the same steps as getDomain and getDomainWithoutSuffix with the same options, and returns both.
-  const r = parse(name, SUFFIX_OPTIONS);
-  const l = r.domainWithoutSuffix;
-  lastParts = { name, registered: r.domain ?? name.toLowerCase(), label: l === null || l === '' ? null : l.toLowerCase() };
-  return lastParts;
+  let p = recentParts.get(name);
+  if (p === undefined) {
+    // parse() runs the same steps as getDomain and getDomainWithoutSuffix with the same options, and returns both.
+    const r = parse(name, SUFFIX_OPTIONS);
+    const l = r.domainWithoutSuffix;
+    p = { name, registered: r.domain ?? name.toLowerCase(), label: l === null || l === '' ? null : l.toLowerCase() };
+    if (recentParts.size >= RECENT_PARTS_MAX) recentParts.clear();
+    recentParts.set(name, p);
+  }
+  lastParts = p;
+  return p;
 }
 
 /** The label a name is judged by: its registrable domain without the suffix. */
@@ -212,21 +223,30 @@ export function registeredDomain(name: string): string {
   return getDomain(name, { allowPrivateDomains: true }) ?? name.toLowerCase();
 }
 
+/** entropyBits' scratch: count per (case-folded) UTF-16 code unit, all zero between calls, and the units in order of first appearance. */
+const charCounts = new Uint32Array(65536);
+const charOrder = new Uint16Array(65536);
+
 /** Shannon entropy in bits per character. */
 export function entropyBits(s: string): number {
-  if (s.length === 0) return 0;
-  const counts = new Map<number, number>();
-  for (let i = 0; i < s.length; i++) {
+  const len = s.length;
+  if (len === 0) return 0;
+  let distinct = 0;
+  for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i) | 0x20;
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (charCounts[c]++ === 0) charOrder[distinct++] = c;
   }
+  // Summed in order of first appearance (as a Map of counts would iterate), so the result is the same to the last bit.
   let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
+  for (let k = 0; k < distinct; k++) {
+    const c = charOrder[k]!;
+    const p = charCounts[c]! / len;
+    charCounts[c] = 0;
     h -= p * Math.log2(p);
   }
   return h;
 }
+
 
 /** Deterministic split bucket 0..99 of a registered domain (FNV-1a), for train/test splits by domain. */
 export function domainBucket(domain: string): number {
