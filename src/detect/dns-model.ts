@@ -247,7 +247,6 @@ export function entropyBits(s: string): number {
   return h;
 }
 
-
 /** Deterministic split bucket 0..99 of a registered domain (FNV-1a), for train/test splits by domain. */
 export function domainBucket(domain: string): number {
   let h = 0x811c9dc5;
