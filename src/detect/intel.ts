@@ -69,9 +69,30 @@ export class IntelDetector implements Detector {
       if (d !== undefined) this.listed(pkt, l, d, false, ctx);
     }
     if (this.o.abuseipdb !== null) {
-      this.reputation(pkt, l, true, ctx);
-      this.reputation(pkt, l, false, ctx);
+      const sk = srcKey(l);
+      const dk = dstKey(l);
+      if ((sk === this.quietA && dk === this.quietB) || (sk === this.quietB && dk === this.quietA)) return;
+      const srcQuiet = this.reputation(pkt, l, true, sk, ctx);
+      if (this.reputation(pkt, l, false, dk, ctx) && srcQuiet) {
+        this.quietA = sk;
+        this.quietB = dk;
+      }
     }
+  }
+
+  /**
+   * The two addresses of the last packet whose reputation check found both
+   * known and not malicious (special, pending, clean or unknown). The next
+   * packets between them (either direction: most packets continue a
+   * conversation) skip the check, which could only find the same. Cleared
+   * whenever the table changes and whenever an answer arrives (a pending
+   * address may have turned malicious, whose packets alert).
+   */
+  private quietA = NaN;
+  private quietB = NaN;
+
+  private forgetQuiet(): void {
+    this.quietA = this.quietB = NaN;
   }
 
   private listed(pkt: Packet, l: Layers, e: ListEntry, src: boolean, ctx: DetectContext): void {
@@ -113,6 +134,7 @@ export class IntelDetector implements Detector {
   private remember(key: number, st: AddrState): void {
     this.recentKeyA = this.recentKeyB = NaN;
     this.recentA = this.recentB = null;
+    this.forgetQuiet();
     this.addrs.set(key, st);
   }
 
@@ -124,14 +146,16 @@ export class IntelDetector implements Detector {
     return this.tuple;
   }
 
-  private reputation(pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
-    const key = src ? srcKey(l) : dstKey(l);
+  /** Checks one address of the packet (`key`: its table key); true when it was known and not malicious. */
+  private reputation(pkt: Packet, l: Layers, src: boolean, key: number, ctx: DetectContext): boolean {
     const st = this.stateOf(key);
     if (st !== undefined) {
-      if (st.state === St.Malicious) this.maliciousAgain(st, pkt, l, src, ctx);
-      return;
+      if (st.state !== St.Malicious) return true;
+      this.maliciousAgain(st, pkt, l, src, ctx);
+      return false;
     }
     this.firstSeen(key, pkt, l, src, ctx);
+    return false;
   }
 
   /**
@@ -171,6 +195,7 @@ export class IntelDetector implements Detector {
     const ip = s.ip;
     const asked = Date.now();
     void client.lookup(ip).then((rep) => {
+      this.forgetQuiet();
       if (rep === null) {
         s.state = St.Unknown;
         return;

@@ -22,6 +22,9 @@ export interface Reputation {
 
 type Db = InstanceType<typeof Database>;
 
+/** How long answers and budget steps wait to be written together (see save). */
+const SAVE_DELAY_MS = 1000;
+
 export class ReputationCache {
   private readonly mem: BoundedMap<string, Reputation>;
   private readonly db: Db | null;
@@ -94,14 +97,16 @@ export class ReputationCache {
   }
 
   /**
-   * Writes wait for the end of the current turn of the event loop and go to
-   * the file in one transaction: answers of concurrent look-ups arrive
-   * together, and a transaction per answer and per budget step (each a WAL
-   * commit) cost more CPU than the rest of the look-up, on the packet thread.
+   * Writes are collected for up to SAVE_DELAY_MS and go to the file in one
+   * transaction: a transaction per answer, per budget step or even per turn
+   * of the event loop (each a WAL commit) costs more CPU than the rest of the
+   * look-up, on the packet thread, and answers arrive a few at a time all
+   * along a run. close() (and the client's close) writes what is left; a
+   * crash loses at most that much of a cache.
    */
   private readonly unsaved: Reputation[] = [];
   private unsavedBudget: { day: string; used: number } | null = null;
-  private saveScheduled = false;
+  private saveTimer: NodeJS.Timeout | null = null;
 
   put(r: Reputation): void {
     this.mem.set(r.ip, r);
@@ -125,14 +130,16 @@ export class ReputationCache {
   }
 
   private scheduleSave(): void {
-    if (this.saveScheduled) return;
-    this.saveScheduled = true;
-    setImmediate(() => this.save());
+    if (this.saveTimer !== null) return;
+    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
+    // Pending writes must not keep a finished process alive; close() writes them.
+    this.saveTimer.unref();
   }
 
   /** Writes the answers and the budget not yet in the file, in one transaction. */
   save(): void {
-    this.saveScheduled = false;
+    if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
     const db = this.db;
     if (db === null || !db.open || (this.unsaved.length === 0 && this.unsavedBudget === null)) return;
     db.transaction(() => {
