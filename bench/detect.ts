@@ -27,7 +27,7 @@
  *
  *   node dist/bench/detect.js [capture] [intel-capture] [rounds] [interleaved-rounds]
  */
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fork } from 'node:child_process';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -45,7 +45,7 @@ import { specialBlockV4 } from '../src/intel/reserved.js';
 import { formatIPv4 } from '../src/util/format.js';
 import { Pipeline, type Stage } from '../src/pipeline.js';
 import { loopPcap, WORK_DIR } from './harness.js';
-import { interleaved, type InterleavedResult, type InterleavedSide } from './detect-interleave.js';
+import { interleavedCost, type InterleavedSide } from './detect-interleave.js';
 
 const file = resolve(process.argv[2] ?? '../shared/datasets/lab/lab-mixed.pcap');
 const intelFile = resolve(process.argv[3] ?? '../shared/corpus/nfstream/tor.pcap');
@@ -129,35 +129,6 @@ async function side(cfg: DetectConfig | null, env: NodeJS.ProcessEnv = {}): Prom
   const detect = new DetectStage(buildDetectors(cfg, { log: () => {}, env, watchLists: false }), { bus, mtu: 1500, suppress: cfg.suppress, log: () => {} });
   await detect.ready();
   return { stages: [flows, detect], close: () => detect.close() };
-}
-
-/**
- * Cost of `b` against `a` measured in lock-step (bench/detect-interleave.ts).
- * Each round runs a control pair (a beside a second a) and the test pair (a
- * beside b), b's batches always second, so the CPU the event loop spends
- * between batches (answers of look-ups, timers) is charged to b. The cost of
- * the round is the test pair's ratio (b + its gaps) / (a + its gaps) over the
- * control pair's, which takes out what the second place itself costs. One
- * unrecorded warm-up round; the median and every round, in %.
- */
-async function interleavedCost(path: string, a: () => Promise<InterleavedSide>, b: () => Promise<InterleavedSide>, n: number): Promise<{ median: number; rounds: string; bGapMs: number; aMs: number }> {
-  const buf = readFileSync(path);
-  const ratio = (r: InterleavedResult): number => (r.bMs + r.bGapMs) / (r.aMs + r.aGapMs);
-  await interleaved(buf, BATCH, await a(), await a());
-  await interleaved(buf, BATCH, await a(), await b());
-  const costs: number[] = [];
-  let bGap = 0;
-  let aMs = Infinity;
-  for (let i = 0; i < n; i++) {
-    const control = await interleaved(buf, BATCH, await a(), await a());
-    const test = await interleaved(buf, BATCH, await a(), await b());
-    costs.push((ratio(test) / ratio(control) - 1) * 100);
-    bGap += test.bGapMs / n;
-    aMs = Math.min(aMs, test.aMs);
-  }
-  const sorted = [...costs].sort((x, y) => x - y);
-  const m = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-  return { median: m, rounds: costs.map((x) => x.toFixed(1)).join(', '), bGapMs: bGap, aMs };
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -317,7 +288,7 @@ async function main(): Promise<void> {
   console.log(`| decode + flows + all default detectors | ${fmt(bOn.pps)} | ${fmt(bOn.cpuMs)} | ${fmt(bOn.wallPps)} | ${bOn.alerts} (raised ${bOn.stats.alertsRaised}) |`);
   const dc = pairedCost(off, on);
   console.log(`detection cost: best vs best ${((1 - bOn.pps / bOff.pps) * 100).toFixed(1)} % slower; median of the rounds ${dc.median.toFixed(1)} % (rounds: ${dc.rounds}) (target <= 25 %)`);
-  const di = await interleavedCost(looped, () => side(null), () => side(cfg), interleavedRounds);
+  const di = await interleavedCost(looped, () => side(null), () => side(cfg), interleavedRounds, BATCH);
   console.log(
     `detection cost, interleaved (off and on in lock-step, batches of ${BATCH} frames from memory, CPU per batch, against an off/off control pair): ` +
       `median of ${interleavedRounds} rounds ${di.median.toFixed(1)} % (rounds: ${di.rounds}) (target <= 25 %)`,
@@ -351,7 +322,7 @@ async function main(): Promise<void> {
     intelCfg.intel.abuseipdb.cacheDb = freshCache();
     return side(intelCfg, env);
   };
-  const ii = await interleavedCost(fresh.path, () => side(cfg), intelSide, interleavedRounds);
+  const ii = await interleavedCost(fresh.path, () => side(cfg), intelSide, interleavedRounds, BATCH);
   const serverRequests = await server.stop();
   rmSync(cacheDir, { recursive: true, force: true });
   const nI = best(noIntel);

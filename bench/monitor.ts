@@ -4,11 +4,17 @@
  * cheapest possible pipeline) and over the default pipeline of `read` (decode
  * + flows + detection, what a user runs). Target (issue 7): ≤ 15%.
  *
- * The verdict is the median of the paired rounds' CPU-time ratios: 2 cores
- * are shared with other work, and a wall-clock run also counts the time the
- * process waited for a core (bench/detect.ts measures the same way). The
- * wall-clock median is shown beside it; the rows' seconds stay best wall
- * times, comparable with the other rows of the table.
+ * Two measures, and the target must hold on both (default pipeline):
+ * - the median of paired rounds' CPU-time ratios (off and on run one after
+ *   the other; CPU, not wall clock, as a wall-clock run also counts the time
+ *   the process waited for a core). On this shared machine whole runs of the
+ *   same work vary by tens of percent, so this figure is noisy;
+ * - the lock-step ratio (bench/detect-interleave.ts, as bench/detect.ts):
+ *   both pipelines in one process, batch after batch, against a control pair.
+ *   Stable, but it tends to overstate memory-bound work (two pipelines share
+ *   the caches).
+ * The wall-clock median is shown beside them; the rows' seconds stay best
+ * wall times, comparable with the other rows of the table.
  *
  * Standalone: node dist/bench/monitor.js [FILE[:REPS]]... (default: the two
  * files of `npm run bench`, looped 19 and 42 times as sized on this machine).
@@ -24,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { MonitorStage } from '../src/monitor/monitor-stage.js';
 import type { Stage } from '../src/pipeline.js';
 import { best, CORPUS, loopPcap, runStages, type BenchFile, type BenchModule, type BenchRow } from './harness.js';
+import { interleavedCost, type InterleavedSide } from './detect-interleave.js';
 
 function defaultPipeline(monitor: boolean): { stages: Stage[]; close(): Promise<void> } {
   const bus = new EventBus();
@@ -36,8 +43,16 @@ function defaultPipeline(monitor: boolean): { stages: Stage[]; close(): Promise<
   return { stages, close: () => detect.close() };
 }
 
+/** The default pipeline as an interleaved side (bench/detect-interleave.ts). */
+function sideOf(monitor: boolean): InterleavedSide {
+  const p = defaultPipeline(monitor);
+  return { stages: p.stages, close: p.close };
+}
+
 /** Paired off/on rounds per row. */
 const ROUNDS = 7;
+/** Rounds of the interleaved measurement (each a control pair and a test pair, in lock-step). */
+const INTERLEAVED_ROUNDS = 5;
 
 /** One run's wall-clock and CPU seconds. */
 interface Timing {
@@ -88,15 +103,20 @@ export const monitorBench: BenchModule = async (ctx) => {
       const wallRounds = offs.map((o, i) => (ons[i]!.wall / o.wall - 1) * 100).sort((a, b) => a - b);
       const wallMedian = wallRounds[Math.floor(wallRounds.length / 2)]!;
       rows.push({ file: file.name, name: `${base} (monitor off)`, packets, seconds: off });
-      rows.push({
-        file: file.name,
-        name: `${base} + monitor`,
-        packets,
-        seconds: on,
-        note:
-          `monitor cost: median of ${ROUNDS} paired rounds (CPU time) ${median.toFixed(1)}% (target ≤ 15%): ${median <= 15 ? 'met' : 'NOT met'}; ` +
-          `rounds ${perRound.map((c) => c.toFixed(0)).join(', ')}; wall clock: median ${wallMedian.toFixed(1)}%, best vs best ${bestCost.toFixed(1)}%`,
-      });
+      let note =
+        `monitor cost: median of ${ROUNDS} paired rounds (CPU time) ${median.toFixed(1)}%; ` +
+        `rounds ${perRound.map((c) => c.toFixed(0)).join(', ')}; wall clock: median ${wallMedian.toFixed(1)}%, best vs best ${bestCost.toFixed(1)}%`;
+      if (base === 'default pipeline') {
+        // Whole runs of the same work differ by tens of percent on a shared machine; batches run a
+        // millisecond apart see the same load, so the lock-step ratio is the stable figure. It tends to
+        // overstate a memory-bound stage (two pipelines share the caches), so the target must hold on both.
+        const il = await interleavedCost(file.path, async () => sideOf(false), async () => sideOf(true), INTERLEAVED_ROUNDS);
+        const met = median <= 15 && il.median <= 15;
+        note =
+          `${note}; interleaved (off and on in lock-step, against an off/off control pair): median of ${INTERLEAVED_ROUNDS} rounds ${il.median.toFixed(1)}% ` +
+          `(rounds ${il.rounds}); target ≤ 15% on both: ${met ? 'met' : 'NOT met'}`;
+      } else note = `${note} (the stage against decode alone, for reference)`;
+      rows.push({ file: file.name, name: `${base} + monitor`, packets, seconds: on, note });
     }
   }
   return rows;
