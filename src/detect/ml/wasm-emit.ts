@@ -155,19 +155,13 @@ export class FunctionBody {
     return this;
   }
   get(i: number): this {
-    this.code.push(Op.localGet);
-    uleb(this.code, i);
-    return this;
+    return this.withIndex(Op.localGet, i);
   }
   set(i: number): this {
-    this.code.push(Op.localSet);
-    uleb(this.code, i);
-    return this;
+    return this.withIndex(Op.localSet, i);
   }
   tee(i: number): this {
-    this.code.push(Op.localTee);
-    uleb(this.code, i);
-    return this;
+    return this.withIndex(Op.localTee, i);
   }
   i32(v: number): this {
     this.code.push(Op.i32Const);
@@ -201,48 +195,29 @@ export class FunctionBody {
   }
   /** f64.load at the constant byte address `addr` (the address operand must be i32.const 0, pushed here). */
   loadF64(addr: number): this {
-    this.i32(0);
-    this.code.push(Op.f64Load);
-    this.code.push(3);
-    uleb(this.code, addr);
-    return this;
+    return this.i32(0).loadF64At(addr);
   }
   /** f64.store of the value computed by `value` at the constant byte address `addr`. */
   storeF64(addr: number, value: () => void): this {
     this.i32(0);
     value();
-    this.code.push(Op.f64Store);
-    this.code.push(3);
-    uleb(this.code, addr);
-    return this;
+    return this.storeF64At(addr);
   }
   /** f64.load with the address on the stack plus a constant offset. */
   loadF64At(offset: number): this {
-    this.code.push(Op.f64Load);
-    this.code.push(3);
-    uleb(this.code, offset);
-    return this;
+    return this.op(Op.f64Load).memarg(offset);
   }
   /** v128.load with the address on the stack plus a constant offset. */
   loadV128At(offset: number): this {
-    this.simd(Simd.load);
-    this.code.push(3);
-    uleb(this.code, offset);
-    return this;
+    return this.simd(Simd.load).memarg(offset);
   }
   /** v128.store with address and value on the stack, plus a constant offset. */
   storeV128At(offset: number): this {
-    this.simd(Simd.store);
-    this.code.push(3);
-    uleb(this.code, offset);
-    return this;
+    return this.simd(Simd.store).memarg(offset);
   }
   /** f64.store with address and value on the stack, plus a constant offset. */
   storeF64At(offset: number): this {
-    this.code.push(Op.f64Store);
-    this.code.push(3);
-    uleb(this.code, offset);
-    return this;
+    return this.op(Op.f64Store).memarg(offset);
   }
   /** block / loop with no result (close with end()). */
   block(): this {
@@ -257,29 +232,18 @@ export class FunctionBody {
   }
   /** br / br_if to the enclosing construct `depth` levels out (0 = innermost). */
   br(depth: number): this {
-    this.code.push(Op.br);
-    uleb(this.code, depth);
-    return this;
+    return this.withIndex(Op.br, depth);
   }
   brIf(depth: number): this {
-    this.code.push(Op.brIf);
-    uleb(this.code, depth);
-    return this;
+    return this.withIndex(Op.brIf, depth);
   }
   loadV128(addr: number): this {
-    this.i32(0);
-    this.simd(Simd.load);
-    this.code.push(3);
-    uleb(this.code, addr);
-    return this;
+    return this.i32(0).loadV128At(addr);
   }
   storeV128(addr: number, value: () => void): this {
     this.i32(0);
     value();
-    this.simd(Simd.store);
-    this.code.push(3);
-    uleb(this.code, addr);
-    return this;
+    return this.storeV128At(addr);
   }
   if(): this {
     this.code.push(Op.if);
@@ -291,8 +255,19 @@ export class FunctionBody {
     return this;
   }
   call(f: number): this {
-    this.code.push(Op.call);
-    uleb(this.code, f);
+    return this.withIndex(Op.call, f);
+  }
+
+  /** An instruction with one unsigned immediate (a local, a branch depth, a function index). */
+  private withIndex(op: number, n: number): this {
+    this.code.push(op);
+    uleb(this.code, n);
+    return this;
+  }
+  /** A memory instruction's immediate: alignment 2^3 (every access here is to doubles) and the constant offset. */
+  private memarg(offset: number): this {
+    this.code.push(3);
+    uleb(this.code, offset);
     return this;
   }
 
