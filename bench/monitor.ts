@@ -32,7 +32,8 @@ import type { Stage } from '../src/pipeline.js';
 import { best, CORPUS, loopPcap, runStages, type BenchFile, type BenchModule, type BenchRow } from './harness.js';
 import { interleavedCost, type InterleavedSide } from './detect-interleave.js';
 
-function defaultPipeline(monitor: boolean): { stages: Stage[]; close(): Promise<void> } {
+/** The default pipeline of `read`, with or without the monitor (also an interleaved side, bench/detect-interleave.ts). */
+function defaultPipeline(monitor: boolean): InterleavedSide {
   const bus = new EventBus();
   const cfg = defaultDetectConfig();
   const flows = new FlowStage(flowOptions());
@@ -41,12 +42,6 @@ function defaultPipeline(monitor: boolean): { stages: Stage[]; close(): Promise<
   const detect = new DetectStage(buildDetectors(cfg, { log: () => {}, env: {}, watchLists: false }), { bus, mtu: 1500, suppress: cfg.suppress, log: () => {} });
   const stages: Stage[] = monitor ? [new MonitorStage(bus), flows, detect] : [flows, detect];
   return { stages, close: () => detect.close() };
-}
-
-/** The default pipeline as an interleaved side (bench/detect-interleave.ts). */
-function sideOf(monitor: boolean): InterleavedSide {
-  const p = defaultPipeline(monitor);
-  return { stages: p.stages, close: p.close };
 }
 
 /** Paired off/on rounds per row. */
@@ -110,7 +105,7 @@ export const monitorBench: BenchModule = async (ctx) => {
         // Whole runs of the same work differ by tens of percent on a shared machine; batches run a
         // millisecond apart see the same load, so the lock-step ratio is the stable figure. It tends to
         // overstate a memory-bound stage (two pipelines share the caches), so the target must hold on both.
-        const il = await interleavedCost(file.path, async () => sideOf(false), async () => sideOf(true), INTERLEAVED_ROUNDS);
+        const il = await interleavedCost(file.path, async () => defaultPipeline(false), async () => defaultPipeline(true), INTERLEAVED_ROUNDS);
         const met = median <= 15 && il.median <= 15;
         note =
           `${note}; interleaved (off and on in lock-step, against an off/off control pair): median of ${INTERLEAVED_ROUNDS} rounds ${il.median.toFixed(1)}% ` +
