@@ -16,7 +16,10 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly signatures = new Set<string>();
 
-  constructor(monitor: MonitorStage, bus: EventBus) {
+  constructor(
+    private readonly monitor: MonitorStage,
+    bus: EventBus,
+  ) {
     const r = this.registry;
     const m = monitor;
     new Counter({ name: 'wirewatch_packets_total', help: 'Packets seen by the pipeline', registers: [r], collect() { this.reset(); this.inc(m.packets); } });
@@ -104,6 +107,8 @@ export class Metrics {
 
   /** The text exposition format. */
   async text(): Promise<string> {
+    // Queued TCP segments reach the RTT histograms (through onRtt) when analysed: analyse them before reading.
+    this.monitor.tcp.flush();
     return this.registry.metrics();
   }
 
