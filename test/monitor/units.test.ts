@@ -7,6 +7,9 @@ import { RateRing } from '../../src/monitor/rates.js';
 import { LogHistogram } from '../../src/monitor/histogram.js';
 import { TcpAnalyzer } from '../../src/monitor/tcp-analysis.js';
 import { Layers, TcpFlag } from '../../src/decode/packet.js';
+import { MonitorStage } from '../../src/monitor/monitor-stage.js';
+import { Metrics } from '../../src/monitor/metrics.js';
+import { EventBus } from '../../src/events.js';
 
 
 test('space-saving: exact while keys fit, bounded error beyond', () => {
@@ -119,4 +122,80 @@ test('tcp analyzer: bounded table evicts the oldest connection, finds the others
       },
     ),
   );
+});
+
+test('tcp analyzer: queued segments give the results of segment-by-segment analysis, whenever they are read', () => {
+  // One connection's segments with random flags, sequence numbers, lengths and windows, from either side:
+  // one analyzer is read after every segment (its queue never holds more than one), the other only at
+  // the end (its queue fills and drains QUEUE at a time). Counts, RTT samples and their order must agree.
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({ fromA: fc.boolean(), flags: fc.constantFrom(TcpFlag.SYN, TcpFlag.SYN | TcpFlag.ACK, TcpFlag.ACK, TcpFlag.ACK | TcpFlag.PSH, TcpFlag.FIN | TcpFlag.ACK, TcpFlag.RST), seq: fc.integer({ min: 0, max: 3000 }), ack: fc.integer({ min: 0, max: 3000 }), len: fc.constantFrom(0, 0, 1, 100, 1000), win: fc.constantFrom(0, 65535), dt: fc.integer({ min: 0, max: 5000 }) }),
+        { minLength: 1, maxLength: 700 },
+      ),
+      (segs) => {
+        const eager = new TcpAnalyzer();
+        const lazy = new TcpAnalyzer();
+        const samples: string[][] = [[], []];
+        eager.onRtt = (k, v) => samples[0]!.push(`${k}${v}`);
+        lazy.onRtt = (k, v) => samples[1]!.push(`${k}${v}`);
+        const l = new Layers();
+        l.ipVersion = 4;
+        l.hasTcp = true;
+        let us = 0;
+        for (const s of segs) {
+          l.src4 = s.fromA ? 0xc6120001 : 0xc6120002;
+          l.dst4 = s.fromA ? 0xc6120002 : 0xc6120001;
+          l.sport = s.fromA ? 40000 : 80;
+          l.dport = s.fromA ? 80 : 40000;
+          l.tcpFlags = s.flags;
+          l.tcpSeq = s.seq;
+          l.tcpAck = s.ack;
+          l.payloadLen = s.len;
+          l.tcpWindow = s.win;
+          us += s.dt;
+          const sec = 1_700_000_000 + Math.floor(us / 1e6);
+          const nsec = (us % 1e6) * 1000;
+          eager.onSegment(l, l.src4 | 0, l.dst4 | 0, sec, nsec);
+          lazy.onSegment(l, l.src4 | 0, l.dst4 | 0, sec, nsec);
+          assert.ok(eager.totals.connections === 1);
+        }
+        assert.deepEqual(lazy.totals, eager.totals);
+        assert.deepEqual(samples[1], samples[0]);
+        for (const h of ['handshakeRtt', 'dataRtt'] as const) {
+          assert.equal(lazy[h].count, eager[h].count);
+          assert.equal(lazy[h].mean, eager[h].mean);
+          assert.equal(lazy[h].quantile(0.9), eager[h].quantile(0.9));
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test('metrics: a scrape sees the RTT samples of segments still queued for analysis', async () => {
+  const monitor = new MonitorStage(null);
+  const metrics = new Metrics(monitor, new EventBus());
+  const l = new Layers();
+  l.ipVersion = 4;
+  l.hasTcp = true;
+  const seg = (fromA: boolean, flags: number, seq: number, ack: number, usec: number): void => {
+    l.src4 = fromA ? 0xc6120001 : 0xc6120002;
+    l.dst4 = fromA ? 0xc6120002 : 0xc6120001;
+    l.sport = fromA ? 40000 : 80;
+    l.dport = fromA ? 80 : 40000;
+    l.tcpFlags = flags;
+    l.tcpSeq = seq;
+    l.tcpAck = ack;
+    monitor.tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1_700_000_000, usec * 1000);
+  };
+  // A handshake of 3 segments: far fewer than the queue holds, so nothing was analysed yet.
+  seg(true, TcpFlag.SYN, 100, 0, 0);
+  seg(false, TcpFlag.SYN | TcpFlag.ACK, 500, 101, 1500);
+  seg(true, TcpFlag.ACK, 101, 501, 3000);
+  const text = await metrics.text();
+  assert.match(text, /^wirewatch_tcp_handshake_rtt_seconds_count 1$/m);
+  assert.match(text, /^wirewatch_tcp_handshake_rtt_seconds_bucket\{le="0.005"\} 1$/m);
+  assert.match(text, /^wirewatch_tcp_handshake_rtt_seconds_bucket\{le="0.001"\} 0$/m);
 });
