@@ -2,9 +2,10 @@
  * Threat intelligence on the packet path: offline block lists (CIDR trie,
  * checked for every packet's source and destination) and AbuseIPDB scores
  * (looked up once per address, asynchronously). The packet path only reads a
- * per-address state table; a new public address costs one string and one
- * queued request, whose answer raises the alert later, naming the flow and
- * time of the packet that first showed the address.
+ * per-address state table; a new public address costs one string, a few
+ * numbers of its packet and one queued request, whose answer raises the
+ * alert later, naming the flow and time of the packet that first showed the
+ * address.
  */
 import type { Layers, Packet } from '../decode/packet.js';
 import type { AbuseIpdbClient } from '../intel/abuseipdb.js';
@@ -13,6 +14,7 @@ import type { BlockLists, ListEntry } from '../intel/lists.js';
 import { specialBlockV4, specialBlockWords } from '../intel/reserved.js';
 import { dstKey, srcKey } from '../util/addr-key.js';
 import { BoundedMap } from './bounded-map.js';
+import { Sighting } from './intel-sighting.js';
 import { type AlertTuple, type DetectContext, type Detector, dstAddrText, srcAddrText, tupleOf } from './detector.js';
 import { SIG } from './signatures.js';
 
@@ -186,12 +188,12 @@ export class IntelDetector implements Detector {
     }
     const s = addrState(St.Pending, ip, null);
     this.remember(key, s);
-    // The tuple and time are captured now: the answer arrives after this packet is gone.
-    this.ask(client, s, this.tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src);
+    // The packet's numbers are kept now (the answer arrives after this packet is gone); its tuple is made only for an alert.
+    this.ask(client, s, new Sighting(pkt, l), src);
   }
 
-  /** Queues the look-up of a new address; its answer alerts with the tuple and time of the packet that showed it. */
-  private ask(client: AbuseIpdbClient, s: AddrState, tuple: AlertTuple, tsSec: number, tsNsec: number, src: boolean): void {
+  /** Queues the look-up of a new address; a malicious answer alerts with the tuple and time of the packet that showed it. */
+  private ask(client: AbuseIpdbClient, s: AddrState, seen: Sighting, src: boolean): void {
     const ip = s.ip;
     const asked = Date.now();
     void client.lookup(ip).then((rep) => {
@@ -204,7 +206,7 @@ export class IntelDetector implements Detector {
       s.state = rep.score > this.o.threshold ? St.Malicious : St.Clean;
       if (s.state === St.Malicious && this.ctx !== null) {
         this.lateAnswers++;
-        this.malicious(s, tuple, tsSec, tsNsec, src, this.ctx, true, Date.now() - asked);
+        this.malicious(s, seen.tuple(), seen.tsSec, seen.tsNsec, src, this.ctx, true, Date.now() - asked);
       }
     });
   }
