@@ -9,8 +9,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AbuseIpdbClient, DEFAULT_ABUSEIPDB_URL } from '../intel/abuseipdb.js';
-import { ReputationCache } from '../intel/cache.js';
+import { DEFAULT_ABUSEIPDB_URL } from '../intel/abuseipdb.js';
+import { AbuseIpdbThread } from '../intel/abuseipdb-thread.js';
 import { BlockLists } from '../intel/lists.js';
 import type { DetectConfig } from './config.js';
 import type { Detector } from './detector.js';
@@ -43,21 +43,27 @@ export function buildIntel(cfg: DetectConfig, o: BuildOptions): IntelDetector | 
   const env = o.env ?? process.env;
   const a = cfg.intel.abuseipdb;
   const key = env.ABUSEIPDB_API_KEY || a.apiKey;
-  let client: AbuseIpdbClient | null = null;
+  let client: AbuseIpdbThread | null = null;
   if (a.enabled && key) {
-    const cache = new ReputationCache(a.cacheTtlSec * 1000, a.cacheSize, a.cacheDb);
-    client = new AbuseIpdbClient({
-      apiKey: key,
-      baseUrl: env.ABUSEIPDB_URL || a.baseUrl || DEFAULT_ABUSEIPDB_URL,
-      maxAgeInDays: a.maxAgeInDays,
-      timeoutMs: a.timeoutMs,
-      concurrency: a.concurrency,
-      maxQueue: a.maxQueue,
-      dailyBudget: a.dailyBudget,
-      errorTtlMs: a.errorTtlSec * 1000,
-      cache,
-      log: o.log,
-    });
+    // The client and its cache run in a worker thread: requests, JSON, validation and SQLite stay off the packet thread.
+    client = new AbuseIpdbThread(
+      {
+        client: {
+          apiKey: key,
+          baseUrl: env.ABUSEIPDB_URL || a.baseUrl || DEFAULT_ABUSEIPDB_URL,
+          maxAgeInDays: a.maxAgeInDays,
+          timeoutMs: a.timeoutMs,
+          concurrency: a.concurrency,
+          maxQueue: a.maxQueue,
+          dailyBudget: a.dailyBudget,
+          errorTtlMs: a.errorTtlSec * 1000,
+        },
+        cacheTtlMs: a.cacheTtlSec * 1000,
+        cacheSize: a.cacheSize,
+        cacheFile: a.cacheDb,
+      },
+      o.log,
+    );
   }
   const lists = cfg.rules === 'default' && cfg.intel.lists.length > 0 ? new BlockLists(cfg.intel.lists, o.log, cfg.intel.reloadDebounceMs) : null;
   if (lists !== null && o.watchLists !== false) lists.watch();

@@ -8,9 +8,9 @@
  * address.
  */
 import type { Layers, Packet } from '../decode/packet.js';
-import type { AbuseIpdbClient } from '../intel/abuseipdb.js';
 import type { Reputation } from '../intel/cache.js';
 import type { BlockLists, ListEntry } from '../intel/lists.js';
+import type { ReputationLookups } from '../intel/lookups.js';
 import { specialBlockV4, specialBlockWords } from '../intel/reserved.js';
 import { dstKey, srcKey } from '../util/addr-key.js';
 import { BoundedMap } from './bounded-map.js';
@@ -35,7 +35,8 @@ function addrState(state: number, ip: string, rep: Reputation | null): AddrState
 
 export interface IntelOptions {
   lists: BlockLists | null;
-  abuseipdb: AbuseIpdbClient | null;
+  /** AbuseIPDB look-ups: the client on this thread, or its worker-thread front (AbuseIpdbThread). */
+  abuseipdb: ReputationLookups | null;
   /** abuseConfidenceScore above this alerts. */
   threshold: number;
   maxAgeInDays: number;
@@ -193,7 +194,7 @@ export class IntelDetector implements Detector {
   }
 
   /** Queues the look-up of a new address; a malicious answer alerts with the tuple and time of the packet that showed it. */
-  private ask(client: AbuseIpdbClient, s: AddrState, seen: Sighting, src: boolean): void {
+  private ask(client: ReputationLookups, s: AddrState, seen: Sighting, src: boolean): void {
     const ip = s.ip;
     const asked = Date.now();
     void client.lookup(ip).then((rep) => {
@@ -282,8 +283,8 @@ export class IntelDetector implements Detector {
     return s;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.o.lists?.close();
-    this.o.abuseipdb?.close();
+    await this.o.abuseipdb?.close();
   }
 }

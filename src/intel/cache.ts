@@ -150,6 +150,14 @@ export class ReputationCache {
     this.unsavedBudget = null;
   }
 
+  /** The answers in memory that are still fresh (to seed another thread's copy of the cache). */
+  fresh(): Reputation[] {
+    const now = this.now();
+    const out: Reputation[] = [];
+    for (const r of this.mem.values()) if (now - r.checkedAt < this.ttlMs) out.push(r);
+    return out;
+  }
+
   get evicted(): number {
     return this.mem.evicted;
   }

@@ -1,0 +1,148 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { AbuseIpdbThread, type WorkerSetup } from '../../src/intel/abuseipdb-thread.js';
+import { buildIntel } from '../../src/detect/build.js';
+import { defaultDetectConfig } from '../../src/detect/config.js';
+import { IntelDetector } from '../../src/detect/intel.js';
+import { Harness, eth, ip, tcp } from '../detect/frames.js';
+import { FakeAbuseIpdb } from './abuseipdb-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+function setupOf(server: FakeAbuseIpdb, o: { key?: string; cacheFile?: string | null; timeoutMs?: number } = {}): WorkerSetup {
+  return {
+    client: {
+      apiKey: o.key ?? server.validKey,
+      baseUrl: server.url,
+      maxAgeInDays: 90,
+      timeoutMs: o.timeoutMs ?? 2000,
+      concurrency: 4,
+      maxQueue: 100,
+      dailyBudget: 1000,
+      errorTtlMs: 60_000,
+    },
+    cacheTtlMs: 3600_000,
+    cacheSize: 1000,
+    cacheFile: o.cacheFile ?? null,
+  };
+}
+
+test('worker thread: a look-up answered by the worker raises the alert naming the flow; close() ends the worker', async () => {
+  const server = new FakeAbuseIpdb();
+  await server.start();
+  const logs: string[] = [];
+  const client = new AbuseIpdbThread(setupOf(server), (m) => logs.push(m));
+  try {
+    server.delayMs = 50;
+    server.scores.set('45.155.205.233', 90);
+    const det = new IntelDetector({ lists: null, abuseipdb: client, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
+    await det.ready();
+    const cfg = defaultDetectConfig();
+    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
+    h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100.5);
+    h.feed(eth(ip('10.0.0.5', '8.8.8.8', tcp({ sport: 5555, dport: 443, flags: 2 }))), 101);
+    h.feed(eth(ip('10.0.0.6', '8.8.8.8', tcp({ sport: 5556, dport: 443, flags: 2 }))), 101.5);
+    assert.equal(h.alerts.length, 0, 'the packet path did not wait');
+    assert.equal(client.pending, 2, 'one look-up per address');
+    await h.end(102);
+    assert.equal(client.pending, 0);
+    assert.deepEqual(server.requests.map((r) => r.ipAddress).sort(), ['45.155.205.233', '8.8.8.8'], 'private addresses are never sent');
+    assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP']);
+    const a = h.alerts[0]!;
+    assert.equal(a.src_ip, '45.155.205.233');
+    assert.equal(a.dest_port, 22);
+    assert.equal(a.timestamp, '1970-01-01T00:01:40.500000Z');
+    assert.equal(a.wirewatch.evidence.abuseConfidenceScore, 90);
+    assert.equal(typeof a.wirewatch.evidence.answered_after_ms, 'number');
+    // The verdict is now in this thread's copy of the cache: the next packet alerts at once, without a request.
+    h.feed(eth(ip('10.0.0.7', '45.155.205.233', tcp({ sport: 1, dport: 2, flags: 2 }))), 200);
+    assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP', 'Dynamic Malicious Destination IP']);
+    assert.equal(h.alerts[1]!.wirewatch.evidence.cached, true);
+    assert.equal(client.stats().requests, 2);
+    assert.equal(client.stats().answered, 2);
+    assert.equal(client.running, true);
+    await det.close();
+    assert.equal(client.running, false, 'the worker is terminated on close');
+    assert.equal(await client.lookup('1.1.1.1'), null, 'no look-ups after close');
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+});
+
+test('worker thread: the cache file persists across restarts and seeds the synchronous cache', async () => {
+  const server = new FakeAbuseIpdb();
+  await server.start();
+  const file = join(tempDir('wwdet-intel-thread-'), 'cache.sqlite');
+  try {
+    server.scores.set('198.51.100.7', 99);
+    const a = new AbuseIpdbThread(setupOf(server, { cacheFile: file }), () => {});
+    await a.warmUp();
+    assert.equal(a.cached('198.51.100.7'), undefined);
+    assert.equal((await a.lookup('198.51.100.7'))?.score, 99);
+    assert.equal(a.cached('198.51.100.7')?.score, 99);
+    await a.close();
+    const b = new AbuseIpdbThread(setupOf(server, { cacheFile: file }), () => {});
+    await b.warmUp();
+    assert.equal(b.cached('198.51.100.7')?.score, 99, 'known before any packet, from the file');
+    assert.equal((await b.lookup('198.51.100.7'))?.score, 99);
+    assert.equal(server.requests.length, 1, 'answered from the file, no second request');
+    await b.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('worker thread: a rejected key disables look-ups and is never logged; time-outs answer null', async () => {
+  const server = new FakeAbuseIpdb();
+  await server.start();
+  const logs: string[] = [];
+  const bad = new AbuseIpdbThread(setupOf(server, { key: 'wrong-secret-key-xyz' }), (m) => logs.push(m));
+  try {
+    await bad.warmUp();
+    assert.equal(await bad.lookup('8.8.4.4'), null);
+    assert.equal(bad.saturated, true, 'nothing more is queued once the key was rejected');
+    assert.ok(bad.stats().disabled);
+    assert.ok(logs.some((m) => m.includes('HTTP 401')));
+    assert.ok(logs.every((m) => !m.includes('wrong-secret-key-xyz')));
+  } finally {
+    await bad.close();
+  }
+  const slow = new AbuseIpdbThread(setupOf(server, { timeoutMs: 100 }), (m) => logs.push(m));
+  try {
+    server.delayMs = 1000;
+    assert.equal(await slow.lookup('9.9.9.9'), null);
+    assert.equal(slow.stats().timeouts, 1);
+  } finally {
+    await slow.close();
+    await server.stop();
+  }
+});
+
+test('worker thread: a cache file that cannot be opened fails the set-up, naming the file', async () => {
+  const dir = tempDir('wwdet-intel-thread-');
+  const t = new AbuseIpdbThread({ ...setupOf(new FakeAbuseIpdb(), { cacheFile: dir }), client: { ...setupOf(new FakeAbuseIpdb()).client, baseUrl: 'http://127.0.0.1:9' } }, () => {});
+  await assert.rejects(t.warmUp(), (e: Error) => e.message.includes(dir) && e.message.includes('cannot open SQLite database'));
+  await t.close();
+  assert.equal(t.running, false);
+});
+
+test('the built detector looks up through the worker thread', async () => {
+  const server = new FakeAbuseIpdb();
+  await server.start();
+  try {
+    server.scores.set('45.155.205.233', 80);
+    const cfg = defaultDetectConfig();
+    cfg.intel.abuseipdb.cacheDb = null;
+    const det = buildIntel(cfg, { log: () => {}, env: { ABUSEIPDB_API_KEY: server.validKey, ABUSEIPDB_URL: server.url }, watchLists: false })!;
+    await det.ready();
+    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
+    h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 5555, dport: 443, flags: 2 }))), 10);
+    await h.end(11);
+    assert.deepEqual(h.signatures(), ['Dynamic Malicious Destination IP']);
+    assert.equal(det.stats()['abuseipdb.requests'], 1);
+    await det.close();
+  } finally {
+    await server.stop();
+  }
+});
