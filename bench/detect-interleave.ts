@@ -22,8 +22,8 @@ import { Pipeline, type Stage } from '../src/pipeline.js';
 /** Bytes of a classic pcap record header. */
 const PCAP_RECORD_HEADER = 16;
 
-/** CPU time of the process, in ms. */
-function cpuMs(): number {
+/** CPU time of the process, in ms (the default clock; a bench may pass another, e.g. the packet thread's alone). */
+export function processCpuMs(): number {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 }
@@ -37,15 +37,17 @@ export class GapLedger {
   private lastEnd = -1;
   private last: BatchedPcapSource | null = null;
 
+  constructor(readonly cpuMs: () => number = processCpuMs) {}
+
   /** A batch of `src` starts: the time since the last batch ended goes to that batch's source. */
   start(): number {
-    const now = cpuMs();
+    const now = this.cpuMs();
     if (this.last !== null) this.last.gapMs += now - this.lastEnd;
     return now;
   }
 
   end(src: BatchedPcapSource): void {
-    const now = cpuMs();
+    const now = this.cpuMs();
     this.lastEnd = now;
     this.last = src;
   }
@@ -111,7 +113,7 @@ export class BatchedPcapSource implements FrameSource {
       inBatch = 0;
       p.stopped = false;
       pos = p.parse(this.b, pos, end);
-      this.cpuMs += cpuMs() - c0;
+      this.cpuMs += this.ledger.cpuMs() - c0;
       this.ledger.end(this);
       // A batch cut short (not stopped by the count) ran out of records.
       done = !p.stopped || end - pos < PCAP_RECORD_HEADER;
@@ -158,8 +160,8 @@ export interface InterleavedResult {
  * batch and is charged to b. End-of-input work (flow expiry, awaiting
  * look-ups) is not counted.
  */
-export async function interleaved(buf: Buffer, batch: number, a: InterleavedSide, b: InterleavedSide): Promise<InterleavedResult> {
-  const ledger = new GapLedger();
+export async function interleaved(buf: Buffer, batch: number, a: InterleavedSide, b: InterleavedSide, clock: () => number = processCpuMs): Promise<InterleavedResult> {
+  const ledger = new GapLedger(clock);
   const srcA = new BatchedPcapSource(buf, batch, 'a', ledger);
   const srcB = new BatchedPcapSource(buf, batch, 'b', ledger);
   let delivered = 0;
@@ -183,20 +185,34 @@ export async function interleaved(buf: Buffer, batch: number, a: InterleavedSide
  * the round is the test pair's ratio (b + its gaps) / (a + its gaps) over the
  * control pair's, which takes out what the second place itself costs. One
  * unrecorded warm-up round; the median and every round, in %.
+ *
+ * Options: `clock` measures CPU time (the process's by default; a bench
+ * whose b side works on another thread may take the packet thread's alone);
+ * `allGapsToB` charges a's gaps too to b (ratio (b + both gaps) / a), for a
+ * b whose deferred work (setImmediate) runs right after a's batch.
  */
-export async function interleavedCost(path: string, a: () => Promise<InterleavedSide>, b: () => Promise<InterleavedSide>, n: number, batch = 512): Promise<{ median: number; rounds: string; bGapMs: number; aMs: number }> {
+export async function interleavedCost(
+  path: string,
+  a: () => Promise<InterleavedSide>,
+  b: () => Promise<InterleavedSide>,
+  n: number,
+  batch = 512,
+  o: { clock?: () => number; allGapsToB?: boolean } = {},
+): Promise<{ median: number; rounds: string; bGapMs: number; aMs: number }> {
   const buf = readFileSync(path);
-  const ratio = (r: InterleavedResult): number => (r.bMs + r.bGapMs) / (r.aMs + r.aGapMs);
-  await interleaved(buf, batch, await a(), await a());
-  await interleaved(buf, batch, await a(), await b());
+  const clock = o.clock ?? processCpuMs;
+  const ratio = o.allGapsToB === true ? (r: InterleavedResult): number => (r.bMs + r.bGapMs + r.aGapMs) / r.aMs : (r: InterleavedResult): number => (r.bMs + r.bGapMs) / (r.aMs + r.aGapMs);
+  const gapOfB = (r: InterleavedResult): number => (o.allGapsToB === true ? r.bGapMs + r.aGapMs : r.bGapMs);
+  await interleaved(buf, batch, await a(), await a(), clock);
+  await interleaved(buf, batch, await a(), await b(), clock);
   const costs: number[] = [];
   let bGap = 0;
   let aMs = Infinity;
   for (let i = 0; i < n; i++) {
-    const control = await interleaved(buf, batch, await a(), await a());
-    const test = await interleaved(buf, batch, await a(), await b());
+    const control = await interleaved(buf, batch, await a(), await a(), clock);
+    const test = await interleaved(buf, batch, await a(), await b(), clock);
     costs.push((ratio(test) / ratio(control) - 1) * 100);
-    bGap += test.bGapMs / n;
+    bGap += gapOfB(test) / n;
     aMs = Math.min(aMs, test.aMs);
   }
   const sorted = [...costs].sort((x, y) => x - y);
