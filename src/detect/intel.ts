@@ -63,7 +63,6 @@ export class IntelDetector implements Detector {
     const l = pkt.innermost();
     if (l.ipVersion === 0) return;
     this.ctx = ctx;
-    this.tuple = null;
     const lists = this.o.lists;
     if (lists !== null && !lists.empty) {
       const s = l.ipVersion === 4 ? lists.lookupV4(l.src4) : lists.lookupWords(l.src6);
@@ -141,14 +140,6 @@ export class IntelDetector implements Detector {
     this.addrs.set(key, st);
   }
 
-  /** The current packet's tuple, made when first needed (both its addresses may be new; most packets need none). */
-  private tuple: AlertTuple | null = null;
-
-  private tupleOf(pkt: Packet, l: Layers): AlertTuple {
-    if (this.tuple === null) this.tuple = tupleOf(pkt, l);
-    return this.tuple;
-  }
-
   /** Checks one address of the packet (`key`: its table key); true when it was known and not malicious. */
   private reputation(pkt: Packet, l: Layers, src: boolean, key: number, ctx: DetectContext): boolean {
     const st = this.stateOf(key);
@@ -184,7 +175,7 @@ export class IntelDetector implements Detector {
     if (cached !== undefined) {
       const s = addrState(cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, cached);
       this.remember(key, s);
-      if (s.state === St.Malicious) this.malicious(s, this.tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
+      if (s.state === St.Malicious) this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
       return;
     }
     const s = addrState(St.Pending, ip, null);
