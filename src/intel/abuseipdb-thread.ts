@@ -17,7 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AbuseIpdbOptions, AbuseIpdbStats } from './abuseipdb.js';
 import { type Reputation, ReputationCache } from './cache.js';
-import type { ReputationLookups } from './lookups.js';
+import { drainWaiting, type ReputationLookups } from './lookups.js';
 
 /** The worker's set-up (workerData). */
 export interface WorkerSetup {
@@ -175,16 +175,7 @@ export class AbuseIpdbThread implements ReputationLookups {
   }
 
   async drain(ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (this.waiting.size > 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      let timer: NodeJS.Timeout | undefined;
-      const tick = new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, 50))));
-      await Promise.race([Promise.allSettled([...this.waiting.values()].map((w) => w.promise)), tick]);
-      clearTimeout(timer);
-    }
-    return true;
+    return drainWaiting(this.waiting, ms);
   }
 
   abandon(): void {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { BoundedMap } from '../detect/bounded-map.js';
 import type { Reputation, ReputationCache } from './cache.js';
 import { type HttpAnswer, HttpGetter } from './http-get.js';
+import { drainWaiting } from './lookups.js';
 
 export const DEFAULT_ABUSEIPDB_URL = 'https://api.abuseipdb.com';
 
@@ -317,16 +318,7 @@ export class AbuseIpdbClient {
 
   /** Waits until every queued and in-flight look-up has finished, at most `ms`. */
   async drain(ms: number): Promise<boolean> {
-    const deadline = this.now() + ms;
-    while (this.waiting.size > 0) {
-      const left = deadline - this.now();
-      if (left <= 0) return false;
-      let timer: NodeJS.Timeout | undefined;
-      const tick = new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, 50))));
-      await Promise.race([Promise.allSettled([...this.waiting.values()].map((w) => w.promise)), tick]);
-      clearTimeout(timer);
-    }
-    return true;
+    return drainWaiting(this.waiting, ms, () => this.now());
   }
 
   /** Gives up on everything still queued (answers null). */

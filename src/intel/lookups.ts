@@ -26,3 +26,22 @@ export interface ReputationLookups {
   close(): void | Promise<void>;
   stats(): AbuseIpdbStats;
 }
+
+/**
+ * Waits until `waiting` (look-ups by address, removed by their owner when
+ * they finish) is empty, at most `ms` by the clock `now`: each round waits
+ * for every current look-up or 50 ms, whichever comes first, since new ones
+ * may join. False when some are left at the deadline.
+ */
+export async function drainWaiting(waiting: ReadonlyMap<string, { promise: Promise<unknown> }>, ms: number, now: () => number = Date.now): Promise<boolean> {
+  const deadline = now() + ms;
+  while (waiting.size > 0) {
+    const left = deadline - now();
+    if (left <= 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, 50))));
+    await Promise.race([Promise.allSettled([...waiting.values()].map((w) => w.promise)), tick]);
+    clearTimeout(timer);
+  }
+  return true;
+}
