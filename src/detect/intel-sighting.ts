@@ -13,7 +13,7 @@
  * flow's ID is taken right away, as the eager tuple did.
  */
 import type { Layers, Packet } from '../decode/packet.js';
-import { communityIdOf } from '../flow/community-id.js';
+import { addrWordBytes, communityIdOf } from '../flow/community-id.js';
 import { icmpCounterpart } from '../flow/key.js';
 import { formatIPv4, formatIPv6Words } from '../util/format.js';
 import { type AlertTuple, protoName } from './detector.js';
@@ -71,8 +71,8 @@ export class Sighting {
   }
 
   private remadeCommunityId(): string {
-    const src = this.v6 ? wordBytes(this.src6!) : wordBytes([this.src4]);
-    const dst = this.v6 ? wordBytes(this.dst6!) : wordBytes([this.dst4]);
+    const src = this.v6 ? addrWordBytes(this.src6!, 0, 4) : addrWordBytes([this.src4], 0, 1);
+    const dst = this.v6 ? addrWordBytes(this.dst6!, 0, 4) : addrWordBytes([this.dst4], 0, 1);
     return this.hasPorts ? communityIdOf(src, dst, this.proto, this.sport, this.dport) : communityIdOf(src, dst, this.proto, this.icmpType, this.icmpCode);
   }
 }
@@ -83,16 +83,4 @@ function remakeable(l: Layers): boolean {
   if (l.hasTcp) return l.ipProto === 6;
   if (l.hasUdp) return l.ipProto === 17;
   return l.hasIcmp && (l.ipProto === 1 || l.ipProto === 58) && icmpCounterpart(l.icmpType, l.ipProto === 58) >= 0;
-}
-
-function wordBytes(w: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(w.length * 4);
-  for (let i = 0; i < w.length; i++) {
-    const x = w[i]!;
-    out[i * 4] = x >>> 24;
-    out[i * 4 + 1] = (x >>> 16) & 255;
-    out[i * 4 + 2] = (x >>> 8) & 255;
-    out[i * 4 + 3] = x & 255;
-  }
-  return out;
 }

@@ -68,18 +68,22 @@ export function communityIdOf(
   return '1:' + sha1Base64(buf);
 }
 
-/** Address words of key side `base` (K.LowAddr / K.HighAddr) as bytes. */
-export function keyAddrBytes(k: Uint32Array, ko: number, base: number, v6: boolean): Uint8Array {
-  const n = v6 ? 4 : 1;
+/** `n` address words of `w` from `off` as bytes, network order (IPv4: one word, IPv6: four). */
+export function addrWordBytes(w: ArrayLike<number>, off: number, n: number): Uint8Array {
   const out = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
-    const w = k[ko + base + i]!;
-    out[i * 4] = w >>> 24;
-    out[i * 4 + 1] = (w >>> 16) & 255;
-    out[i * 4 + 2] = (w >>> 8) & 255;
-    out[i * 4 + 3] = w & 255;
+    const x = w[off + i]!;
+    out[i * 4] = x >>> 24;
+    out[i * 4 + 1] = (x >>> 16) & 255;
+    out[i * 4 + 2] = (x >>> 8) & 255;
+    out[i * 4 + 3] = x & 255;
   }
   return out;
+}
+
+/** Address words of key side `base` (K.LowAddr / K.HighAddr) as bytes. */
+export function keyAddrBytes(k: Uint32Array, ko: number, base: number, v6: boolean): Uint8Array {
+  return addrWordBytes(k, ko + base, v6 ? 4 : 1);
 }
 
 /** Community ID of a stored flow key; '' for non-IP flows. `fwdIsLow` orders one-way ICMP as first seen. */
