@@ -88,7 +88,7 @@ export class ReputationCache {
         this.mem.set(ip, r);
       }
     }
-    if (r === undefined || now - r.checkedAt >= this.ttlMs) {
+    if (r === undefined || !this.isFresh(r, now)) {
       this.misses++;
       return undefined;
     }
@@ -100,7 +100,8 @@ export class ReputationCache {
    * Writes are collected for up to SAVE_DELAY_MS and go to the file in one
    * transaction: a transaction per answer, per budget step or even per turn
    * of the event loop (each a WAL commit) costs more CPU than the rest of the
-   * look-up, on the packet thread, and answers arrive a few at a time all
+   * look-up (on the look-up worker thread, or on the packet thread where the
+   * client runs there), and answers arrive a few at a time all
    * along a run. close() (and the client's close) writes what is left; a
    * crash loses at most that much of a cache.
    */
@@ -154,8 +155,12 @@ export class ReputationCache {
   fresh(): Reputation[] {
     const now = this.now();
     const out: Reputation[] = [];
-    for (const r of this.mem.values()) if (now - r.checkedAt < this.ttlMs) out.push(r);
+    for (const r of this.mem.values()) if (this.isFresh(r, now)) out.push(r);
     return out;
+  }
+
+  private isFresh(r: Reputation, now: number): boolean {
+    return now - r.checkedAt < this.ttlMs;
   }
 
   get evicted(): number {
