@@ -28,6 +28,12 @@ export function processCpuMs(): number {
   return (c.user + c.system) / 1000;
 }
 
+/** Median of `xs` (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const o = [...xs].sort((x, y) => x - y);
+  return o.length % 2 === 1 ? o[(o.length - 1) / 2]! : (o[o.length / 2 - 1]! + o[o.length / 2]!) / 2;
+}
+
 /**
  * Who is charged for the CPU time between batches: the side whose batch ran
  * last (its promise jobs, and whatever the event loop does before the next
@@ -215,7 +221,5 @@ export async function interleavedCost(
     bGap += gapOfB(test) / n;
     aMs = Math.min(aMs, test.aMs);
   }
-  const sorted = [...costs].sort((x, y) => x - y);
-  const m = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-  return { median: m, rounds: costs.map((x) => x.toFixed(1)).join(', '), bGapMs: bGap, aMs };
+  return { median: median(costs), rounds: costs.map((x) => x.toFixed(1)).join(', '), bGapMs: bGap, aMs };
 }

@@ -47,7 +47,7 @@ import { specialBlockV4 } from '../src/intel/reserved.js';
 import { formatIPv4 } from '../src/util/format.js';
 import { Pipeline, type Stage } from '../src/pipeline.js';
 import { loopPcap, WORK_DIR } from './harness.js';
-import { interleavedCost, type InterleavedSide } from './detect-interleave.js';
+import { interleavedCost, median, processCpuMs, type InterleavedSide } from './detect-interleave.js';
 import { threadCpuClock } from './thread-cpu.js';
 
 const file = resolve(process.argv[2] ?? '../shared/datasets/lab/lab-mixed.pcap');
@@ -60,12 +60,7 @@ const BATCH = 512;
 const RUN_PACKETS = 600_000;
 
 /** CPU time of this (the packet) thread, in ms; the process's where the system cannot tell threads apart. */
-const packetThreadCpuMs: () => number =
-  threadCpuClock() ??
-  ((): number => {
-    const c = process.cpuUsage();
-    return (c.user + c.system) / 1000;
-  });
+const packetThreadCpuMs: () => number = threadCpuClock() ?? processCpuMs;
 
 /** First stage of the run: counts packets and takes CPU time (the process's and the packet thread's) at the first packet and at end of input (before any stage's end work). */
 class Clock implements Stage {
@@ -158,9 +153,7 @@ const best = (rs: Result[]): Result => rs.reduce((a, b) => (b.pps > a.pps ? b : 
  */
 function pairedCost(without: Result[], withIt: Result[], pps: (r: Result) => number = (r) => r.pps): { median: number; rounds: string } {
   const c = without.map((w, i) => (1 - pps(withIt[i]!) / pps(w)) * 100);
-  const sorted = [...c].sort((a, b) => a - b);
-  const m = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-  return { median: m, rounds: c.map((x) => x.toFixed(1)).join(', ') };
+  return { median: median(c), rounds: c.map((x) => x.toFixed(1)).join(', ') };
 }
 
 /**
@@ -368,10 +361,6 @@ async function main(): Promise<void> {
   );
   const icThread = pairedCost(noIntel, withIntel, (r) => r.threadPps);
   const icProcess = pairedCost(noIntel, withIntel);
-  const median = (xs: number[]): number => {
-    const o = [...xs].sort((x, y) => x - y);
-    return o.length % 2 === 1 ? o[(o.length - 1) / 2]! : (o[o.length / 2 - 1]! + o[o.length / 2]!) / 2;
-  };
   const workerMs = median(withIntel.map((w, i) => w.otherCpuMs - noIntel[i]!.otherCpuMs));
   const threadMs = median(noIntel.map((r) => r.cpuMs - r.otherCpuMs));
   console.log(
