@@ -14,7 +14,7 @@ import { srcKey, dstKey } from '../util/addr-key.js';
 import { classify, ProtocolMix, type ProtoCounter } from './protocol-mix.js';
 import { RateRing } from './rates.js';
 import { SpaceSaving, type TopEntry } from './topk.js';
-import { TcpAnalyzer } from './tcp-analysis.js';
+import { TcpAnalyzer } from './tcp-analyzer.js';
 import type { MonitorSnapshot } from './snapshot.js';
 
 export type { MonitorSnapshot } from './snapshot.js';
@@ -26,6 +26,8 @@ export interface MonitorOptions {
   topCapacity?: number;
   /** Bound of the TCP connection table. */
   maxConnections?: number;
+  /** Run the TCP analysis in a worker thread (default true; see tcp-analyzer.ts). */
+  tcpThread?: boolean;
 }
 
 // Port-key space: proto in the high bits so TCP 53 and UDP 53 differ.
@@ -86,7 +88,7 @@ export class MonitorStage implements Stage {
     const cap = opts.topCapacity ?? 1000;
     this.talkers = new SpaceSaving(cap);
     this.ports = new SpaceSaving(cap);
-    this.tcp = new TcpAnalyzer(opts.maxConnections ?? 100_000);
+    this.tcp = new TcpAnalyzer(opts.maxConnections ?? 100_000, { thread: opts.tcpThread ?? true });
   }
 
   /** Live sources report kernel/interface drops; the stage reads them when it reports. */
@@ -221,6 +223,8 @@ export class MonitorStage implements Stage {
 
   onEnd(tsSec: number): void {
     if (this.bus !== null && this.packets > 0) this.emitStats(this.bus, tsSec);
+    // No segment follows: the TCP analysis thread ends (its results stay readable).
+    this.tcp.close();
   }
 
   /**

@@ -18,10 +18,13 @@
  * for an index entry and then the record it points to. Insertion order, for
  * eviction, is a ring of the connections' keys, touched only when a
  * connection is added or evicted.
+ *
+ * This file is the analysis alone (TcpAnalysisCore). TcpAnalyzer
+ * (tcp-analyzer.ts) queues the segments and runs it, in a worker thread or
+ * in the caller's.
  */
-import { TcpFlag, type Layers } from '../decode/packet.js';
+import { TcpFlag } from '../decode/packet.js';
 import { LogHistogram } from './histogram.js';
-import type { TcpCounts } from './snapshot.js';
 
 const OOO_DEFAULT = 0.003;
 
@@ -52,26 +55,52 @@ const HAS_NEXT = 2;
 
 const INITIAL_RECORDS = 1024;
 
-/** Segments queued before they are analysed in one go (see `onSegment`). */
-const QUEUE = 256;
-// Queued segment layout (offsets in doubles).
-const Q_SK = 0;
-const Q_DK = 1;
-const Q_PORTS = 2;
-const Q_FLAGS = 3;
-const Q_SEQ = 4;
-const Q_ACK = 5;
-const Q_LEN = 6;
-const Q_WIN = 7;
-const Q_TIME = 8;
-const Q_STRIDE = 9;
+// A segment to analyse, as TcpAnalyzer queues it: a 48-byte slot (3 cache
+// lines hold 4 slots; the packet thread writes them, maybe for another
+// thread, so every byte saved is traffic saved), read through a Float64Array
+// and a Uint32Array over the same memory.
+/** Doubles a slot (Uint32 words: twice as many). */
+export const SLOT_F64 = 6;
+// Doubles (index: slot * SLOT_F64 + field).
+export const S_SK = 0;
+export const S_DK = 1;
+/** The packet's seconds (a double: corrupt captures may carry any value). */
+export const S_SEC = 2;
+// Uint32 words (index: slot * 2 * SLOT_F64 + field).
+export const S_NSEC = 6;
+/** sport << 16 | dport. */
+export const S_PORTS = 7;
+export const S_SEQ = 8;
+export const S_ACK = 9;
+export const S_LEN = 10;
+/** TCP flags (9 bits) | window << 9. */
+export const S_FLAGS_WIN = 11;
+export const FLAG_BITS = 9;
 
-export interface TcpTotals extends TcpCounts {
-  /** Connections dropped from the bounded table to make room. */
-  evicted: number;
-}
+// The results (offsets in doubles of the results array): counters, then the two RTT histograms.
+export const R_CONNECTIONS = 0;
+export const R_HANDSHAKES = 1;
+export const R_RETRANSMISSIONS = 2;
+export const R_OUT_OF_ORDER = 3;
+export const R_ZERO_WINDOWS = 4;
+export const R_RESETS = 5;
+export const R_EVICTED = 6;
+/** Connections in the table now. */
+export const R_SIZE = 7;
+export const R_HANDSHAKE_RTT = 8;
+export const R_DATA_RTT = R_HANDSHAKE_RTT + LogHistogram.WORDS;
+export const RESULT_WORDS = R_DATA_RTT + LogHistogram.WORDS;
 
-export class TcpAnalyzer {
+/** RTT sample kinds, as passed to a sample observer. */
+export const RTT_HANDSHAKE = 0;
+export const RTT_DATA = 1;
+
+/**
+ * The analysis proper: the connection table, fed one queued segment at a
+ * time (TcpAnalyzer queues them, tcp-analyzer.ts), its results in `res`,
+ * which may be shared memory read by another thread.
+ */
+export class TcpAnalysisCore {
   /** The table: STRIDE doubles a slot; an empty slot has a NaN A_KEY. */
   private rec: Float64Array;
   /** Slots - 1 (a power of two, at least twice the connections it may hold). */
@@ -82,95 +111,38 @@ export class TcpAnalyzer {
   /** Keys (A_KEY, B_KEY, PORTS) of the connections in insertion order, circularly, from `oldest`. */
   private fifo: Float64Array;
   private oldest = 0;
-  private readonly hsRtt = new LogHistogram();
-  private readonly dRtt = new LogHistogram();
-  /** Segments not analysed yet (see `onSegment`), Q_STRIDE doubles each. */
-  private readonly queue = new Float64Array(QUEUE * Q_STRIDE);
-  private queued = 0;
-  private connections = 0;
-  private handshakes = 0;
-  private retransmissions = 0;
-  private outOfOrder = 0;
-  private zeroWindows = 0;
-  private resets = 0;
-  private evicted = 0;
+  private readonly hsRtt: LogHistogram;
+  private readonly dRtt: LogHistogram;
   /** Record offset of the latest segment's connection (its keys are compared before use: growing or evicting may have moved records). */
   private lastRec = 0;
-  /** Optional observer of RTT samples (Prometheus histograms); called once per sample, not per packet. */
-  onRtt: ((kind: 'handshake' | 'data', seconds: number) => void) | null = null;
 
-  constructor(private readonly maxConnections = 100_000) {
+  /**
+   * `res`: RESULT_WORDS doubles, initialised here. `onSample`, when given, is
+   * called with every RTT sample (RTT_HANDSHAKE or RTT_DATA, seconds), in order.
+   */
+  constructor(
+    private readonly maxConnections: number,
+    private readonly res: Float64Array,
+    private readonly onSample: ((kind: number, seconds: number) => void) | null = null,
+  ) {
     if (maxConnections < 1) throw new RangeError('maxConnections must be >= 1');
+    if (res.length !== RESULT_WORDS) throw new RangeError(`the TCP results take ${RESULT_WORDS} words`);
+    res.fill(0, 0, R_HANDSHAKE_RTT);
+    this.hsRtt = new LogHistogram(res.subarray(R_HANDSHAKE_RTT, R_DATA_RTT));
+    this.dRtt = new LogHistogram(res.subarray(R_DATA_RTT, RESULT_WORDS));
     this.recCap = Math.min(maxConnections, INITIAL_RECORDS);
     this.rec = emptyTable(slotsFor(this.recCap));
     this.mask = this.rec.length / STRIDE - 1;
     this.fifo = new Float64Array(this.recCap * 3);
   }
 
-  get size(): number {
-    this.flush();
-    return this.count;
-  }
-
-  get handshakeRtt(): LogHistogram {
-    this.flush();
-    return this.hsRtt;
-  }
-
-  get dataRtt(): LogHistogram {
-    this.flush();
-    return this.dRtt;
-  }
-
-  get totals(): TcpTotals {
-    this.flush();
-    return {
-      connections: this.connections,
-      handshakes: this.handshakes,
-      retransmissions: this.retransmissions,
-      outOfOrder: this.outOfOrder,
-      zeroWindows: this.zeroWindows,
-      resets: this.resets,
-      evicted: this.evicted,
-    };
-  }
-
-  /**
-   * Queues one TCP segment of `l`, whose address keys (util/addr-key.ts) are
-   * `sk` and `dk`, seen at packet time tsSec + tsNsec, for analysis. Segments
-   * are analysed QUEUE at a time (and whenever a result is read): one tight
-   * loop over the connection table and this analysis instead of a visit
-   * between every other stage's work per packet, which keeps their code and
-   * records in the CPU's caches. Results are the same, only later.
-   */
-  onSegment(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number): void {
-    const q = this.queue;
-    const o = this.queued * Q_STRIDE;
-    q[o + Q_SK] = sk;
-    q[o + Q_DK] = dk;
-    q[o + Q_PORTS] = l.sport * 65536 + l.dport;
-    q[o + Q_FLAGS] = l.tcpFlags;
-    q[o + Q_SEQ] = l.tcpSeq;
-    q[o + Q_ACK] = l.tcpAck;
-    q[o + Q_LEN] = l.payloadLen;
-    q[o + Q_WIN] = l.tcpWindow;
-    q[o + Q_TIME] = tsSec + tsNsec / 1e9;
-    if (++this.queued === QUEUE) this.flush();
-  }
-
-  /** Analyses the queued segments. */
-  flush(): void {
-    const n = this.queued;
-    this.queued = 0;
-    for (let o = 0; o < n * Q_STRIDE; o += Q_STRIDE) this.analyse(o);
-  }
-
-  /** Analyses the queued segment at offset `o` of the queue. */
-  private analyse(o: number): void {
-    const q = this.queue;
-    const sk = q[o + Q_SK]!;
-    const dk = q[o + Q_DK]!;
-    const ports = q[o + Q_PORTS]!;
+  /** Analyses the queued segment in slot `slot` of the ring `d` / `u` (two views of the same memory). */
+  analyse(d: Float64Array, u: Uint32Array, slot: number): void {
+    const b = slot * SLOT_F64;
+    const w = b * 2;
+    const sk = d[b + S_SK]!;
+    const dk = d[b + S_DK]!;
+    const ports = u[w + S_PORTS]!;
     const sport = ports >>> 16;
     const dport = ports & 0xffff;
     // Consecutive segments mostly belong to the same connection (a request and
@@ -179,28 +151,29 @@ export class TcpAnalyzer {
     if (!sameConnection(this.rec, c, sk, sport, dk, dport)) c = this.lastRec = this.lookup(sk, sport, dk, dport);
     // Read after the look-up: inserting may have grown (replaced) the array.
     const rec = this.rec;
-    const flags = q[o + Q_FLAGS]!;
+    const fw = u[w + S_FLAGS_WIN]!;
+    const flags = fw & ((1 << FLAG_BITS) - 1);
+    const time = d[b + S_SEC]! + u[w + S_NSEC]! / 1e9;
     const fromA = rec[c + A_KEY] === sk && rec[c + PORTS]! >>> 16 === sport;
     const side = c + (fromA ? SIDE_A : SIDE_B);
     const other = c + (fromA ? SIDE_B : SIDE_A);
-    if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 || q[o + Q_LEN] !== 0) {
-      this.onSequenced(o, c, side, other, flags);
+    const seglen = u[w + S_LEN]!;
+    if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 || seglen !== 0) {
+      this.onSequenced(c, side, other, flags, fw >>> FLAG_BITS, seglen, u[w + S_SEQ]!, u[w + S_ACK]!, time);
       return;
     }
     // A segment without sequence space (a bare ACK, mostly): of the analysis
     // below, only the handshake's last step, the window and the RTT apply.
     const ack = (flags & TcpFlag.ACK) !== 0;
     if (ack && rec[c + IRTT]! < 0 && rec[side + SYN_TIME]! >= 0 && (rec[other + FLAGS]! & SENT_SYN_ACK) !== 0) {
-      this.completeHandshake(c, side, q[o + Q_TIME]!);
+      this.completeHandshake(c, side, time);
     }
-    if (q[o + Q_WIN] === 0) this.zeroWindows++;
-    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, q[o + Q_ACK]!, q[o + Q_TIME]!);
+    if (fw >>> FLAG_BITS === 0) this.res[R_ZERO_WINDOWS]++;
+    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, u[w + S_ACK]!, time);
   }
 
-  /** The analysis of the queued segment at `o`, which has SYN, FIN or RST set, or carries data. */
-  private onSequenced(o: number, c: number, side: number, other: number, flags: number): void {
-    const q = this.queue;
-    const time = q[o + Q_TIME]!;
+  /** The analysis of a segment that has SYN, FIN or RST set, or carries data (`seglen` bytes), for record `c`. */
+  private onSequenced(c: number, side: number, other: number, flags: number, win: number, seglen: number, seq: number, ackNo: number, time: number): void {
     const rec = this.rec;
     // Handshake: SYN from one side, SYN/ACK from the other (in either capture
     // order: taps may reorder them), then the SYN sender's first ACK.
@@ -212,13 +185,11 @@ export class TcpAnalyzer {
     else if (ack && rec[c + IRTT]! < 0 && rec[side + SYN_TIME]! >= 0 && (rec[other + FLAGS]! & SENT_SYN_ACK) !== 0) {
       this.completeHandshake(c, side, time);
     }
-    if ((flags & TcpFlag.RST) !== 0) this.resets++;
-    if (q[o + Q_WIN] === 0 && !syn && (flags & (TcpFlag.RST | TcpFlag.FIN)) === 0) this.zeroWindows++;
+    if ((flags & TcpFlag.RST) !== 0) this.res[R_RESETS]++;
+    if (win === 0 && !syn && (flags & (TcpFlag.RST | TcpFlag.FIN)) === 0) this.res[R_ZERO_WINDOWS]++;
 
     // Sequence analysis.
-    const seglen = q[o + Q_LEN]!;
     const seqSpace = seglen + (syn ? 1 : 0) + ((flags & TcpFlag.FIN) !== 0 ? 1 : 0);
-    const seq = q[o + Q_SEQ]!;
     if (seqSpace > 0 && (flags & TcpFlag.RST) === 0) {
       const end = (seq + seqSpace) >>> 0;
       const hasNext = (rec[side + FLAGS]! & HAS_NEXT) !== 0;
@@ -228,8 +199,8 @@ export class TcpAnalyzer {
         if (!keepAlive) {
           const irtt = rec[c + IRTT]!;
           const thres = irtt > 0 ? irtt : OOO_DEFAULT;
-          if (time - rec[side + LAST_SEG_TIME]! < thres && nextSeq !== end) this.outOfOrder++;
-          else this.retransmissions++;
+          if (time - rec[side + LAST_SEG_TIME]! < thres && nextSeq !== end) this.res[R_OUT_OF_ORDER]++;
+          else this.res[R_RETRANSMISSIONS]++;
           // Karn: a retransmission invalidates the pending RTT probe.
           if (rec[side + PROBE_TIME]! >= 0 && seqLt(seq, rec[side + PROBE_END]!)) rec[side + PROBE_TIME] = -1;
         }
@@ -244,7 +215,7 @@ export class TcpAnalyzer {
       rec[side + LAST_SEG_TIME] = time;
     }
     // Data/ACK RTT: an ACK from this side covering the other side's probe.
-    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, q[o + Q_ACK]!, time);
+    if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, ackNo, time);
   }
 
   /** The SYN sender's ACK completed the handshake of record `c` at `time`. */
@@ -252,8 +223,8 @@ export class TcpAnalyzer {
     const irtt = time - this.rec[side + SYN_TIME]!;
     this.rec[c + IRTT] = irtt;
     this.hsRtt.add(irtt);
-    if (this.onRtt !== null) this.onRtt('handshake', irtt);
-    this.handshakes++;
+    if (this.onSample !== null) this.onSample(RTT_HANDSHAKE, irtt);
+    this.res[R_HANDSHAKES]++;
   }
 
   /** An ACK (number `ackNo`, at `time`) toward side `other`, which has an RTT probe pending: a sample if it covers the probe. */
@@ -262,7 +233,7 @@ export class TcpAnalyzer {
     if (seqLt(ackNo, rec[other + PROBE_END]!)) return;
     const rtt = time - rec[other + PROBE_TIME]!;
     this.dRtt.add(rtt);
-    if (this.onRtt !== null) this.onRtt('data', rtt);
+    if (this.onSample !== null) this.onSample(RTT_DATA, rtt);
     rec[other + PROBE_TIME] = -1;
   }
 
@@ -296,7 +267,7 @@ export class TcpAnalyzer {
       const fifo = this.fifo;
       const ports = fifo[q * 3 + 2]!;
       this.remove(this.find(fifo[q * 3]!, ports >>> 16, fifo[q * 3 + 1]!, ports & 0xffff));
-      this.evicted++;
+      this.res[R_EVICTED]++;
     }
     this.fifo[q * 3] = sk;
     this.fifo[q * 3 + 1] = dk;
@@ -312,7 +283,8 @@ export class TcpAnalyzer {
     rec[c + IRTT] = -1;
     clearSide(rec, c + SIDE_A);
     clearSide(rec, c + SIDE_B);
-    this.connections++;
+    this.res[R_CONNECTIONS]++;
+    this.res[R_SIZE] = this.count;
     return c;
   }
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { SpaceSaving } from '../../src/monitor/topk.js';
 import { RateRing } from '../../src/monitor/rates.js';
 import { LogHistogram } from '../../src/monitor/histogram.js';
-import { TcpAnalyzer } from '../../src/monitor/tcp-analysis.js';
+import { TcpAnalyzer } from '../../src/monitor/tcp-analyzer.js';
 import { Layers, TcpFlag } from '../../src/decode/packet.js';
 import { MonitorStage } from '../../src/monitor/monitor-stage.js';
 import { Metrics } from '../../src/monitor/metrics.js';
@@ -84,6 +84,23 @@ test('log histogram: quantiles within half a bucket (±6.25%)', () => {
   assert.equal(h.count, 1000, 'invalid samples are ignored');
 });
 
+/** A Layers object for TCP/IPv4 segments, its addresses, ports and TCP fields set per segment. */
+function tcpLayers(): Layers {
+  const l = new Layers();
+  l.ipVersion = 4;
+  l.hasTcp = true;
+  return l;
+}
+
+/** Records the RTT samples each analyzer reports (as text, in order). */
+function recordSamples(...analyzers: TcpAnalyzer[]): string[][] {
+  return analyzers.map((t) => {
+    const out: string[] = [];
+    t.onRtt = (k, v) => out.push(`${k}${v}`);
+    return out;
+  });
+}
+
 test('tcp analyzer: bounded table evicts the oldest connection, finds the others in either direction', () => {
   // A reference model: an insertion-ordered map from the direction-free 5-tuple, evicting its first key.
   fc.assert(
@@ -93,9 +110,7 @@ test('tcp analyzer: bounded table evicts the oldest connection, finds the others
       (segs, bound) => {
         const tcp = new TcpAnalyzer(bound);
         const ref = new Map<string, true>();
-        const l = new Layers();
-        l.ipVersion = 4;
-        l.hasTcp = true;
+        const l = tcpLayers();
         l.tcpFlags = TcpFlag.ACK;
         let evicted = 0;
         for (const s of segs) {
@@ -137,12 +152,8 @@ test('tcp analyzer: queued segments give the results of segment-by-segment analy
       (segs) => {
         const eager = new TcpAnalyzer();
         const lazy = new TcpAnalyzer();
-        const samples: string[][] = [[], []];
-        eager.onRtt = (k, v) => samples[0]!.push(`${k}${v}`);
-        lazy.onRtt = (k, v) => samples[1]!.push(`${k}${v}`);
-        const l = new Layers();
-        l.ipVersion = 4;
-        l.hasTcp = true;
+        const samples = recordSamples(eager, lazy);
+        const l = tcpLayers();
         let us = 0;
         for (const s of segs) {
           l.src4 = s.fromA ? 0xc6120001 : 0xc6120002;
@@ -177,9 +188,8 @@ test('tcp analyzer: queued segments give the results of segment-by-segment analy
 test('metrics: a scrape sees the RTT samples of segments still queued for analysis', async () => {
   const monitor = new MonitorStage(null);
   const metrics = new Metrics(monitor, new EventBus());
-  const l = new Layers();
-  l.ipVersion = 4;
-  l.hasTcp = true;
+  assert.equal(monitor.tcp.threaded, true, 'the monitor analyses TCP in a worker thread by default');
+  const l = tcpLayers();
   const seg = (fromA: boolean, flags: number, seq: number, ack: number, usec: number): void => {
     l.src4 = fromA ? 0xc6120001 : 0xc6120002;
     l.dst4 = fromA ? 0xc6120002 : 0xc6120001;
@@ -198,4 +208,114 @@ test('metrics: a scrape sees the RTT samples of segments still queued for analys
   assert.match(text, /^wirewatch_tcp_handshake_rtt_seconds_count 1$/m);
   assert.match(text, /^wirewatch_tcp_handshake_rtt_seconds_bucket\{le="0.005"\} 1$/m);
   assert.match(text, /^wirewatch_tcp_handshake_rtt_seconds_bucket\{le="0.001"\} 0$/m);
+  monitor.tcp.close();
+});
+
+/** A segment for the TCP analyzer tests: connection `conn` (client 198.18.0.1:conn+1024 ↔ server 198.18.1.x:80). */
+interface Seg {
+  conn: number;
+  fromClient: boolean;
+  flags: number;
+  seq: number;
+  ack: number;
+  len: number;
+  win: number;
+  usec: number;
+}
+
+function feed(tcp: TcpAnalyzer, l: Layers, s: Seg): void {
+  const client = 0xc6120001;
+  const server = (0xc6120100 + (s.conn % 200)) >>> 0;
+  const cport = 1024 + s.conn;
+  l.src4 = s.fromClient ? client : server;
+  l.dst4 = s.fromClient ? server : client;
+  l.sport = s.fromClient ? cport : 80;
+  l.dport = s.fromClient ? 80 : cport;
+  l.tcpFlags = s.flags;
+  l.tcpSeq = s.seq;
+  l.tcpAck = s.ack;
+  l.payloadLen = s.len;
+  l.tcpWindow = s.win;
+  tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1_700_000_000 + Math.floor(s.usec / 1e6), (s.usec % 1e6) * 1000);
+}
+
+/** Reads everything an analyzer reports, as one comparable value. */
+function results(tcp: TcpAnalyzer): unknown {
+  const h = (x: LogHistogram) => [x.count, x.sum, x.min, x.max, x.quantile(0.5), x.quantile(0.99)];
+  return { totals: tcp.totals, size: tcp.size, hs: h(tcp.handshakeRtt), data: h(tcp.dataRtt) };
+}
+
+test('tcp analyzer: the worker thread gives the inline results and RTT samples, in order, read at any point', () => {
+  // Random segments over a few connections (flags, numbers and lengths at random, so retransmissions,
+  // out-of-order segments, zero windows and resets all occur), fed to an inline analyzer and to a
+  // threaded one; the threaded one is read at random points (a read waits for the worker).
+  const seg = fc.record({
+    conn: fc.integer({ min: 0, max: 6 }),
+    fromClient: fc.boolean(),
+    flags: fc.constantFrom(TcpFlag.SYN, TcpFlag.SYN | TcpFlag.ACK, TcpFlag.ACK, TcpFlag.ACK | TcpFlag.PSH, TcpFlag.FIN | TcpFlag.ACK, TcpFlag.RST),
+    seq: fc.integer({ min: 0, max: 3000 }),
+    ack: fc.integer({ min: 0, max: 3000 }),
+    len: fc.constantFrom(0, 0, 1, 100, 1000),
+    win: fc.constantFrom(0, 65535),
+    usec: fc.integer({ min: 0, max: 5000 }),
+    readHere: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(fc.array(seg, { minLength: 1, maxLength: 600 }), fc.integer({ min: 1, max: 8 }), (segs, bound) => {
+      const inline = new TcpAnalyzer(bound);
+      const threaded = new TcpAnalyzer(bound, { thread: true });
+      try {
+        assert.equal(threaded.threaded, true);
+        const samples = recordSamples(inline, threaded);
+        const l = tcpLayers();
+        let usec = 0;
+        for (const s of segs) {
+          usec += s.usec;
+          feed(inline, l, { ...s, usec });
+          feed(threaded, l, { ...s, usec });
+          if (s.readHere) assert.deepEqual(results(threaded), results(inline));
+        }
+        assert.deepEqual(results(threaded), results(inline));
+        assert.deepEqual(samples[1], samples[0]);
+      } finally {
+        threaded.close();
+      }
+    }),
+    { numRuns: 25 },
+  );
+});
+
+test('tcp analyzer: the worker thread keeps up with more segments than its ring and more samples than its sample ring', () => {
+  // 3,000 handshakes and one data exchange each: 15,000 segments (the ring holds 4,096) and 12,000 RTT
+  // samples (the sample ring holds 1,024: per connection the handshake, and data RTTs for the SYN, the
+  // SYN/ACK and the data segment), read only at the end: the packet thread must wait for room in
+  // the ring and pass samples on while it waits, and the worker must wait for room for its samples.
+  const inline = new TcpAnalyzer(100_000);
+  const threaded = new TcpAnalyzer(100_000, { thread: true });
+  const samples = recordSamples(inline, threaded);
+  const l = tcpLayers();
+  let usec = 0;
+  const both = (s: Omit<Seg, 'usec' | 'win'>): void => {
+    usec += 37;
+    for (const t of [inline, threaded]) feed(t, l, { ...s, win: 65535, usec });
+  };
+  for (let conn = 0; conn < 3000; conn++) {
+    both({ conn, fromClient: true, flags: TcpFlag.SYN, seq: 1000, ack: 0, len: 0 });
+    both({ conn, fromClient: false, flags: TcpFlag.SYN | TcpFlag.ACK, seq: 5000, ack: 1001, len: 0 });
+    both({ conn, fromClient: true, flags: TcpFlag.ACK, seq: 1001, ack: 5001, len: 0 });
+    both({ conn, fromClient: true, flags: TcpFlag.ACK | TcpFlag.PSH, seq: 1001, ack: 5001, len: 100 });
+    both({ conn, fromClient: false, flags: TcpFlag.ACK, seq: 5001, ack: 1101, len: 0 });
+  }
+  try {
+    const r = results(threaded) as { totals: { handshakes: number } };
+    assert.equal(r.totals.handshakes, 3000);
+    assert.deepEqual(r, results(inline));
+    assert.equal(samples[1]!.length, 12_000);
+    assert.deepEqual(samples[1], samples[0]);
+  } finally {
+    threaded.close();
+  }
+  // Closed: the results stay readable, a further segment is refused.
+  assert.equal(threaded.totals.handshakes, 3000);
+  assert.throws(() => feed(threaded, l, { conn: 1, fromClient: true, flags: TcpFlag.ACK, seq: 1, ack: 1, len: 0, win: 1, usec: 0 }), /after close/);
 });
