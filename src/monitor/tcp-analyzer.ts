@@ -14,10 +14,14 @@
  * histograms) come back through a second ring and are passed to the observer
  * on the packet thread, in order, by those reads.
  *
- * Inline (`thread: false`, or where a worker cannot start): the same
- * analysis on the caller's thread, QUEUE segments at a time, which keeps the
- * table and the analysis code in the CPU's caches for a whole batch instead
- * of a visit between every other stage's work per packet.
+ * Inline (`thread: false`, TcpAnalyzer's default): the same analysis on the
+ * caller's thread, QUEUE segments at a time, which keeps the table and the
+ * analysis code in the CPU's caches for a whole batch instead of a visit
+ * between every other stage's work per packet.
+ *
+ * If the worker fails (it cannot start, the analysis throws, it exits), the
+ * next read throws an Error naming the cause instead of returning stale
+ * results.
  *
  * Memory model: the worker reads ring slots only below the published write
  * count, the packet thread writes a slot only once the worker's read count
@@ -166,6 +170,9 @@ export class TcpAnalyzer {
   private readonly onWorkerError = (e: unknown): void => {
     this.failure = e;
   };
+  private readonly onWorkerExit = (code: number): void => {
+    this.failure ??= new Error(`it exited (code ${code})`);
+  };
 
   constructor(maxConnections = 100_000, opts: TcpAnalyzerOptions = {}) {
     if (maxConnections < 1) throw new RangeError('maxConnections must be >= 1');
@@ -182,6 +189,7 @@ export class TcpAnalyzer {
       this.worker = acquireWorker(data);
       // A failure is reported by the next read (see waitFor).
       this.worker.on('error', this.onWorkerError);
+      this.worker.on('exit', this.onWorkerExit);
       orphans.register(this, this.worker, this);
       this.core = null;
     } else {
@@ -305,10 +313,10 @@ export class TcpAnalyzer {
     let last = Atomics.load(ctl, C_READ);
     let since = Date.now();
     for (;;) {
+      if (Atomics.load(ctl, C_FAILED) !== 0 || this.failure !== null) throw new Error(`TcpAnalyzer: the analysis thread failed: ${String(this.failure ?? 'see its error')}`);
       this.drainSamples();
       const read = Atomics.load(ctl, C_READ);
       if (((read - count) | 0) >= 0) break;
-      if (Atomics.load(ctl, C_FAILED) !== 0 || this.failure !== null) throw new Error(`TcpAnalyzer: the analysis thread failed: ${String(this.failure ?? 'see its error')}`);
       if (read !== last) {
         last = read;
         since = Date.now();
@@ -353,6 +361,7 @@ export class TcpAnalyzer {
       Atomics.notify(this.q.ctl, C_WRITE);
       orphans.unregister(this);
       this.worker.off('error', this.onWorkerError);
+      this.worker.off('exit', this.onWorkerExit);
       if (this.failure === null) releaseWorker(this.worker);
     }
   }

@@ -319,3 +319,14 @@ test('tcp analyzer: the worker thread keeps up with more segments than its ring 
   assert.equal(threaded.totals.handshakes, 3000);
   assert.throws(() => feed(threaded, l, { conn: 1, fromClient: true, flags: TcpFlag.ACK, seq: 1, ack: 1, len: 0, win: 1, usec: 0 }), /after close/);
 });
+
+test('tcp analyzer: a read after the worker died throws instead of returning stale results', async () => {
+  const tcp = new TcpAnalyzer(100, { thread: true });
+  const l = tcpLayers();
+  feed(tcp, l, { conn: 1, fromClient: true, flags: TcpFlag.SYN, seq: 1, ack: 0, len: 0, win: 1000, usec: 0 });
+  assert.equal(tcp.totals.connections, 1);
+  // The worker is private: end it as a crash would.
+  await (tcp as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  await new Promise((r) => setImmediate(r));
+  assert.throws(() => tcp.totals, /analysis thread failed: Error: it exited/);
+});
