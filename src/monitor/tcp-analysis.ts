@@ -91,6 +91,13 @@ export const R_HANDSHAKE_RTT = 8;
 export const R_DATA_RTT = R_HANDSHAKE_RTT + LogHistogram.WORDS;
 export const RESULT_WORDS = R_DATA_RTT + LogHistogram.WORDS;
 
+/** The two RTT histograms of a results array (handshake, data), with the results first initialised (all zero) when `init`. */
+export function resultHistograms(res: Float64Array, init: boolean): [LogHistogram, LogHistogram] {
+  if (res.length !== RESULT_WORDS) throw new RangeError(`the TCP results take ${RESULT_WORDS} words`);
+  if (init) res.fill(0, 0, R_HANDSHAKE_RTT);
+  return [new LogHistogram(res.subarray(R_HANDSHAKE_RTT, R_DATA_RTT), init), new LogHistogram(res.subarray(R_DATA_RTT, RESULT_WORDS), init)];
+}
+
 /** RTT sample kinds, as passed to a sample observer. */
 export const RTT_HANDSHAKE = 0;
 export const RTT_DATA = 1;
@@ -126,10 +133,7 @@ export class TcpAnalysisCore {
     private readonly onSample: ((kind: number, seconds: number) => void) | null = null,
   ) {
     if (maxConnections < 1) throw new RangeError('maxConnections must be >= 1');
-    if (res.length !== RESULT_WORDS) throw new RangeError(`the TCP results take ${RESULT_WORDS} words`);
-    res.fill(0, 0, R_HANDSHAKE_RTT);
-    this.hsRtt = new LogHistogram(res.subarray(R_HANDSHAKE_RTT, R_DATA_RTT));
-    this.dRtt = new LogHistogram(res.subarray(R_DATA_RTT, RESULT_WORDS));
+    [this.hsRtt, this.dRtt] = resultHistograms(res, true);
     this.recCap = Math.min(maxConnections, INITIAL_RECORDS);
     this.rec = emptyTable(slotsFor(this.recCap));
     this.mask = this.rec.length / STRIDE - 1;

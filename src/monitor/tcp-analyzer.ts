@@ -30,12 +30,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Layers } from '../decode/packet.js';
-import { LogHistogram } from './histogram.js';
+import type { LogHistogram } from './histogram.js';
 import type { TcpCounts } from './snapshot.js';
 import {
   FLAG_BITS, S_ACK, S_DK, S_FLAGS_WIN, S_LEN, S_NSEC, S_PORTS, S_SEC, S_SEQ, S_SK, SLOT_F64,
-  R_CONNECTIONS, R_DATA_RTT, R_EVICTED, R_HANDSHAKES, R_HANDSHAKE_RTT, R_OUT_OF_ORDER, R_RESETS, R_RETRANSMISSIONS, R_SIZE, R_ZERO_WINDOWS,
-  RESULT_WORDS, RTT_HANDSHAKE, TcpAnalysisCore,
+  R_CONNECTIONS, R_EVICTED, R_HANDSHAKES, R_OUT_OF_ORDER, R_RESETS, R_RETRANSMISSIONS, R_SIZE, R_ZERO_WINDOWS,
+  RESULT_WORDS, RTT_HANDSHAKE, TcpAnalysisCore, resultHistograms,
 } from './tcp-analysis.js';
 
 /** Segments queued between two hand-overs to the analysis. */
@@ -182,9 +182,9 @@ export class TcpAnalyzer {
     const buf = threaded ? new SharedArrayBuffer(sharedBytes(ringSlots, sampleSlots)) : new ArrayBuffer(sharedBytes(ringSlots, sampleSlots));
     this.q = sharedViews(buf, ringSlots, sampleSlots);
     this.mask = ringSlots - 1;
+    // Initialised before a worker starts, so a read before its first batch sees zeros.
+    [this.hsRtt, this.dRtt] = resultHistograms(this.q.res, true);
     if (threaded) {
-      // The results are initialised here, before the worker starts: a read before its first batch sees zeros.
-      this.initResults();
       const data: TcpWorkerData = { buf: buf as SharedArrayBuffer, ringSlots, sampleSlots, maxConnections };
       this.worker = acquireWorker(data);
       // A failure is reported by the next read (see waitFor).
@@ -196,15 +196,6 @@ export class TcpAnalyzer {
       this.worker = null;
       this.core = new TcpAnalysisCore(maxConnections, this.q.res, (kind, v) => this.observer?.(kind === RTT_HANDSHAKE ? 'handshake' : 'data', v));
     }
-    this.hsRtt = new LogHistogram(this.q.res.subarray(R_HANDSHAKE_RTT, R_DATA_RTT), false);
-    this.dRtt = new LogHistogram(this.q.res.subarray(R_DATA_RTT, RESULT_WORDS), false);
-  }
-
-  /** As TcpAnalysisCore initialises them, for reads before the worker's. */
-  private initResults(): void {
-    this.q.res.fill(0, 0, R_HANDSHAKE_RTT);
-    new LogHistogram(this.q.res.subarray(R_HANDSHAKE_RTT, R_DATA_RTT));
-    new LogHistogram(this.q.res.subarray(R_DATA_RTT, RESULT_WORDS));
   }
 
   /** True when the analysis runs in a worker thread. */
