@@ -17,7 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AbuseIpdbOptions, AbuseIpdbStats } from './abuseipdb.js';
 import { type Reputation, ReputationCache } from './cache.js';
-import { drainWaiting, type ReputationLookups } from './lookups.js';
+import { PendingLookups, type ReputationLookups } from './lookups.js';
 
 /** The worker's set-up (workerData). */
 export interface WorkerSetup {
@@ -47,15 +47,10 @@ export const POST_EVERY_MS = 50;
 /** How long close() waits for the worker to write its cache before terminating it anyway. */
 const CLOSE_WAIT_MS = 5000;
 
-interface Waiting {
-  promise: Promise<Reputation | null>;
-  resolve: (r: Reputation | null) => void;
-}
-
 export class AbuseIpdbThread implements ReputationLookups {
   private readonly worker: Worker;
   private readonly mirror: ReputationCache;
-  private readonly waiting = new Map<string, Waiting>();
+  private readonly waiting = new PendingLookups();
   /** Addresses to post at the end of this turn of the event loop. */
   private outbox: string[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
@@ -101,7 +96,7 @@ export class AbuseIpdbThread implements ReputationLookups {
       this.worker.once('exit', () => {
         this.exited = true;
         this.workerSaturated = true;
-        for (const ip of [...this.waiting.keys()]) this.finish(ip, null);
+        this.waiting.finishAll();
         r();
       }),
     );
@@ -118,9 +113,7 @@ export class AbuseIpdbThread implements ReputationLookups {
       return w.promise;
     }
     if (this.exited) return Promise.resolve(null);
-    let resolve!: (r: Reputation | null) => void;
-    const promise = new Promise<Reputation | null>((r) => (resolve = r));
-    this.waiting.set(ip, { promise, resolve });
+    const promise = this.waiting.add(ip, {});
     this.outbox.push(ip);
     if (this.flushTimer === null) {
       this.flushTimer = setTimeout(() => this.flush(), POST_EVERY_MS);
@@ -149,15 +142,8 @@ export class AbuseIpdbThread implements ReputationLookups {
     for (let i = 0; i < ips.length; i++) {
       const r = reps[i]!;
       if (r !== null) this.mirror.put(r);
-      this.finish(ips[i]!, r);
+      this.waiting.finish(ips[i]!, r);
     }
-  }
-
-  private finish(ip: string, r: Reputation | null): void {
-    const w = this.waiting.get(ip);
-    if (w === undefined) return;
-    this.waiting.delete(ip);
-    w.resolve(r);
   }
 
   get saturated(): boolean {
@@ -175,12 +161,12 @@ export class AbuseIpdbThread implements ReputationLookups {
   }
 
   async drain(ms: number): Promise<boolean> {
-    return drainWaiting(this.waiting, ms);
+    return this.waiting.drain(ms);
   }
 
   abandon(): void {
     this.dropOutbox();
-    for (const ip of [...this.waiting.keys()]) this.finish(ip, null);
+    this.waiting.finishAll();
     if (!this.exited) this.post({ kind: 'abandon' });
   }
 

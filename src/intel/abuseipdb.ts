@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { BoundedMap } from '../detect/bounded-map.js';
 import type { Reputation, ReputationCache } from './cache.js';
 import { type HttpAnswer, HttpGetter } from './http-get.js';
-import { drainWaiting } from './lookups.js';
+import { PendingLookups } from './lookups.js';
 
 export const DEFAULT_ABUSEIPDB_URL = 'https://api.abuseipdb.com';
 
@@ -41,12 +41,6 @@ const CheckResponse = z.object({
   }),
 });
 
-interface Waiting {
-  promise: Promise<Reputation | null>;
-  resolve: (r: Reputation | null) => void;
-  tries: number;
-}
-
 export interface AbuseIpdbStats {
   requests: number;
   answered: number;
@@ -71,7 +65,7 @@ export function retryAfterMs(v: string | null, now: number): number | null {
 
 export class AbuseIpdbClient {
   private readonly queue: string[] = [];
-  private readonly waiting = new Map<string, Waiting>();
+  private readonly waiting = new PendingLookups<{ tries: number }>();
   private readonly errorUntil: BoundedMap<string, number>;
   private active = 0;
   private pausedUntil = 0;
@@ -134,9 +128,7 @@ export class AbuseIpdbClient {
       this.s.queueDropped++;
       return Promise.resolve(null);
     }
-    let resolve!: (r: Reputation | null) => void;
-    const promise = new Promise<Reputation | null>((r) => (resolve = r));
-    this.waiting.set(ip, { promise, resolve, tries: 0 });
+    const promise = this.waiting.add(ip, { tries: 0 });
     this.queue.push(ip);
     this.schedulePump();
     return promise;
@@ -179,13 +171,6 @@ export class AbuseIpdbClient {
   private dayStartsAt = Infinity;
   private dayEndsAt = -Infinity;
 
-  private finish(ip: string, r: Reputation | null): void {
-    const w = this.waiting.get(ip);
-    if (w === undefined) return;
-    this.waiting.delete(ip);
-    w.resolve(r);
-  }
-
   /** True when one more request fits today's budget (counted and persisted). */
   private spend(): boolean {
     const day = this.utcDay();
@@ -209,7 +194,7 @@ export class AbuseIpdbClient {
   private pump(): void {
     while (this.active < this.o.concurrency && this.queue.length > 0) {
       if (this.disabled) {
-        for (const ip of this.queue.splice(0)) this.finish(ip, null);
+        for (const ip of this.queue.splice(0)) this.waiting.finish(ip, null);
         return;
       }
       const wait = this.pausedUntil - this.now();
@@ -226,7 +211,7 @@ export class AbuseIpdbClient {
       const ip = this.queue.shift()!;
       if (!this.spend()) {
         this.s.budgetSkipped++;
-        this.finish(ip, null);
+        this.waiting.finish(ip, null);
         continue;
       }
       this.active++;
@@ -276,7 +261,7 @@ export class AbuseIpdbClient {
     if (res.status === 401 || res.status === 403) {
       if (!this.disabled) this.o.log(`AbuseIPDB: the API key was rejected (HTTP ${res.status}); look-ups disabled for this run`);
       this.disabled = true;
-      this.finish(ip, null);
+      this.waiting.finish(ip, null);
       return;
     }
     if (res.status !== 200) {
@@ -308,22 +293,22 @@ export class AbuseIpdbClient {
     };
     this.s.answered++;
     this.o.cache.put(r);
-    this.finish(ip, r);
+    this.waiting.finish(ip, r);
   }
 
   private fail(ip: string): void {
     this.errorUntil.set(ip, this.now() + this.o.errorTtlMs);
-    this.finish(ip, null);
+    this.waiting.finish(ip, null);
   }
 
   /** Waits until every queued and in-flight look-up has finished, at most `ms`. */
   async drain(ms: number): Promise<boolean> {
-    return drainWaiting(this.waiting, ms, () => this.now());
+    return this.waiting.drain(ms, () => this.now());
   }
 
   /** Gives up on everything still queued (answers null). */
   abandon(): void {
-    for (const ip of this.queue.splice(0)) this.finish(ip, null);
+    for (const ip of this.queue.splice(0)) this.waiting.finish(ip, null);
     if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
     this.pauseTimer = null;
   }

@@ -28,20 +28,58 @@ export interface ReputationLookups {
 }
 
 /**
- * Waits until `waiting` (look-ups by address, removed by their owner when
- * they finish) is empty, at most `ms` by the clock `now`: each round waits
- * for every current look-up or 50 ms, whichever comes first, since new ones
- * may join. False when some are left at the deadline.
+ * Look-ups asked and not yet answered, by address: one promise each (asking
+ * again gets the same one), settled once, by `finish`. `Extra` is what the
+ * owner keeps beside it (the client: its tries).
  */
-export async function drainWaiting(waiting: ReadonlyMap<string, { promise: Promise<unknown> }>, ms: number, now: () => number = Date.now): Promise<boolean> {
-  const deadline = now() + ms;
-  while (waiting.size > 0) {
-    const left = deadline - now();
-    if (left <= 0) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const tick = new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, 50))));
-    await Promise.race([Promise.allSettled([...waiting.values()].map((w) => w.promise)), tick]);
-    clearTimeout(timer);
+export class PendingLookups<Extra extends object = object> {
+  private readonly m = new Map<string, { promise: Promise<Reputation | null>; resolve: (r: Reputation | null) => void } & Extra>();
+
+  get size(): number {
+    return this.m.size;
   }
-  return true;
+
+  /** The pending look-up of `ip`, if any. */
+  get(ip: string): ({ promise: Promise<Reputation | null> } & Extra) | undefined {
+    return this.m.get(ip);
+  }
+
+  /** Registers the look-up of `ip` (not pending) with `extra`; returns its promise. */
+  add(ip: string, extra: Extra): Promise<Reputation | null> {
+    let resolve!: (r: Reputation | null) => void;
+    const promise = new Promise<Reputation | null>((r) => (resolve = r));
+    this.m.set(ip, { ...extra, promise, resolve });
+    return promise;
+  }
+
+  /** Settles the look-up of `ip` (when pending) with `r`. */
+  finish(ip: string, r: Reputation | null): void {
+    const w = this.m.get(ip);
+    if (w === undefined) return;
+    this.m.delete(ip);
+    w.resolve(r);
+  }
+
+  /** Settles every pending look-up with null. */
+  finishAll(): void {
+    for (const ip of [...this.m.keys()]) this.finish(ip, null);
+  }
+
+  /**
+   * Waits until no look-up is pending, at most `ms` by the clock `now`: each
+   * round waits for every current look-up or 50 ms, whichever comes first,
+   * since new ones may join. False when some are left at the deadline.
+   */
+  async drain(ms: number, now: () => number = Date.now): Promise<boolean> {
+    const deadline = now() + ms;
+    while (this.m.size > 0) {
+      const left = deadline - now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, 50))));
+      await Promise.race([Promise.allSettled([...this.m.values()].map((w) => w.promise)), tick]);
+      clearTimeout(timer);
+    }
+    return true;
+  }
 }
