@@ -79,19 +79,24 @@ export interface SharedTcpQueue {
 
 /** Views of `buf` laid out for a ring of `ringSlots` segments and `sampleSlots` samples. */
 export function sharedViews(buf: SharedArrayBuffer | ArrayBuffer, ringSlots: number, sampleSlots: number): SharedTcpQueue {
-  let o = CONTROL_WORDS * 4;
-  const ctl = new Int32Array(buf, 0, CONTROL_WORDS);
-  const ring = new Float64Array(buf, o, ringSlots * SLOT_F64);
-  const ringWords = new Uint32Array(buf, o, ringSlots * SLOT_F64 * 2);
-  o += ring.byteLength;
-  const res = new Float64Array(buf, o, RESULT_WORDS);
-  o += res.byteLength;
-  const samples = new Float64Array(buf, o, sampleSlots * 2);
-  return { ctl, ring, ringWords, res, samples, ringSlots, sampleSlots };
+  const at = layout(ringSlots, sampleSlots);
+  return {
+    ctl: new Int32Array(buf, 0, CONTROL_WORDS),
+    ring: new Float64Array(buf, at.ring, ringSlots * SLOT_F64),
+    ringWords: new Uint32Array(buf, at.ring, ringSlots * SLOT_F64 * 2),
+    res: new Float64Array(buf, at.res, RESULT_WORDS),
+    samples: new Float64Array(buf, at.samples, sampleSlots * 2),
+    ringSlots,
+    sampleSlots,
+  };
 }
 
-function sharedBytes(ringSlots: number, sampleSlots: number): number {
-  return CONTROL_WORDS * 4 + (ringSlots * SLOT_F64 + RESULT_WORDS + sampleSlots * 2) * 8;
+/** Byte offsets of the ring, the results and the samples (after the control words), and the bytes in all. */
+function layout(ringSlots: number, sampleSlots: number): { ring: number; res: number; samples: number; bytes: number } {
+  const ring = CONTROL_WORDS * 4;
+  const res = ring + ringSlots * SLOT_F64 * 8;
+  const samples = res + RESULT_WORDS * 8;
+  return { ring, res, samples, bytes: samples + sampleSlots * 2 * 8 };
 }
 
 /** What the worker is started with. */
@@ -179,7 +184,8 @@ export class TcpAnalyzer {
     const threaded = opts.thread === true;
     const ringSlots = threaded ? RING : QUEUE;
     const sampleSlots = threaded ? SAMPLES : 1;
-    const buf = threaded ? new SharedArrayBuffer(sharedBytes(ringSlots, sampleSlots)) : new ArrayBuffer(sharedBytes(ringSlots, sampleSlots));
+    const bytes = layout(ringSlots, sampleSlots).bytes;
+    const buf = threaded ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
     this.q = sharedViews(buf, ringSlots, sampleSlots);
     this.mask = ringSlots - 1;
     // Initialised before a worker starts, so a read before its first batch sees zeros.
