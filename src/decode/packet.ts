@@ -679,6 +679,13 @@ export interface FlowRef {
   readonly communityId: string;
   /** True when this packet travels in the flow's forward direction (first packet's sender). */
   readonly lastDirForward: boolean;
+  /**
+   * Copies the flow's key (its first KEY_WORDS words: protocol, version,
+   * ordered addresses and ports; flow/layout.ts) to `out` at `off`, for its
+   * Community ID on another thread; returns whether the forward direction
+   * is the key's low endpoint.
+   */
+  copyKey(out: Uint32Array, off: number): boolean;
 }
 
 /** The outermost layers plus the frame metadata. */

@@ -20,6 +20,7 @@ import { FloodDetector } from './flood.js';
 import { IntelDetector } from './intel.js';
 import { PacketSizeDetector, PrototypePacketSizeDetector } from './packet-size.js';
 import { PortScanDetector, PrototypePortScanDetector } from './portscan.js';
+import { ThreadedDetectors } from './thread/threaded-detectors.js';
 
 /** data/dns-model.json of the installed package (dist/src/detect → repo root). */
 export function shippedDnsModelPath(): string {
@@ -87,6 +88,10 @@ export function buildDetectors(cfg: DetectConfig, o: BuildOptions): Detector[] {
     out.push(new DnsDetector(cfg.dns, model));
   }
   if (intel !== null) out.push(intel);
+  if (cfg.connectionThread && (cfg.portscan.enabled || cfg.flood.enabled)) {
+    out.push(new ThreadedDetectors({ portscan: cfg.portscan.enabled ? cfg.portscan : null, flood: cfg.flood.enabled ? cfg.flood : null }));
+    return out;
+  }
   if (cfg.portscan.enabled) out.push(new PortScanDetector(cfg.portscan));
   if (cfg.flood.enabled) out.push(new FloodDetector(cfg.flood));
   return out;

@@ -45,6 +45,8 @@ export interface Alert {
 export interface DetectContext {
   /** Link MTU (live: the interface's; files: --mtu, config, or 1500). */
   readonly mtu: number;
+  /** Number of the packet, tick or end of input being processed (orders alerts raised on other threads). */
+  readonly event: number;
   /** Raise an alert (the stage suppresses and publishes it). */
   alert(a: Alert): void;
   /** The key suppression tracks an alert of signature `sigId` by (`track`: trackBy or the source address). */

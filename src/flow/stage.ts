@@ -84,6 +84,9 @@ class FlowRefView implements FlowRef {
   get communityId(): string {
     return this.stage.communityIdOfSlot(this.slot);
   }
+  copyKey(out: Uint32Array, off: number): boolean {
+    return this.stage.copyKeyOfSlot(this.slot, out, off);
+  }
 }
 
 export class FlowStage implements Stage {
@@ -165,6 +168,14 @@ export class FlowStage implements Stage {
     const s = this.store;
     const fwdIsLow = s.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1;
     return communityIdOfKey(s.keysOf(slot), FlowStore.keyOff(slot), fwdIsLow);
+  }
+
+  /** FlowRef.copyKey of the flow in `slot`. */
+  copyKeyOfSlot(slot: number, out: Uint32Array, off: number): boolean {
+    const s = this.store;
+    const ko = FlowStore.keyOff(slot);
+    out.set(s.keysOf(slot).subarray(ko, ko + K.Ports + 1), off);
+    return s.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1;
   }
 
   onPacket(pkt: Packet): void {

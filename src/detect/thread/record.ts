@@ -1,0 +1,283 @@
+/**
+ * What the connection-state detectors (port scans, floods) read of a packet,
+ * as a record in the shared ring (threaded-detectors.ts writes it on the
+ * packet thread, the worker reads it back into a Packet the detectors take
+ * unchanged). A record is 1 to 3 slots of SLOT_WORDS 32-bit words: a fixed
+ * first slot (IPv4 addresses in it), then, only when needed, IPv6 addresses,
+ * the ICMP-quoted tuple and the flow's key (for its Community ID).
+ *
+ * Besides packets the ring carries the stage's other events in order: ticks,
+ * end of input, a request for the detectors' counters, and padding (a record
+ * never straddles the ring's end).
+ */
+import { Encap, type FlowRef, type Layers, type Packet } from '../../decode/packet.js';
+import { addrWordBytes, communityIdOf, communityIdOfKey } from '../../flow/community-id.js';
+
+export const SLOT_WORDS = 16;
+/** Words of a flow key copied for its Community ID (K.Meta to K.Ports, see flow/layout.ts). */
+export const KEY_WORDS = 10;
+
+export const Rec = { Packet: 0, Tick: 1, End: 2, Stats: 3, Pad: 4 } as const;
+
+// Word offsets in a record (doubles at even words).
+/** f64: the stage's event number (orders alerts across threads). */
+const W_EVENT = 0;
+/** f64: packet seconds (tick / end: the time passed on). */
+const W_SEC = 2;
+const W_NSEC = 4;
+/** Record type (3 bits) | B_* flags | slots << 28. */
+const W_BITS = 5;
+/** sport << 16 | dport. */
+const W_PORTS = 6;
+/** tcpFlags | tcpHdrLen << 16 | ipProto << 24. */
+const W_TCP = 7;
+const W_PAYLOAD = 8;
+const W_LEN = 9;
+/** icmpType | icmpCode << 8 | ipFragOffset << 16. */
+const W_ICMP = 10;
+/** The quoted tuple's sport << 16 | dport. */
+const W_QPORTS = 11;
+/** f64: flow id (0: no flow). */
+const W_FLOW = 12;
+const W_SRC4 = 14;
+const W_DST4 = 15;
+/** Optional parts start here, in this order: IPv6 addresses (8), quoted addresses (2 or 8), flow key (KEY_WORDS). */
+const W_EXT = 16;
+
+const B_V6 = 1 << 3;
+const B_TCP = 1 << 4;
+const B_UDP = 1 << 5;
+const B_ICMP = 1 << 6;
+const B_FRAG = 1 << 7;
+const B_QUOTED = 1 << 8;
+const B_Q_V6 = 1 << 9;
+const B_Q_TCP = 1 << 10;
+const B_Q_UDP = 1 << 11;
+const B_FLOW = 1 << 12;
+const B_FWD = 1 << 13;
+const B_KEY = 1 << 14;
+const B_FWD_IS_LOW = 1 << 15;
+const SLOTS_SHIFT = 28;
+const TYPE_MASK = 7;
+
+/** Most slots a record takes. */
+export const MAX_RECORD_SLOTS = 3;
+
+const TCP_SYN = 0x02;
+const TCP_FIN = 0x01;
+const TCP_RST = 0x04;
+const TCP_ACK = 0x10;
+
+/**
+ * Whether the detectors can act on `l` (the packet's innermost level): an IP
+ * packet carrying TCP other than a plain data segment, UDP, ICMP, or a
+ * fragment. Both detectors return at once on anything else; skipping it here
+ * keeps the bulk of a transfer (data segments) off the ring.
+ */
+export function wanted(l: Layers): boolean {
+  if (l.ipVersion === 0) return false;
+  if (l.hasTcp) return !(l.payloadLen > 0 && (l.tcpFlags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) === TCP_ACK);
+  return l.hasUdp || l.hasIcmp || l.ipIsFragment;
+}
+
+/** Slots the record of `l` takes. */
+export function packetSlots(pkt: Packet, l: Layers): number {
+  // The common case first: IPv4 TCP or UDP, nothing quoted, no key.
+  if (l.ipVersion === 4 && !l.hasQuoted && !needsKey(pkt, l)) return 1;
+  let words = W_EXT;
+  if (l.ipVersion === 6) words += 8;
+  if (l.hasQuoted && l.quoted !== null && l.quoted.ipVersion !== 0) words += l.quoted.ipVersion === 6 ? 8 : 2;
+  if (needsKey(pkt, l)) words += KEY_WORDS;
+  return (words + SLOT_WORDS - 1) >>> 4;
+}
+
+/**
+ * Community ID of the packet's flow is computed from the packet's own tuple
+ * on the other side, which gives the flow's for TCP and UDP (checked on every
+ * capture of the corpus). For anything else (one-way ICMP first seen the
+ * other way, fragments, other protocols) the flow's key goes along.
+ */
+function needsKey(pkt: Packet, l: Layers): boolean {
+  return pkt.flow !== null && (l.ipIsFragment || !(l.hasTcp || l.hasUdp));
+}
+
+/** Writes the packet record at word `o` (its `slots` = packetSlots(pkt, l) slots must be free). */
+export function writePacket(u: Uint32Array, f: Float64Array, o: number, slots: number, event: number, pkt: Packet, l: Layers): void {
+  const flow = pkt.flow;
+  let bits = Rec.Packet | (slots << SLOTS_SHIFT) | (l.hasTcp ? B_TCP : 0) | (l.hasUdp ? B_UDP : 0) | (l.hasIcmp ? B_ICMP : 0) | (l.ipIsFragment ? B_FRAG : 0);
+  f[(o + W_EVENT) >> 1] = event;
+  f[(o + W_SEC) >> 1] = pkt.tsSec;
+  u[o + W_NSEC] = pkt.tsNsec;
+  u[o + W_PORTS] = (l.sport << 16) | l.dport;
+  u[o + W_TCP] = l.tcpFlags | (l.tcpHdrLen << 16) | (l.ipProto << 24);
+  u[o + W_PAYLOAD] = l.payloadLen;
+  u[o + W_LEN] = pkt.len;
+  u[o + W_ICMP] = l.icmpType | (l.icmpCode << 8) | (l.ipFragOffset << 16);
+  if (flow !== null) {
+    f[(o + W_FLOW) >> 1] = flow.flowId;
+    bits |= flow.lastDirForward ? B_FLOW | B_FWD : B_FLOW;
+  }
+  if (l.ipVersion === 4) {
+    u[o + W_SRC4] = l.src4;
+    u[o + W_DST4] = l.dst4;
+    if (slots === 1) {
+      u[o + W_BITS] = bits;
+      return;
+    }
+  }
+  let e = o + W_EXT;
+  if (l.ipVersion === 6) {
+    bits |= B_V6;
+    e = words6(u, e, l.src6, l.dst6);
+  }
+  const q = l.quoted;
+  if (l.hasQuoted && q !== null && q.ipVersion !== 0) {
+    bits |= B_QUOTED | (q.hasTcp ? B_Q_TCP : 0) | (q.hasUdp ? B_Q_UDP : 0);
+    u[o + W_QPORTS] = (q.sport << 16) | q.dport;
+    if (q.ipVersion === 4) {
+      u[e] = q.src4;
+      u[e + 1] = q.dst4;
+      e += 2;
+    } else {
+      bits |= B_Q_V6;
+      e = words6(u, e, q.src6, q.dst6);
+    }
+  }
+  if (flow !== null && needsKey(pkt, l)) {
+    bits |= B_KEY;
+    if (flow.copyKey(u, e)) bits |= B_FWD_IS_LOW;
+  }
+  u[o + W_BITS] = bits;
+}
+
+/** Writes two IPv6 addresses (four words each) at `e`; returns the word after them. */
+function words6(u: Uint32Array, e: number, a: Uint32Array, b: Uint32Array): number {
+  u[e] = a[0]!;
+  u[e + 1] = a[1]!;
+  u[e + 2] = a[2]!;
+  u[e + 3] = a[3]!;
+  u[e + 4] = b[0]!;
+  u[e + 5] = b[1]!;
+  u[e + 6] = b[2]!;
+  u[e + 7] = b[3]!;
+  return e + 8;
+}
+
+/** Writes a record of type `type` (tick, end, stats: one slot; padding: `slots`) at word `o`. */
+export function writeControl(u: Uint32Array, f: Float64Array, o: number, type: number, slots: number, event: number, tsSec: number): void {
+  f[(o + W_EVENT) >> 1] = event;
+  f[(o + W_SEC) >> 1] = tsSec;
+  u[o + W_BITS] = type | (slots << SLOTS_SHIFT);
+}
+
+export function recordType(u: Uint32Array, o: number): number {
+  return u[o + W_BITS]! & TYPE_MASK;
+}
+
+export function recordSlots(u: Uint32Array, o: number): number {
+  return u[o + W_BITS]! >>> SLOTS_SHIFT;
+}
+
+export function recordEvent(f: Float64Array, o: number): number {
+  return f[(o + W_EVENT) >> 1]!;
+}
+
+export function recordSec(f: Float64Array, o: number): number {
+  return f[(o + W_SEC) >> 1]!;
+}
+
+/** The flow of a packet read back from a record: its id, direction, and Community ID on demand. */
+export class RecordFlowRef implements FlowRef {
+  flowId = 0;
+  lastDirForward = true;
+  /** The flow key (when the record carried one) and its orientation. */
+  readonly key = new Uint32Array(KEY_WORDS);
+  hasKey = false;
+  fwdIsLow = false;
+  constructor(private readonly pkt: Packet) {}
+
+  get communityId(): string {
+    if (this.hasKey) return communityIdOfKey(this.key, 0, this.fwdIsLow);
+    const l = this.pkt;
+    const v6 = l.ipVersion === 6;
+    const src = v6 ? addrWordBytes(l.src6, 0, 4) : addrWordBytes([l.src4], 0, 1);
+    const dst = v6 ? addrWordBytes(l.dst6, 0, 4) : addrWordBytes([l.dst4], 0, 1);
+    return communityIdOf(src, dst, l.ipProto, l.sport, l.dport);
+  }
+
+  copyKey(out: Uint32Array, off: number): boolean {
+    out.set(this.key, off);
+    return this.fwdIsLow;
+  }
+}
+
+/**
+ * Fills `pkt` (a Packet of the worker's own, its innermost level itself) and
+ * `ref` from the packet record at word `o`: every field the detectors read.
+ */
+export function readPacket(u: Uint32Array, f: Float64Array, o: number, pkt: Packet, ref: RecordFlowRef): void {
+  const bits = u[o + W_BITS]!;
+  pkt.encap = Encap.None;
+  pkt.tsSec = f[(o + W_SEC) >> 1]!;
+  pkt.tsNsec = u[o + W_NSEC]!;
+  pkt.len = u[o + W_LEN]!;
+  const ports = u[o + W_PORTS]!;
+  pkt.sport = ports >>> 16;
+  pkt.dport = ports & 0xffff;
+  const tcp = u[o + W_TCP]!;
+  pkt.tcpFlags = tcp & 0xffff;
+  pkt.tcpHdrLen = (tcp >>> 16) & 0xff;
+  pkt.ipProto = tcp >>> 24;
+  pkt.payloadLen = u[o + W_PAYLOAD]!;
+  const icmp = u[o + W_ICMP]!;
+  pkt.icmpType = icmp & 0xff;
+  pkt.icmpCode = (icmp >>> 8) & 0xff;
+  pkt.ipFragOffset = icmp >>> 16;
+  pkt.hasTcp = (bits & B_TCP) !== 0;
+  pkt.hasUdp = (bits & B_UDP) !== 0;
+  pkt.hasIcmp = (bits & B_ICMP) !== 0;
+  pkt.ipIsFragment = (bits & B_FRAG) !== 0;
+  let e = o + W_EXT;
+  if ((bits & B_V6) === 0) {
+    pkt.ipVersion = 4;
+    pkt.src4 = u[o + W_SRC4]!;
+    pkt.dst4 = u[o + W_DST4]!;
+  } else {
+    pkt.ipVersion = 6;
+    pkt.src6.set(u.subarray(e, e + 4));
+    pkt.dst6.set(u.subarray(e + 4, e + 8));
+    e += 8;
+  }
+  const q = pkt.quoted!;
+  pkt.hasQuoted = (bits & B_QUOTED) !== 0;
+  if (pkt.hasQuoted) {
+    const qp = u[o + W_QPORTS]!;
+    q.sport = qp >>> 16;
+    q.dport = qp & 0xffff;
+    q.hasTcp = (bits & B_Q_TCP) !== 0;
+    q.hasUdp = (bits & B_Q_UDP) !== 0;
+    if ((bits & B_Q_V6) === 0) {
+      q.ipVersion = 4;
+      q.src4 = u[e]!;
+      q.dst4 = u[e + 1]!;
+      e += 2;
+    } else {
+      q.ipVersion = 6;
+      q.src6.set(u.subarray(e, e + 4));
+      q.dst6.set(u.subarray(e + 4, e + 8));
+      e += 8;
+    }
+  }
+  if ((bits & B_FLOW) === 0) {
+    pkt.flow = null;
+    return;
+  }
+  ref.flowId = f[(o + W_FLOW) >> 1]!;
+  ref.lastDirForward = (bits & B_FWD) !== 0;
+  ref.hasKey = (bits & B_KEY) !== 0;
+  if (ref.hasKey) {
+    ref.key.set(u.subarray(e, e + KEY_WORDS));
+    ref.fwdIsLow = (bits & B_FWD_IS_LOW) !== 0;
+  }
+  pkt.flow = ref;
+}

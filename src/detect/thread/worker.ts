@@ -1,0 +1,92 @@
+/**
+ * The worker thread of ThreadedDetectors (threaded-detectors.ts): runs the
+ * port-scan and flood detectors over the records the packet thread writes
+ * in the shared ring, in order, and sends their alerts back (with the event
+ * number each belongs to) before it publishes its progress, so the packet
+ * thread that sees the progress finds the alerts.
+ */
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { Packet } from '../../decode/packet.js';
+import { consumeRing, serveJobs } from '../../util/ring-thread.js';
+import type { DetectConfig } from '../config.js';
+import type { Alert, DetectContext, Detector } from '../detector.js';
+import { FloodDetector } from '../flood.js';
+import { PortScanDetector } from '../portscan.js';
+import { Suppressor } from '../suppress.js';
+import { Rec, RecordFlowRef, SLOT_WORDS, readPacket, recordEvent, recordSec, recordSlots, recordType } from './record.js';
+import { sharedViews } from './threaded-detectors.js';
+
+/** What the worker is started with (or sent, when reused). */
+export interface ConnWorkerJob {
+  buf: SharedArrayBuffer;
+  slots: number;
+  mtu: number;
+  portscan: DetectConfig['portscan'] | null;
+  flood: DetectConfig['flood'] | null;
+  /** Alerts, counters and log lines go back through it. */
+  port: MessagePort;
+}
+
+/** What the worker sends back. */
+export type ConnWorkerMessage =
+  | { alerts: Array<{ event: number; alert: Alert }> }
+  | { stats: Record<string, number> }
+  | { log: string };
+
+function run(job: ConnWorkerJob): void {
+  const v = sharedViews(job.buf, job.slots);
+  const { u, f } = v;
+  const mask = job.slots - 1;
+  const port = job.port;
+  const dets: Detector[] = [];
+  if (job.portscan !== null) dets.push(new PortScanDetector(job.portscan));
+  if (job.flood !== null) dets.push(new FloodDetector(job.flood));
+  const d0 = dets[0] ?? null;
+  const d1 = dets[1] ?? null;
+  let batch: Array<{ event: number; alert: Alert }> = [];
+  const ctx: DetectContext & { event: number } = {
+    event: 0,
+    mtu: job.mtu,
+    alert: (a) => void batch.push({ event: ctx.event, alert: a }),
+    suppressionKey: (track, sigId) => Suppressor.key(track, sigId),
+    // Suppression is the packet thread's (the stage applies it to these alerts as they arrive).
+    suppressed: () => false,
+    log: (msg) => port.postMessage({ log: msg } satisfies ConnWorkerMessage),
+  };
+  const pkt = new Packet();
+  const ref = new RecordFlowRef(pkt);
+
+  consumeRing(v.ctl, (from, to) => {
+    for (let i = from; i !== to; ) {
+      const o = (i & mask) * SLOT_WORDS;
+      const type = recordType(u, o);
+      // Padding and counter requests carry no event.
+      if (type !== Rec.Pad && type !== Rec.Stats) ctx.event = recordEvent(f, o);
+      if (type === Rec.Packet) {
+        readPacket(u, f, o, pkt, ref);
+        d0?.onPacket(pkt, ctx);
+        d1?.onPacket(pkt, ctx);
+      } else if (type === Rec.Tick) {
+        for (const d of dets) d.onTick?.(recordSec(f, o), ctx);
+      } else if (type === Rec.End) {
+        for (const d of dets) void d.onEnd?.(recordSec(f, o), ctx);
+      }
+      // The counters go back on request, and after the end (they are read there once the worker is done).
+      if (type === Rec.Stats || type === Rec.End) {
+        const stats: Record<string, number> = {};
+        for (const d of dets) for (const [k, n] of Object.entries(d.stats())) stats[`${d.name}.${k}`] = n;
+        port.postMessage({ stats } satisfies ConnWorkerMessage);
+      }
+      i = (i + recordSlots(u, o)) | 0;
+    }
+    // Alerts before progress: a reader that sees the progress finds them.
+    if (batch.length > 0) {
+      port.postMessage({ alerts: batch } satisfies ConnWorkerMessage);
+      batch = [];
+    }
+    v.done[0] = ctx.event;
+  });
+  port.close();
+}
+
+serveJobs<ConnWorkerJob>(run, parentPort, workerData);
