@@ -82,17 +82,26 @@ export function buildDetectors(cfg: DetectConfig, o: BuildOptions): Detector[] {
     if (cfg.portscan.enabled) out.push(new PrototypePortScanDetector(cfg.portscan));
     return out;
   }
+  // The order alerts of one packet come in: packet size, DNS, port scans, floods, intel.
   if (cfg.packetSize.enabled) out.push(new PacketSizeDetector(cfg.packetSize));
-  if (cfg.dns.enabled) {
-    const model = cfg.dns.dga.enabled ? DnsModel.fromFile(cfg.dns.dga.model ?? shippedDnsModelPath()) : null;
-    out.push(new DnsDetector(cfg.dns, model));
+  const modelFile = cfg.dns.enabled && cfg.dns.dga.enabled ? (cfg.dns.dga.model ?? shippedDnsModelPath()) : null;
+  // Loaded here in both modes, so a bad model file is reported before packets flow.
+  const model = modelFile === null ? null : DnsModel.fromFile(modelFile);
+  if (cfg.detectorThread && (cfg.dns.enabled || cfg.portscan.enabled || cfg.flood.enabled)) {
+    out.push(
+      new ThreadedDetectors({
+        dns: cfg.dns.enabled ? cfg.dns : null,
+        dnsModel: modelFile,
+        portscan: cfg.portscan.enabled ? cfg.portscan : null,
+        flood: cfg.flood.enabled ? cfg.flood : null,
+        mtu: cfg.mtu ?? 1500,
+      }),
+    );
+  } else {
+    if (cfg.dns.enabled) out.push(new DnsDetector(cfg.dns, model));
+    if (cfg.portscan.enabled) out.push(new PortScanDetector(cfg.portscan));
+    if (cfg.flood.enabled) out.push(new FloodDetector(cfg.flood));
   }
   if (intel !== null) out.push(intel);
-  if (cfg.connectionThread && (cfg.portscan.enabled || cfg.flood.enabled)) {
-    out.push(new ThreadedDetectors({ portscan: cfg.portscan.enabled ? cfg.portscan : null, flood: cfg.flood.enabled ? cfg.flood : null }));
-    return out;
-  }
-  if (cfg.portscan.enabled) out.push(new PortScanDetector(cfg.portscan));
-  if (cfg.flood.enabled) out.push(new FloodDetector(cfg.flood));
   return out;
 }

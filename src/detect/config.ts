@@ -229,11 +229,11 @@ export const DetectConfigSchema = z
     /** prototype: the original four filters exactly; default: the sound detectors. */
     rules: z.enum(['default', 'prototype']).default('default'),
     /**
-     * Run the port-scan and flood detectors (default rules) in a worker thread:
-     * the packet thread then only queues what they read of each packet. Alerts
-     * are the same either way, in the same order.
+     * Run the DNS, port-scan and flood detectors (default rules) in a worker
+     * thread: the packet thread then only queues what they read of each
+     * packet. Alerts and counters are the same either way, in the same order.
      */
-    connectionThread: z.boolean().default(true),
+    detectorThread: z.boolean().default(true),
     /** Link MTU for files (live capture uses the interface's). */
     mtu: z.number().int().min(68).max(65535).nullable().default(null),
     suppress: z

@@ -3,7 +3,7 @@
  * into EVE records (with suppression) and publishes them on the EventBus as
  * 'alert'. Ended flows from the flow stage reach detectors through the bus.
  *
- * With the port-scan and flood detectors in a worker thread
+ * With the DNS, port-scan and flood detectors in a worker thread
  * (thread/threaded-detectors.ts), alerts are published in the order they
  * would have on one thread: by event (packet, tick, end of input) and, within
  * one, by detector position. An alert of another detector waits until the
@@ -20,6 +20,12 @@ import { Suppressor } from './suppress.js';
 import { ThreadedDetectors } from './thread/threaded-detectors.js';
 import type { EveAlert } from '../output/eve.js';
 
+/**
+ * A detector's position in alert order is its index times SPAN; the worker's
+ * detectors take the positions after the threaded group's (its index times
+ * SPAN plus theirs in the worker).
+ */
+const SPAN = 8;
 /** Position of "no detector running": alerts raised between events sort after every detector's alerts of the event. */
 const BETWEEN = 1 << 30;
 
@@ -61,7 +67,7 @@ export class DetectStage implements Stage, DetectContext {
   event = 0;
   /** Position of the detector running, or BETWEEN. */
   private cur = BETWEEN;
-  /** The detectors running in a worker thread, and their position. */
+  /** The detectors running in a worker thread, and their index. */
   private readonly thread: ThreadedDetectors | null;
   private readonly threadPos: number;
   /** Alerts of the other detectors waiting for the worker, in order. */
@@ -106,23 +112,23 @@ export class DetectStage implements Stage, DetectContext {
 
   private dispatch(pkt: Packet): void {
     if (this.d0 === null) return;
-    this.cur = 0;
+    this.cur = 0 * SPAN;
     this.d0.onPacket(pkt, this);
     if (this.d1 === null) return;
-    this.cur = 1;
+    this.cur = 1 * SPAN;
     this.d1.onPacket(pkt, this);
     if (this.d2 === null) return;
-    this.cur = 2;
+    this.cur = 2 * SPAN;
     this.d2.onPacket(pkt, this);
     if (this.d3 === null) return;
-    this.cur = 3;
+    this.cur = 3 * SPAN;
     this.d3.onPacket(pkt, this);
     if (this.d4 === null) return;
-    this.cur = 4;
+    this.cur = 4 * SPAN;
     this.d4.onPacket(pkt, this);
     const more = this.more;
     for (let i = 0; i < more.length; i++) {
-      this.cur = 5 + i;
+      this.cur = (5 + i) * SPAN;
       more[i]!.onPacket(pkt, this);
     }
   }
@@ -130,7 +136,7 @@ export class DetectStage implements Stage, DetectContext {
   onTick(tsSec: number): void {
     this.event++;
     for (let i = 0; i < this.n; i++) {
-      this.cur = i;
+      this.cur = i * SPAN;
       this.detectors[i]!.onTick?.(tsSec, this);
     }
     this.cur = BETWEEN;
@@ -139,7 +145,7 @@ export class DetectStage implements Stage, DetectContext {
   async onEnd(tsSec: number): Promise<void> {
     this.event++;
     for (let i = 0; i < this.n; i++) {
-      this.cur = i;
+      this.cur = i * SPAN;
       await this.detectors[i]!.onEnd?.(tsSec, this);
       // The worker has finished everything: what it sent and what waited for it goes out.
       if (i === this.threadPos) this.release();
@@ -197,7 +203,7 @@ export class DetectStage implements Stage, DetectContext {
       const w = wi < recv.length && (all || recv[wi]!.event <= done) ? recv[wi]! : null;
       const h = hi < held.length && (all || held[hi]!.event <= done) ? held[hi]! : null;
       if (w === null && h === null) break;
-      if (w !== null && (h === null || w.event < h.event || (w.event === h.event && this.threadPos < h.pos))) {
+      if (w !== null && (h === null || w.event < h.event || (w.event === h.event && this.threadPos * SPAN + w.det < h.pos))) {
         wi++;
         const rec = this.check(w.alert);
         if (rec !== null) this.publish(rec);

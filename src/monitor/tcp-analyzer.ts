@@ -28,8 +28,8 @@
  * has passed it; both counts are Atomics (sequentially consistent), which
  * orders the plain reads and writes of the slots and the results around them.
  */
-import { Worker } from 'node:worker_threads';
 import type { Layers } from '../decode/packet.js';
+import { RING_CONTROL_WORDS, RingProducer, WorkerPool } from '../util/ring-thread.js';
 import type { LogHistogram } from './histogram.js';
 import type { TcpCounts } from './snapshot.js';
 import {
@@ -44,24 +44,12 @@ const QUEUE = 256;
 const RING = 4096;
 /** RTT samples the worker may hold for the packet thread (a power of two). */
 const SAMPLES = 1024;
-/** Longest wait for the worker's progress before the analysis is declared stuck (ms). */
-const STUCK_MS = 30_000;
 
-// Control words (Int32, shared).
-/** Segments published to the worker (counts wrap at 2^32; compared as differences). */
-export const C_WRITE = 0;
-/** Segments the worker has analysed. */
-export const C_READ = 1;
+// Control words (Int32, shared) after the ring's own (util/ring-thread.ts: write and read counts, close, failure, sleep).
 /** 1 while someone observes RTT samples. */
-export const C_WANT_SAMPLES = 2;
-export const C_SAMPLE_WRITE = 3;
-export const C_SAMPLE_READ = 4;
-/** Set by close(): the worker ends once it has analysed everything published. */
-export const C_CLOSE = 5;
-/** Set by the worker when the analysis threw (the message goes to the worker's `error` event). */
-export const C_FAILED = 6;
-/** 1 while the worker sleeps until notified (idle for a while); else it polls and needs no wake-up. */
-export const C_SLEEPING = 7;
+export const C_WANT_SAMPLES = RING_CONTROL_WORDS;
+export const C_SAMPLE_WRITE = RING_CONTROL_WORDS + 1;
+export const C_SAMPLE_READ = RING_CONTROL_WORDS + 2;
 const CONTROL_WORDS = 16;
 
 /** The views of the shared memory both sides use. */
@@ -117,49 +105,16 @@ export interface TcpAnalyzerOptions {
   thread?: boolean;
 }
 
-/** Terminates the worker of an analyzer that was never closed, once the analyzer is garbage. */
-const orphans = new FinalizationRegistry<Worker>((w) => void w.terminate());
-
-/**
- * Workers whose analyzer closed, kept for the next one: a new worker takes
- * tens of ms of CPU to start and runs the analysis unoptimised until its JIT
- * has warmed up, which a process that runs one pipeline after another (the
- * benches, the tests) would pay again for every run.
- */
-const idleWorkers: Worker[] = [];
-const MAX_IDLE_WORKERS = 2;
-
-/** A worker running the analysis over `data`'s ring: an idle one, or a new one. */
-function acquireWorker(data: TcpWorkerData): Worker {
-  const idle = idleWorkers.pop();
-  if (idle !== undefined) {
-    idle.postMessage(data);
-    return idle;
-  }
-  const w = new Worker(new URL('./tcp-analysis-worker.js', import.meta.url), { workerData: data });
-  w.unref();
-  // A worker that failed or exited is never reused.
-  const drop = (): void => {
-    const i = idleWorkers.indexOf(w);
-    if (i >= 0) idleWorkers.splice(i, 1);
-  };
-  w.on('error', drop);
-  w.on('exit', drop);
-  return w;
-}
-
-/** Takes back the worker of a closed analyzer (it ends its loop, then waits for the next ring). */
-function releaseWorker(w: Worker): void {
-  if (idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(w);
-  else void w.terminate();
-}
+/** Workers of closed analyzers, kept for the next one (util/ring-thread.ts). */
+const pool = new WorkerPool<TcpWorkerData>(new URL('./tcp-analysis-worker.js', import.meta.url), 2);
 
 export class TcpAnalyzer {
   private readonly q: SharedTcpQueue;
   private readonly mask: number;
   /** Inline mode's analysis (null when threaded). */
   private readonly core: TcpAnalysisCore | null;
-  private readonly worker: Worker | null;
+  /** The worker's side of the ring (null inline). */
+  private readonly producer: RingProducer | null;
   private readonly hsRtt: LogHistogram;
   private readonly dRtt: LogHistogram;
   /** Segments queued (written to the ring) so far, and how many were handed over (published, or analysed inline). */
@@ -170,14 +125,7 @@ export class TcpAnalyzer {
   private samplesRead = 0;
   private observer: ((kind: 'handshake' | 'data', seconds: number) => void) | null = null;
   private closed = false;
-  /** The worker's error, if it failed. */
-  private failure: unknown = null;
-  private readonly onWorkerError = (e: unknown): void => {
-    this.failure = e;
-  };
-  private readonly onWorkerExit = (code: number): void => {
-    this.failure ??= new Error(`it exited (code ${code})`);
-  };
+  private readonly drain = (): void => this.drainSamples();
 
   constructor(maxConnections = 100_000, opts: TcpAnalyzerOptions = {}) {
     if (maxConnections < 1) throw new RangeError('maxConnections must be >= 1');
@@ -192,21 +140,18 @@ export class TcpAnalyzer {
     [this.hsRtt, this.dRtt] = resultHistograms(this.q.res, true);
     if (threaded) {
       const data: TcpWorkerData = { buf: buf as SharedArrayBuffer, ringSlots, sampleSlots, maxConnections };
-      this.worker = acquireWorker(data);
-      // A failure is reported by the next read (see waitFor).
-      this.worker.on('error', this.onWorkerError);
-      this.worker.on('exit', this.onWorkerExit);
-      orphans.register(this, this.worker, this);
+      // A failure of the worker is reported by the next read (RingProducer.waitFor throws).
+      this.producer = new RingProducer(this.q.ctl, ringSlots, pool.acquire(data), pool as WorkerPool<unknown>, 'TcpAnalyzer: the analysis thread');
       this.core = null;
     } else {
-      this.worker = null;
+      this.producer = null;
       this.core = new TcpAnalysisCore(maxConnections, this.q.res, (kind, v) => this.observer?.(kind === RTT_HANDSHAKE ? 'handshake' : 'data', v));
     }
   }
 
   /** True when the analysis runs in a worker thread. */
   get threaded(): boolean {
-    return this.worker !== null;
+    return this.producer !== null;
   }
 
   /** Observer of RTT samples (Prometheus histograms): called once per sample, in order, on this thread. */
@@ -218,7 +163,7 @@ export class TcpAnalyzer {
     // Segments queued before now are analysed for the observer before, as they would be inline.
     this.flush();
     this.observer = f;
-    if (this.worker !== null) Atomics.store(this.q.ctl, C_WANT_SAMPLES, f === null ? 0 : 1);
+    if (this.producer !== null) Atomics.store(this.q.ctl, C_WANT_SAMPLES, f === null ? 0 : 1);
   }
 
   get size(): number {
@@ -283,46 +228,19 @@ export class TcpAnalyzer {
       this.room = QUEUE;
       return;
     }
-    const ctl = this.q.ctl;
     this.handed = this.written;
-    Atomics.store(ctl, C_WRITE, this.written);
-    // A busy worker polls (see the worker): waking a thread costs the waker several µs (an interrupt to the other core, in a VM a VM exit).
-    if (Atomics.load(ctl, C_SLEEPING) !== 0) Atomics.notify(ctl, C_WRITE);
-    // The next QUEUE slots must have been analysed (the ring is RING slots).
-    const limit = (this.written + QUEUE - this.q.ringSlots) | 0;
-    if (((Atomics.load(ctl, C_READ) - limit) | 0) < 0) this.waitFor(limit);
+    // The next QUEUE slots must have been analysed (the ring is RING slots); samples drain while waiting.
+    this.producer!.publish(this.written, QUEUE, this.drain);
     this.room = QUEUE;
   }
 
   /** Analyses every queued segment (and passes their RTT samples to `onRtt`) before returning. */
   flush(): void {
     if (this.written !== this.handed) this.handOver();
-    if (this.worker !== null) this.waitFor(this.written);
-  }
-
-  /**
-   * Waits until the worker has analysed `count` segments, passing on RTT
-   * samples meanwhile (the worker waits for room for them). Throws when the
-   * worker failed or made no progress for STUCK_MS.
-   */
-  private waitFor(count: number): void {
-    const ctl = this.q.ctl;
-    let last = Atomics.load(ctl, C_READ);
-    let since = Date.now();
-    for (;;) {
-      if (Atomics.load(ctl, C_FAILED) !== 0 || this.failure !== null) throw new Error(`TcpAnalyzer: the analysis thread failed: ${String(this.failure ?? 'see its error')}`);
+    if (this.producer !== null) {
+      this.producer.waitFor(this.written, this.drain);
       this.drainSamples();
-      const read = Atomics.load(ctl, C_READ);
-      if (((read - count) | 0) >= 0) break;
-      if (read !== last) {
-        last = read;
-        since = Date.now();
-      } else if (Date.now() - since > STUCK_MS) throw new Error(`TcpAnalyzer: the analysis thread made no progress for ${STUCK_MS / 1000} s`);
-      // Woken by the worker's next batch (or a sample waiting for room); the time-out bounds a missed wake-up.
-      Atomics.notify(ctl, C_WRITE);
-      Atomics.wait(ctl, C_READ, read, 1);
     }
-    this.drainSamples();
   }
 
   /** Passes the worker's pending RTT samples to the observer, in order, and frees their room. */
@@ -353,13 +271,6 @@ export class TcpAnalyzer {
     this.closed = true;
     // The next segment goes straight to handOver, which refuses it.
     this.room = 1;
-    if (this.worker !== null) {
-      Atomics.store(this.q.ctl, C_CLOSE, 1);
-      Atomics.notify(this.q.ctl, C_WRITE);
-      orphans.unregister(this);
-      this.worker.off('error', this.onWorkerError);
-      this.worker.off('exit', this.onWorkerExit);
-      if (this.failure === null) releaseWorker(this.worker);
-    }
+    this.producer?.close();
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The port-scan and flood detectors in their worker thread give exactly what
- * they give on the packet thread: the same alerts of every detector, in the
+ * The DNS, port-scan and flood detectors in their worker thread give exactly
+ * what they give on the packet thread: the same alerts of every detector, in the
  * same order, and the same counters, on real captures (the attack data sets
  * and the lab capture, with and without suppression and flows). Plus the
  * record round trip, counters before the end, and a failing worker.
@@ -17,7 +17,7 @@ import { RecordFlowRef, packetSlots, readPacket, writePacket } from '../../src/d
 import { EventBus } from '../../src/events.js';
 import { openCaptureFile } from '../../src/capture/open.js';
 import { Decoder } from '../../src/decode/decoder.js';
-import { Packet } from '../../src/decode/packet.js';
+import { App, Packet } from '../../src/decode/packet.js';
 import { FlowStage } from '../../src/flow/stage.js';
 import { flowOptions } from '../../src/flow/options.js';
 import { Pipeline } from '../../src/pipeline.js';
@@ -26,7 +26,7 @@ import { DATASETS, needShared } from '../helpers/env.js';
 
 function config(threaded: boolean, suppress: boolean): DetectConfig {
   const c = defaultDetectConfig();
-  c.connectionThread = threaded;
+  c.detectorThread = threaded;
   c.suppress.enabled = suppress;
   return c;
 }
@@ -46,7 +46,7 @@ async function run(file: string, cfg: DetectConfig, withFlows: boolean): Promise
   return { alerts, stats, threaded: dets.some((d) => d instanceof ThreadedDetectors) };
 }
 
-test('threaded scan and flood detectors: the same alerts in the same order and the same counters as on the packet thread', async (t) => {
+test('threaded DNS, scan and flood detectors: the same alerts in the same order and the same counters as on the packet thread', async (t) => {
   if (!needShared(t)) return;
   const files = [join(DATASETS, 'lab', 'lab-mixed.pcap'), ...execSync(`find ${join(DATASETS, 'attacks')} -name '*.pcap' -o -name '*.pcapng'`, { encoding: 'utf8' }).trim().split('\n').sort()];
   let compared = 0;
@@ -89,14 +89,16 @@ test('counters read before the end wait for the worker: they equal the packet th
   assert.deepEqual(at[1], at[0]);
 });
 
-test('a packet record read back on the other side gives the detectors the same fields, flow and Community ID', async (t) => {
+test('a packet record read back on the other side gives the detectors the same fields, flow, Community ID and DNS message', async (t) => {
   if (!needShared(t)) return;
-  const u = new Uint32Array(64);
+  const u = new Uint32Array(16 * 1100);
   const f = new Float64Array(u.buffer);
+  const b = new Uint8Array(u.buffer);
+  let dnsChecked = 0;
   const back = new Packet();
   const ref = new RecordFlowRef(back);
   let checked = 0;
-  for (const file of [join(DATASETS, 'lab', 'lab-mixed.pcap'), join(DATASETS, 'attacks', 'ddos', 'amp.dns.RRSIG.fragmented.pcap')]) {
+  for (const file of [join(DATASETS, 'lab', 'lab-mixed.pcap'), join(DATASETS, 'attacks', 'ddos', 'amp.dns.RRSIG.fragmented.pcap'), join(DATASETS, 'attacks', 'dns_tunnel', 'dns2tcp.pcap')]) {
     const dec = new Decoder();
     const pkt = new Packet();
     const flows = new FlowStage(flowOptions());
@@ -104,10 +106,10 @@ test('a packet record read back on the other side gives the detectors the same f
       dec.decode(fr, pkt);
       flows.onPacket(pkt);
       const l = pkt.innermost();
-      if (l.ipVersion === 0 || checked > 20_000) return;
-      const n = packetSlots(pkt, l);
-      writePacket(u, f, 0, n, 7, pkt, l);
-      readPacket(u, f, 0, back, ref);
+      if (l.ipVersion === 0 || checked > 60_000) return;
+      const n = packetSlots(pkt, l, true);
+      writePacket(u, f, b, 0, n, 7, pkt, l, true);
+      readPacket(u, f, b, 0, back, ref);
       for (const k of ['ipVersion', 'ipProto', 'hasTcp', 'hasUdp', 'hasIcmp', 'ipIsFragment', 'ipFragOffset', 'sport', 'dport', 'tcpFlags', 'tcpHdrLen', 'payloadLen', 'icmpType', 'icmpCode'] as const) {
         assert.equal(back[k], l[k], `${file} #${pkt.n} ${k}`);
       }
@@ -124,17 +126,27 @@ test('a packet record read back on the other side gives the detectors the same f
         assert.equal(back.flow!.lastDirForward, pkt.flow.lastDirForward);
         assert.equal(back.flow!.communityId, pkt.flow.communityId, `${file} #${pkt.n} community id`);
       }
+      const isDns = l.app === App.Dns && l.dns.flavour === 'dns';
+      assert.equal(back.app === App.Dns, isDns, `${file} #${pkt.n} DNS`);
+      if (isDns) {
+        const [m, r] = [l.dns, back.dns];
+        assert.deepEqual([r.qr, r.rcode, r.transport, r.questionCount, r.answerCount], [m.qr, m.rcode, m.transport, m.questionCount, m.answerCount]);
+        for (let i = 0; i < m.questionCount; i++) assert.deepEqual([r.questions[i]!.name, r.questions[i]!.type], [m.questions[i]!.name, m.questions[i]!.type]);
+        for (let i = 0; i < m.answerCount; i++) assert.equal(r.answers[i]!.type, m.answers[i]!.type);
+        dnsChecked++;
+      }
       checked++;
     });
   }
   assert.ok(checked > 10_000);
+  assert.ok(dnsChecked > 1000, `${dnsChecked} DNS messages checked`);
 });
 
 test('a worker that fails makes the next wait for it throw, naming the detectors\' thread', async () => {
-  const g = new ThreadedDetectors({ portscan: defaultDetectConfig().portscan, flood: null });
+  const g = new ThreadedDetectors({ dns: null, dnsModel: null, portscan: defaultDetectConfig().portscan, flood: null });
   // A record of an unknown flow-key layout cannot fail the detectors; a worker killed from outside can.
   const w = (g as unknown as { producer: { worker: { terminate(): Promise<number> } } }).producer.worker;
   await w.terminate();
-  assert.throws(() => g.stats(), /port-scan and flood detectors' thread failed/);
+  assert.throws(() => g.stats(), /the detectors' thread failed/);
   g.close();
 });

@@ -325,8 +325,8 @@ test('tcp analyzer: a read after the worker died throws instead of returning sta
   const l = tcpLayers();
   feed(tcp, l, { conn: 1, fromClient: true, flags: TcpFlag.SYN, seq: 1, ack: 0, len: 0, win: 1000, usec: 0 });
   assert.equal(tcp.totals.connections, 1);
-  // The worker is private: end it as a crash would.
-  await (tcp as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  // The worker is private (behind the ring's producer): end it as a crash would.
+  await (tcp as unknown as { producer: { worker: { terminate(): Promise<number> } } }).producer.worker.terminate();
   await new Promise((r) => setImmediate(r));
   assert.throws(() => tcp.totals, /analysis thread failed: Error: it exited/);
 });

@@ -1,16 +1,18 @@
 /**
- * What the connection-state detectors (port scans, floods) read of a packet,
- * as a record in the shared ring (threaded-detectors.ts writes it on the
- * packet thread, the worker reads it back into a Packet the detectors take
- * unchanged). A record is 1 to 3 slots of SLOT_WORDS 32-bit words: a fixed
- * first slot (IPv4 addresses in it), then, only when needed, IPv6 addresses,
- * the ICMP-quoted tuple and the flow's key (for its Community ID).
+ * What the threaded detectors (DNS, port scans, floods) read of a packet, as
+ * a record in the shared ring (threaded-detectors.ts writes it on the packet
+ * thread, the worker reads it back into a Packet the detectors take
+ * unchanged). A record is a fixed first slot of SLOT_WORDS 32-bit words
+ * (IPv4 addresses in it), then, only when needed, IPv6 addresses, the
+ * ICMP-quoted tuple, the flow's key (for its Community ID) and a DNS
+ * message's bytes, which the worker decodes again with the same decoder.
  *
  * Besides packets the ring carries the stage's other events in order: ticks,
  * end of input, a request for the detectors' counters, and padding (a record
  * never straddles the ring's end).
  */
-import { Encap, type FlowRef, type Layers, type Packet } from '../../decode/packet.js';
+import { decodeDns } from '../../decode/app/dns.js';
+import { App, Encap, type FlowRef, type Layers, type Packet } from '../../decode/packet.js';
 import { addrWordBytes, communityIdOf, communityIdOfKey } from '../../flow/community-id.js';
 
 export const SLOT_WORDS = 16;
@@ -25,7 +27,7 @@ const W_EVENT = 0;
 /** f64: packet seconds (tick / end: the time passed on). */
 const W_SEC = 2;
 const W_NSEC = 4;
-/** Record type (3 bits) | B_* flags | slots << 28. */
+/** Record type (3 bits) | B_* flags | slots << SLOTS_SHIFT. */
 const W_BITS = 5;
 /** sport << 16 | dport. */
 const W_PORTS = 6;
@@ -41,7 +43,7 @@ const W_QPORTS = 11;
 const W_FLOW = 12;
 const W_SRC4 = 14;
 const W_DST4 = 15;
-/** Optional parts start here, in this order: IPv6 addresses (8), quoted addresses (2 or 8), flow key (KEY_WORDS). */
+/** Optional parts start here, in this order: IPv6 addresses (8), quoted addresses (2 or 8), flow key (KEY_WORDS), DNS message (1 + bytes / 4). */
 const W_EXT = 16;
 
 const B_V6 = 1 << 3;
@@ -57,11 +59,18 @@ const B_FLOW = 1 << 12;
 const B_FWD = 1 << 13;
 const B_KEY = 1 << 14;
 const B_FWD_IS_LOW = 1 << 15;
-const SLOTS_SHIFT = 28;
+const B_DNS = 1 << 16;
+/** The DNS part's first word: bytes | B_DNS_TCP. */
+const B_DNS_TCP = 1 << 20;
+/** DNS bytes a record carries: a TCP message with its length prefix at most (UDP payloads are smaller). */
+const MAX_DNS_BYTES = 65537;
+/** A record's slot count sits in the top 12 bits of W_BITS. */
+const SLOTS_SHIFT = 20;
 const TYPE_MASK = 7;
 
-/** Most slots a record takes. */
-export const MAX_RECORD_SLOTS = 3;
+/** Most slots a record takes (a DNS message of MAX_DNS_BYTES). */
+export const MAX_RECORD_SLOTS = Math.ceil((W_EXT + 8 + 8 + KEY_WORDS + 1 + Math.ceil(MAX_DNS_BYTES / 4)) / SLOT_WORDS);
+if (MAX_RECORD_SLOTS >= 1 << (32 - SLOTS_SHIFT)) throw new Error('record: slot count field too narrow');
 
 const TCP_SYN = 0x02;
 const TCP_FIN = 0x01;
@@ -71,23 +80,36 @@ const TCP_ACK = 0x10;
 /**
  * Whether the detectors can act on `l` (the packet's innermost level): an IP
  * packet carrying TCP other than a plain data segment, UDP, ICMP, or a
- * fragment. Both detectors return at once on anything else; skipping it here
- * keeps the bulk of a transfer (data segments) off the ring.
+ * fragment; with `dns`, also a DNS message over TCP. The detectors return at
+ * once on anything else; skipping it here keeps the bulk of a transfer (data
+ * segments) off the ring.
  */
-export function wanted(l: Layers): boolean {
+export function wanted(l: Layers, dns: boolean): boolean {
   if (l.ipVersion === 0) return false;
-  if (l.hasTcp) return !(l.payloadLen > 0 && (l.tcpFlags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) === TCP_ACK);
+  if (l.hasTcp) return !(l.payloadLen > 0 && (l.tcpFlags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) === TCP_ACK) || (dns && isDns(l));
   return l.hasUdp || l.hasIcmp || l.ipIsFragment;
 }
 
-/** Slots the record of `l` takes. */
-export function packetSlots(pkt: Packet, l: Layers): number {
-  // The common case first: IPv4 TCP or UDP, nothing quoted, no key.
-  if (l.ipVersion === 4 && !l.hasQuoted && !needsKey(pkt, l)) return 1;
+/** A (unicast) DNS message, the DNS detector's input: its bytes go along. */
+function isDns(l: Layers): boolean {
+  return l.app === App.Dns && l.dns.flavour === 'dns';
+}
+
+/** Bytes of the DNS message of `l` the record carries (what the decoder read: the payload, a TCP message at most). */
+function dnsBytes(l: Layers): number {
+  return l.payloadLen < MAX_DNS_BYTES ? l.payloadLen : MAX_DNS_BYTES;
+}
+
+/** Slots the record of `l` takes (`dns`: DNS messages go along). */
+export function packetSlots(pkt: Packet, l: Layers, dns: boolean): number {
+  const withDns = dns && isDns(l);
+  // The common case first: IPv4 TCP or UDP, nothing quoted, no key, no DNS.
+  if (l.ipVersion === 4 && !l.hasQuoted && !withDns && !needsKey(pkt, l)) return 1;
   let words = W_EXT;
   if (l.ipVersion === 6) words += 8;
   if (l.hasQuoted && l.quoted !== null && l.quoted.ipVersion !== 0) words += l.quoted.ipVersion === 6 ? 8 : 2;
   if (needsKey(pkt, l)) words += KEY_WORDS;
+  if (withDns) words += 1 + ((dnsBytes(l) + 3) >>> 2);
   return (words + SLOT_WORDS - 1) >>> 4;
 }
 
@@ -101,8 +123,11 @@ function needsKey(pkt: Packet, l: Layers): boolean {
   return pkt.flow !== null && (l.ipIsFragment || !(l.hasTcp || l.hasUdp));
 }
 
-/** Writes the packet record at word `o` (its `slots` = packetSlots(pkt, l) slots must be free). */
-export function writePacket(u: Uint32Array, f: Float64Array, o: number, slots: number, event: number, pkt: Packet, l: Layers): void {
+/**
+ * Writes the packet record at word `o` (its `slots` = packetSlots(pkt, l,
+ * dns) slots must be free); `b` is the same memory as bytes.
+ */
+export function writePacket(u: Uint32Array, f: Float64Array, b: Uint8Array, o: number, slots: number, event: number, pkt: Packet, l: Layers, dns: boolean): void {
   const flow = pkt.flow;
   let bits = Rec.Packet | (slots << SLOTS_SHIFT) | (l.hasTcp ? B_TCP : 0) | (l.hasUdp ? B_UDP : 0) | (l.hasIcmp ? B_ICMP : 0) | (l.ipIsFragment ? B_FRAG : 0);
   f[(o + W_EVENT) >> 1] = event;
@@ -146,6 +171,17 @@ export function writePacket(u: Uint32Array, f: Float64Array, o: number, slots: n
   if (flow !== null && needsKey(pkt, l)) {
     bits |= B_KEY;
     if (flow.copyKey(u, e)) bits |= B_FWD_IS_LOW;
+    e += KEY_WORDS;
+  }
+  if (dns && isDns(l)) {
+    bits |= B_DNS;
+    const n = dnsBytes(l);
+    u[e] = n | (l.dns.transport === 'tcp' ? B_DNS_TCP : 0);
+    // The frame's bytes (offsets are frame-relative after decoding); a loop, as a subarray would allocate.
+    const src = pkt.bytes;
+    const from = pkt.byteStart + l.payloadOff;
+    const to = (e + 1) * 4;
+    for (let i = 0; i < n; i++) b[to + i] = src[from + i]!;
   }
   u[o + W_BITS] = bits;
 }
@@ -214,10 +250,13 @@ export class RecordFlowRef implements FlowRef {
 /**
  * Fills `pkt` (a Packet of the worker's own, its innermost level itself) and
  * `ref` from the packet record at word `o`: every field the detectors read.
+ * A DNS message is decoded from the record's bytes (`b`: the same memory as
+ * bytes), whose names the detector then renders from there.
  */
-export function readPacket(u: Uint32Array, f: Float64Array, o: number, pkt: Packet, ref: RecordFlowRef): void {
+export function readPacket(u: Uint32Array, f: Float64Array, b: Uint8Array, o: number, pkt: Packet, ref: RecordFlowRef): void {
   const bits = u[o + W_BITS]!;
   pkt.encap = Encap.None;
+  pkt.app = App.None;
   pkt.tsSec = f[(o + W_SEC) >> 1]!;
   pkt.tsNsec = u[o + W_NSEC]!;
   pkt.len = u[o + W_LEN]!;
@@ -268,16 +307,20 @@ export function readPacket(u: Uint32Array, f: Float64Array, o: number, pkt: Pack
       e += 8;
     }
   }
-  if ((bits & B_FLOW) === 0) {
-    pkt.flow = null;
-    return;
+  pkt.flow = null;
+  if ((bits & B_FLOW) !== 0) {
+    ref.flowId = f[(o + W_FLOW) >> 1]!;
+    ref.lastDirForward = (bits & B_FWD) !== 0;
+    ref.hasKey = (bits & B_KEY) !== 0;
+    pkt.flow = ref;
   }
-  ref.flowId = f[(o + W_FLOW) >> 1]!;
-  ref.lastDirForward = (bits & B_FWD) !== 0;
-  ref.hasKey = (bits & B_KEY) !== 0;
-  if (ref.hasKey) {
+  if ((bits & B_KEY) !== 0) {
     ref.key.set(u.subarray(e, e + KEY_WORDS));
     ref.fwdIsLow = (bits & B_FWD_IS_LOW) !== 0;
+    e += KEY_WORDS;
   }
-  pkt.flow = ref;
+  if ((bits & B_DNS) !== 0) {
+    const w = u[e]!;
+    decodeDns(pkt, b, (e + 1) * 4, w & (B_DNS_TCP - 1), (w & B_DNS_TCP) !== 0 ? 'tcp' : 'udp', 'dns');
+  }
 }

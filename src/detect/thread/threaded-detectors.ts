@@ -1,10 +1,11 @@
 /**
- * The port-scan and flood detectors in a worker thread. They keep the
+ * The DNS, port-scan and flood detectors in a worker thread. They keep the
  * largest per-packet state of the default rule set (a table of connection
- * attempts each, megabytes probed at random on every SYN); here the packet
- * thread only writes what they read of a packet (record.ts) into a ring in
- * shared memory (util/ring-thread.ts), and the worker (worker.ts) runs the
- * same detector classes over it, in order.
+ * attempts each, megabytes probed at random on every SYN; per-domain and
+ * per-client windows, names scored by the DNS model); here the packet thread
+ * only writes what they read of a packet (record.ts) into a ring in shared
+ * memory (util/ring-thread.ts), and the worker (worker.ts) runs the same
+ * detector classes over it, in order.
  *
  * Exactness: every record carries the stage's event number (packet, tick,
  * end of input), and so does every alert the worker sends back. The stage
@@ -28,28 +29,43 @@ const SLOTS = 4096;
 const QUEUE = 256;
 
 /** The views of the shared memory both sides use: control words, the last event the worker finished, the ring. */
-export function sharedViews(buf: SharedArrayBuffer, slots: number): { ctl: Int32Array; done: Float64Array; u: Uint32Array; f: Float64Array } {
+export function sharedViews(buf: SharedArrayBuffer, slots: number): { ctl: Int32Array; done: Float64Array; u: Uint32Array; f: Float64Array; b: Uint8Array } {
   const ring = RING_CONTROL_WORDS * 4 + 8;
   return {
     ctl: new Int32Array(buf, 0, RING_CONTROL_WORDS),
     done: new Float64Array(buf, RING_CONTROL_WORDS * 4, 1),
     u: new Uint32Array(buf, ring, slots * SLOT_WORDS),
     f: new Float64Array(buf, ring, (slots * SLOT_WORDS) / 2),
+    b: new Uint8Array(buf, ring, slots * SLOT_WORDS * 4),
   };
+}
+
+/** What runs in the worker: each detector's config (null: off) and the DNS model's file. */
+export interface ThreadedDetectorsConfig {
+  dns: DetectConfig['dns'] | null;
+  /** The DNS model's file (null: no DGA scoring). */
+  dnsModel: string | null;
+  portscan: DetectConfig['portscan'] | null;
+  flood: DetectConfig['flood'] | null;
+  mtu?: number;
 }
 
 const pool = new WorkerPool<ConnWorkerJob>(new URL('./worker.js', import.meta.url), 2);
 
-/** An alert from the worker and the event it belongs to. */
+/** An alert from the worker, the event it belongs to and the detector that raised it (its index in the worker: DNS, port scans, floods as configured). */
 export interface ThreadAlert {
   event: number;
+  det: number;
   alert: Alert;
 }
 
 export class ThreadedDetectors implements Detector {
-  readonly name = 'connection-thread';
+  readonly name = 'detector-thread';
   private readonly u: Uint32Array;
   private readonly f: Float64Array;
+  private readonly b: Uint8Array;
+  /** Whether DNS messages go along (the DNS detector runs in the worker). */
+  private readonly dns: boolean;
   private readonly done: Float64Array;
   private readonly producer: RingProducer;
   private readonly port: MessagePort;
@@ -67,26 +83,28 @@ export class ThreadedDetectors implements Detector {
   log: (msg: string) => void = () => {};
   private readonly drain = (): void => this.collect();
 
-  constructor(cfg: { portscan: DetectConfig['portscan'] | null; flood: DetectConfig['flood'] | null; mtu?: number }) {
+  constructor(cfg: ThreadedDetectorsConfig) {
     const bytes = RING_CONTROL_WORDS * 4 + 8 + SLOTS * SLOT_WORDS * 4;
     const buf = new SharedArrayBuffer(bytes);
     const v = sharedViews(buf, SLOTS);
     this.u = v.u;
     this.f = v.f;
+    this.b = v.b;
+    this.dns = cfg.dns !== null;
     this.done = v.done;
     this.done[0] = -1;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const job: ConnWorkerJob = { buf, slots: SLOTS, mtu: cfg.mtu ?? 1500, portscan: cfg.portscan, flood: cfg.flood, port: port2 };
+    const job: ConnWorkerJob = { buf, slots: SLOTS, mtu: cfg.mtu ?? 1500, dns: cfg.dns, dnsModel: cfg.dnsModel, portscan: cfg.portscan, flood: cfg.flood, port: port2 };
     const worker = pool.acquire(job, [port2]);
-    this.producer = new RingProducer(v.ctl, SLOTS, worker, pool as WorkerPool<unknown>, 'the port-scan and flood detectors\' thread');
+    this.producer = new RingProducer(v.ctl, SLOTS, worker, pool as WorkerPool<unknown>, 'the detectors\' thread');
   }
 
   onPacket(pkt: Packet, ctx: DetectContext): void {
     const l = pkt.innermost();
-    if (!wanted(l)) return;
-    const n = packetSlots(pkt, l);
-    writePacket(this.u, this.f, this.reserve(n), n, ctx.event, pkt, l);
+    if (!wanted(l, this.dns)) return;
+    const n = packetSlots(pkt, l, this.dns);
+    writePacket(this.u, this.f, this.b, this.reserve(n), n, ctx.event, pkt, l, this.dns);
     this.written = (this.written + n) | 0;
     this.room -= n;
   }
@@ -145,15 +163,14 @@ export class ThreadedDetectors implements Detector {
   /** Word offset of `n` free slots, padding to the ring's start when they would straddle its end. */
   private reserve(n: number): number {
     let p = this.written & (SLOTS - 1);
-    if (p + n > SLOTS) {
-      const pad = SLOTS - p;
-      if (this.room < pad + n) this.publish();
+    const pad = p + n > SLOTS ? SLOTS - p : 0;
+    if (this.room < pad + n) this.publish(pad + n);
+    if (pad > 0) {
       writeControl(this.u, this.f, p * SLOT_WORDS, Rec.Pad, pad, 0, 0);
       this.written = (this.written + pad) | 0;
       this.room -= pad;
       p = 0;
     }
-    if (this.room < n) this.publish();
     return p * SLOT_WORDS;
   }
 
@@ -164,10 +181,11 @@ export class ThreadedDetectors implements Detector {
     this.room--;
   }
 
-  /** Hands the written records to the worker (waiting for room for QUEUE more), then lets the stage release alerts. */
-  private publish(): void {
-    this.producer.publish(this.written, QUEUE, this.drain);
-    this.room = QUEUE;
+  /** Hands the written records to the worker (waiting for room for QUEUE more, or `need`), then lets the stage release alerts. */
+  private publish(need = QUEUE): void {
+    const room = need > QUEUE ? need : QUEUE;
+    this.producer.publish(this.written, room, this.drain);
+    this.room = room;
     this.collect();
     this.onProgress();
   }
@@ -181,5 +199,5 @@ export class ThreadedDetectors implements Detector {
   }
 }
 
-/** Room check for a record of the most slots: QUEUE must hold one, with padding. */
-if (QUEUE < 2 * MAX_RECORD_SLOTS || SLOTS % QUEUE !== 0) throw new Error('threaded-detectors: ring sizes');
+/** The ring must hold the largest record twice (a record and the padding before it) beside a queue. */
+if (SLOTS < 2 * MAX_RECORD_SLOTS + QUEUE || SLOTS % QUEUE !== 0) throw new Error('threaded-detectors: ring sizes');
