@@ -173,8 +173,10 @@ export class FlowStage implements Stage {
   /** FlowRef.copyKey of the flow in `slot`. */
   copyKeyOfSlot(slot: number, out: Uint32Array, off: number): boolean {
     const s = this.store;
+    const k = s.keysOf(slot);
     const ko = FlowStore.keyOff(slot);
-    out.set(s.keysOf(slot).subarray(ko, ko + K.Ports + 1), off);
+    // A loop: a subarray would allocate a view per call.
+    for (let i = 0; i <= K.Ports; i++) out[off + i] = k[ko + i]!;
     return s.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1;
   }
 

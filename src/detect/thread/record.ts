@@ -14,6 +14,7 @@
 import { decodeDns } from '../../decode/app/dns.js';
 import { App, Encap, type FlowRef, type Layers, type Packet } from '../../decode/packet.js';
 import { addrWordBytes, communityIdOf, communityIdOfKey } from '../../flow/community-id.js';
+import { icmpCounterpart } from '../../flow/key.js';
 
 export const SLOT_WORDS = 16;
 /** Words of a flow key copied for its Community ID (K.Meta to K.Ports, see flow/layout.ts). */
@@ -115,12 +116,16 @@ export function packetSlots(pkt: Packet, l: Layers, dns: boolean): number {
 
 /**
  * Community ID of the packet's flow is computed from the packet's own tuple
- * on the other side, which gives the flow's for TCP and UDP (checked on every
- * capture of the corpus). For anything else (one-way ICMP first seen the
- * other way, fragments, other protocols) the flow's key goes along.
+ * on the other side, which gives the flow's for TCP, UDP and two-way ICMP
+ * (echo and the like, whose ID is symmetric; checked on every capture of the
+ * corpus). For anything else (one-way ICMP, first seen in either direction,
+ * fragments, other protocols) the flow's key goes along.
  */
 function needsKey(pkt: Packet, l: Layers): boolean {
-  return pkt.flow !== null && (l.ipIsFragment || !(l.hasTcp || l.hasUdp));
+  if (pkt.flow === null) return false;
+  if (l.ipIsFragment) return true;
+  if (l.hasTcp || l.hasUdp) return false;
+  return !l.hasIcmp || icmpCounterpart(l.icmpType, l.ipVersion === 6) < 0;
 }
 
 /**
@@ -238,7 +243,8 @@ export class RecordFlowRef implements FlowRef {
     const v6 = l.ipVersion === 6;
     const src = v6 ? addrWordBytes(l.src6, 0, 4) : addrWordBytes([l.src4], 0, 1);
     const dst = v6 ? addrWordBytes(l.dst6, 0, 4) : addrWordBytes([l.dst4], 0, 1);
-    return communityIdOf(src, dst, l.ipProto, l.sport, l.dport);
+    // ICMP: type and code stand for the ports (as in the flow key).
+    return l.hasIcmp ? communityIdOf(src, dst, l.ipProto, l.icmpType, l.icmpCode) : communityIdOf(src, dst, l.ipProto, l.sport, l.dport);
   }
 
   copyKey(out: Uint32Array, off: number): boolean {

@@ -28,12 +28,18 @@ const SLOTS = 4096;
 /** Slots written between two publications. */
 const QUEUE = 256;
 
+/** Control word after the ring's own: messages the worker has posted (so the packet thread asks the port only when one waits). */
+export const C_POSTED = RING_CONTROL_WORDS;
+const CONTROL_WORDS = RING_CONTROL_WORDS + 2;
+/** Bytes before the ring: control words, then the last event the worker finished (a double). */
+const HEADER_BYTES = CONTROL_WORDS * 4 + 8;
+
 /** The views of the shared memory both sides use: control words, the last event the worker finished, the ring. */
 export function sharedViews(buf: SharedArrayBuffer, slots: number): { ctl: Int32Array; done: Float64Array; u: Uint32Array; f: Float64Array; b: Uint8Array } {
-  const ring = RING_CONTROL_WORDS * 4 + 8;
+  const ring = HEADER_BYTES;
   return {
-    ctl: new Int32Array(buf, 0, RING_CONTROL_WORDS),
-    done: new Float64Array(buf, RING_CONTROL_WORDS * 4, 1),
+    ctl: new Int32Array(buf, 0, CONTROL_WORDS),
+    done: new Float64Array(buf, CONTROL_WORDS * 4, 1),
     u: new Uint32Array(buf, ring, slots * SLOT_WORDS),
     f: new Float64Array(buf, ring, (slots * SLOT_WORDS) / 2),
     b: new Uint8Array(buf, ring, slots * SLOT_WORDS * 4),
@@ -75,6 +81,9 @@ export class ThreadedDetectors implements Detector {
   /** Alerts received from the worker, oldest first, not yet taken by the stage. */
   readonly received: ThreadAlert[] = [];
   private lastStats: Record<string, number> = {};
+  /** Messages taken from the port so far (the worker counts those it posted in C_POSTED). */
+  private taken = 0;
+  private readonly ctl: Int32Array;
   private ended = false;
   private closed = false;
   /** Called after each publication (the stage releases alerts there). */
@@ -84,7 +93,7 @@ export class ThreadedDetectors implements Detector {
   private readonly drain = (): void => this.collect();
 
   constructor(cfg: ThreadedDetectorsConfig) {
-    const bytes = RING_CONTROL_WORDS * 4 + 8 + SLOTS * SLOT_WORDS * 4;
+    const bytes = HEADER_BYTES + SLOTS * SLOT_WORDS * 4;
     const buf = new SharedArrayBuffer(bytes);
     const v = sharedViews(buf, SLOTS);
     this.u = v.u;
@@ -93,6 +102,7 @@ export class ThreadedDetectors implements Detector {
     this.dns = cfg.dns !== null;
     this.done = v.done;
     this.done[0] = -1;
+    this.ctl = v.ctl;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const job: ConnWorkerJob = { buf, slots: SLOTS, mtu: cfg.mtu ?? 1500, dns: cfg.dns, dnsModel: cfg.dnsModel, portscan: cfg.portscan, flood: cfg.flood, port: port2 };
@@ -143,9 +153,12 @@ export class ThreadedDetectors implements Detector {
 
   /** Moves the worker's messages into `received` (alerts) and the counters, without waiting. */
   collect(): void {
-    for (;;) {
+    // Asking the port costs microseconds; the count says whether anything waits.
+    const posted = Atomics.load(this.ctl, C_POSTED);
+    while (this.taken !== posted) {
       const m = receiveMessageOnPort(this.port);
       if (m === undefined) return;
+      this.taken = (this.taken + 1) | 0;
       const msg = m.message as ConnWorkerMessage;
       if ('alerts' in msg) for (const a of msg.alerts) this.received.push(a);
       else if ('stats' in msg) this.lastStats = msg.stats;

@@ -14,7 +14,7 @@ import { FloodDetector } from '../flood.js';
 import { PortScanDetector } from '../portscan.js';
 import { Suppressor } from '../suppress.js';
 import { Rec, RecordFlowRef, SLOT_WORDS, readPacket, recordEvent, recordSec, recordSlots, recordType } from './record.js';
-import { type ThreadAlert, sharedViews } from './threaded-detectors.js';
+import { C_POSTED, type ThreadAlert, sharedViews } from './threaded-detectors.js';
 import { DnsDetector } from '../dns.js';
 import { DnsModel } from '../dns-model.js';
 
@@ -72,10 +72,15 @@ function run(job: ConnWorkerJob): void {
     suppressionKey: (track, sigId) => Suppressor.key(track, sigId),
     // Suppression is the packet thread's (the stage applies it to these alerts as they arrive).
     suppressed: () => false,
-    log: (msg) => port.postMessage({ log: msg } satisfies ConnWorkerMessage),
+    log: (msg) => post({ log: msg }),
   };
   const pkt = new Packet();
   const ref = new RecordFlowRef(pkt);
+  /** Posts a message, then counts it (the packet thread reads the port only while the count is ahead). */
+  function post(m: ConnWorkerMessage): void {
+    port.postMessage(m);
+    Atomics.add(v.ctl, C_POSTED, 1);
+  }
 
   consumeRing(v.ctl, (from, to) => {
     for (let i = from; ((i - to) | 0) < 0; ) {
@@ -100,13 +105,13 @@ function run(job: ConnWorkerJob): void {
       if (type === Rec.Stats || type === Rec.End) {
         const stats: Record<string, number> = {};
         for (const d of dets) for (const [k, n] of Object.entries(d.stats())) stats[`${d.name}.${k}`] = n;
-        port.postMessage({ stats } satisfies ConnWorkerMessage);
+        post({ stats });
       }
       i = (i + recordSlots(u, o)) | 0;
     }
     // Alerts before progress: a reader that sees the progress finds them.
     if (batch.length > 0) {
-      port.postMessage({ alerts: batch } satisfies ConnWorkerMessage);
+      post({ alerts: batch });
       batch = [];
     }
     v.done[0] = ctx.event;
