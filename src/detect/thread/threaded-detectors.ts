@@ -21,7 +21,7 @@ import { RING_CONTROL_WORDS, RingProducer, WorkerPool } from '../../util/ring-th
 import type { DetectConfig } from '../config.js';
 import type { Alert, DetectContext, Detector } from '../detector.js';
 import { MAX_RECORD_SLOTS, Rec, SLOT_WORDS, packetSlots, wanted, writeControl, writePacket } from './record.js';
-import type { ConnWorkerJob, ConnWorkerMessage } from './worker.js';
+import type { DetectWorkerJob, DetectWorkerMessage } from './worker.js';
 
 /** Ring slots: the worker may lag this far behind (a power of two, a multiple of QUEUE). */
 const SLOTS = 4096;
@@ -56,7 +56,7 @@ export interface ThreadedDetectorsConfig {
   mtu?: number;
 }
 
-const pool = new WorkerPool<ConnWorkerJob>(new URL('./worker.js', import.meta.url), 2);
+const pool = new WorkerPool<DetectWorkerJob>(new URL('./worker.js', import.meta.url), 2);
 
 /** An alert from the worker, the event it belongs to and the detector that raised it (its index in the worker: DNS, port scans, floods as configured). */
 export interface ThreadAlert {
@@ -105,7 +105,7 @@ export class ThreadedDetectors implements Detector {
     this.ctl = v.ctl;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const job: ConnWorkerJob = { buf, slots: SLOTS, mtu: cfg.mtu ?? 1500, dns: cfg.dns, dnsModel: cfg.dnsModel, portscan: cfg.portscan, flood: cfg.flood, port: port2 };
+    const job: DetectWorkerJob = { buf, slots: SLOTS, mtu: cfg.mtu ?? 1500, dns: cfg.dns, dnsModel: cfg.dnsModel, portscan: cfg.portscan, flood: cfg.flood, port: port2 };
     const worker = pool.acquire(job, [port2]);
     this.producer = new RingProducer(v.ctl, SLOTS, worker, pool as WorkerPool<unknown>, 'the detectors\' thread');
   }
@@ -159,7 +159,7 @@ export class ThreadedDetectors implements Detector {
       const m = receiveMessageOnPort(this.port);
       if (m === undefined) return;
       this.taken = (this.taken + 1) | 0;
-      const msg = m.message as ConnWorkerMessage;
+      const msg = m.message as DetectWorkerMessage;
       if ('alerts' in msg) for (const a of msg.alerts) this.received.push(a);
       else if ('stats' in msg) this.lastStats = msg.stats;
       else this.log(msg.log);

@@ -31,7 +31,7 @@ function model(file: string): DnsModel {
 }
 
 /** What the worker is started with (or sent, when reused). */
-export interface ConnWorkerJob {
+export interface DetectWorkerJob {
   buf: SharedArrayBuffer;
   slots: number;
   mtu: number;
@@ -44,12 +44,12 @@ export interface ConnWorkerJob {
 }
 
 /** What the worker sends back. */
-export type ConnWorkerMessage =
+export type DetectWorkerMessage =
   | { alerts: ThreadAlert[] }
   | { stats: Record<string, number> }
   | { log: string };
 
-function run(job: ConnWorkerJob): void {
+function run(job: DetectWorkerJob): void {
   const v = sharedViews(job.buf, job.slots);
   const { u, f, b } = v;
   const mask = job.slots - 1;
@@ -77,7 +77,7 @@ function run(job: ConnWorkerJob): void {
   const pkt = new Packet();
   const ref = new RecordFlowRef(pkt);
   /** Posts a message, then counts it (the packet thread reads the port only while the count is ahead). */
-  function post(m: ConnWorkerMessage): void {
+  function post(m: DetectWorkerMessage): void {
     port.postMessage(m);
     Atomics.add(v.ctl, C_POSTED, 1);
   }
@@ -119,4 +119,4 @@ function run(job: ConnWorkerJob): void {
   port.close();
 }
 
-serveJobs<ConnWorkerJob>(run, parentPort, workerData);
+serveJobs<DetectWorkerJob>(run, parentPort, workerData);
