@@ -6,15 +6,12 @@
  *
  * The Community ID must equal the flow's own (flow/community-id.ts over the
  * flow key). It is remade from the packet's numbers only where the flow key
- * is exactly those numbers in a direction-free form: an unfragmented TCP or
- * UDP packet (the key's ports) or an ICMP request/reply (type and its
- * counterpart). Elsewhere (fragments, one-way ICMP, other protocols, whose
- * key may come from another packet or keep the first packet's order) the
- * flow's ID is taken right away, as the eager tuple did.
+ * is exactly those numbers in a direction-free form
+ * (tupleGivesFlowCommunityId); elsewhere the flow's ID is taken right away,
+ * as the eager tuple did.
  */
 import type { Layers, Packet } from '../decode/packet.js';
-import { addrWordBytes, communityIdOf } from '../flow/community-id.js';
-import { icmpCounterpart } from '../flow/key.js';
+import { communityIdOfTuple, tupleGivesFlowCommunityId } from '../flow/community-id.js';
 import { formatIPv4, formatIPv6Words } from '../util/format.js';
 import { type AlertTuple, protoName } from './detector.js';
 
@@ -54,7 +51,7 @@ export class Sighting {
     this.icmpCode = l.icmpCode;
     const flow = pkt.flow;
     this.flowId = flow?.flowId ?? null;
-    this.communityId = flow === null ? null : remakeable(l) ? '' : flow.communityId;
+    this.communityId = flow === null ? null : tupleGivesFlowCommunityId(l) ? '' : flow.communityId;
   }
 
   /** The alert tuple, as tupleOf (detector.ts) made it from the packet. */
@@ -66,21 +63,10 @@ export class Sighting {
       destPort: this.hasPorts ? this.dport : null,
       proto: protoName(this.proto),
       flowId: this.flowId,
-      communityId: this.communityId === '' ? this.remadeCommunityId() : this.communityId,
+      communityId:
+        this.communityId === ''
+          ? communityIdOfTuple(this.v6, this.src4, this.dst4, this.src6, this.dst6, this.proto, this.hasPorts, this.sport, this.dport, this.icmpType, this.icmpCode)
+          : this.communityId,
     };
   }
-
-  private remadeCommunityId(): string {
-    const src = this.v6 ? addrWordBytes(this.src6!, 0, 4) : addrWordBytes([this.src4], 0, 1);
-    const dst = this.v6 ? addrWordBytes(this.dst6!, 0, 4) : addrWordBytes([this.dst4], 0, 1);
-    return this.hasPorts ? communityIdOf(src, dst, this.proto, this.sport, this.dport) : communityIdOf(src, dst, this.proto, this.icmpType, this.icmpCode);
-  }
-}
-
-/** True when the flow key of the packet is its own numbers, independent of direction (see the module comment). */
-function remakeable(l: Layers): boolean {
-  if (l.ipIsFragment) return false;
-  if (l.hasTcp) return l.ipProto === 6;
-  if (l.hasUdp) return l.ipProto === 17;
-  return l.hasIcmp && (l.ipProto === 1 || l.ipProto === 58) && icmpCounterpart(l.icmpType, l.ipProto === 58) >= 0;
 }

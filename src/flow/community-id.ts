@@ -7,6 +7,7 @@
  * Computed once per flow (at first use), never per packet.
  */
 import * as crypto from 'node:crypto';
+import type { Layers } from '../decode/packet.js';
 import { K } from './layout.js';
 import { icmpCounterpart } from './key.js';
 
@@ -99,4 +100,42 @@ export function communityIdOfKey(k: Uint32Array, ko: number, fwdIsLow: boolean):
   const lp = ports >>> 16;
   const hp = ports & 0xffff;
   return fwdIsLow ? communityIdOf(lo, hi, proto, lp, hp) : communityIdOf(hi, lo, proto, hp, lp);
+}
+
+/**
+ * True when the flow key of the packet `l` is its own numbers, independent of
+ * direction: an unfragmented TCP or UDP packet (the key's ports) or an ICMP
+ * request/reply (type and its counterpart). Then communityIdOfTuple over the
+ * packet's numbers equals the flow's ID, whichever direction the packet
+ * travels. Elsewhere (fragments, one-way ICMP, other protocols) the key may
+ * come from another packet or keep the first packet's order.
+ */
+export function tupleGivesFlowCommunityId(l: Layers): boolean {
+  if (l.ipIsFragment) return false;
+  if (l.hasTcp) return l.ipProto === 6;
+  if (l.hasUdp) return l.ipProto === 17;
+  return l.hasIcmp && (l.ipProto === 1 || l.ipProto === 58) && icmpCounterpart(l.icmpType, l.ipProto === 58) >= 0;
+}
+
+/**
+ * Community ID from a packet's numbers (addresses as IPv4 values or IPv6
+ * words; ports for TCP/UDP, else ICMP type and code), for packets where
+ * tupleGivesFlowCommunityId holds.
+ */
+export function communityIdOfTuple(
+  v6: boolean,
+  src4: number,
+  dst4: number,
+  src6: ArrayLike<number> | null,
+  dst6: ArrayLike<number> | null,
+  proto: number,
+  hasPorts: boolean,
+  sport: number,
+  dport: number,
+  icmpType: number,
+  icmpCode: number,
+): string {
+  const src = v6 ? addrWordBytes(src6!, 0, 4) : addrWordBytes([src4], 0, 1);
+  const dst = v6 ? addrWordBytes(dst6!, 0, 4) : addrWordBytes([dst4], 0, 1);
+  return hasPorts ? communityIdOf(src, dst, proto, sport, dport) : communityIdOf(src, dst, proto, icmpType, icmpCode);
 }

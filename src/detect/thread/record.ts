@@ -13,8 +13,7 @@
  */
 import { decodeDns } from '../../decode/app/dns.js';
 import { App, Encap, type FlowRef, type Layers, type Packet } from '../../decode/packet.js';
-import { addrWordBytes, communityIdOf, communityIdOfKey } from '../../flow/community-id.js';
-import { icmpCounterpart } from '../../flow/key.js';
+import { communityIdOfKey, communityIdOfTuple, tupleGivesFlowCommunityId } from '../../flow/community-id.js';
 
 export const SLOT_WORDS = 16;
 /** Words of a flow key copied for its Community ID (K.Meta to K.Ports, see flow/layout.ts). */
@@ -116,16 +115,13 @@ export function packetSlots(pkt: Packet, l: Layers, dns: boolean): number {
 
 /**
  * Community ID of the packet's flow is computed from the packet's own tuple
- * on the other side, which gives the flow's for TCP, UDP and two-way ICMP
- * (echo and the like, whose ID is symmetric; checked on every capture of the
- * corpus). For anything else (one-way ICMP, first seen in either direction,
- * fragments, other protocols) the flow's key goes along.
+ * on the other side where that gives the flow's (tupleGivesFlowCommunityId:
+ * TCP, UDP, two-way ICMP; checked on every capture of the corpus). For
+ * anything else (one-way ICMP, first seen in either direction, fragments,
+ * other protocols) the flow's key goes along.
  */
 function needsKey(pkt: Packet, l: Layers): boolean {
-  if (pkt.flow === null) return false;
-  if (l.ipIsFragment) return true;
-  if (l.hasTcp || l.hasUdp) return false;
-  return !l.hasIcmp || icmpCounterpart(l.icmpType, l.ipVersion === 6) < 0;
+  return pkt.flow !== null && !tupleGivesFlowCommunityId(l);
 }
 
 /**
@@ -240,11 +236,7 @@ export class RecordFlowRef implements FlowRef {
   get communityId(): string {
     if (this.hasKey) return communityIdOfKey(this.key, 0, this.fwdIsLow);
     const l = this.pkt;
-    const v6 = l.ipVersion === 6;
-    const src = v6 ? addrWordBytes(l.src6, 0, 4) : addrWordBytes([l.src4], 0, 1);
-    const dst = v6 ? addrWordBytes(l.dst6, 0, 4) : addrWordBytes([l.dst4], 0, 1);
-    // ICMP: type and code stand for the ports (as in the flow key).
-    return l.hasIcmp ? communityIdOf(src, dst, l.ipProto, l.icmpType, l.icmpCode) : communityIdOf(src, dst, l.ipProto, l.sport, l.dport);
+    return communityIdOfTuple(l.ipVersion === 6, l.src4, l.dst4, l.src6, l.dst6, l.ipProto, l.hasTcp || l.hasUdp, l.sport, l.dport, l.icmpType, l.icmpCode);
   }
 
   copyKey(out: Uint32Array, off: number): boolean {
