@@ -37,7 +37,8 @@ const PORT_UDP = 0x20000;
 export class MonitorStage implements Stage {
   readonly name = 'monitor';
   readonly rates = new RateRing();
-  readonly mix = new ProtocolMix();
+  /** TCP segments are counted by the TCP analysis (the mix reads its share from there). */
+  readonly mix: ProtocolMix;
   /**
    * Top talkers: ranked by bytes (the Space-Saving weight), with packets alongside.
    * The latest packets' address pair may still be pending (see flushPair): read it through snapshot().
@@ -89,6 +90,7 @@ export class MonitorStage implements Stage {
     this.talkers = new SpaceSaving(cap);
     this.ports = new SpaceSaving(cap);
     this.tcp = new TcpAnalyzer(opts.maxConnections ?? 100_000, { thread: opts.tcpThread ?? true });
+    this.mix = new ProtocolMix(() => this.tcp.mixCounts);
   }
 
   /** Live sources report kernel/interface drops; the stage reads them when it reports. */
@@ -122,7 +124,8 @@ export class MonitorStage implements Stage {
       if (pkt.isMalformed()) this.malformed++;
       l = pkt.innermost();
     }
-    this.mix.add(classify(l), len);
+    // TCP segments are counted in the mix by the TCP analysis (onSegment below).
+    if (!l.hasTcp) this.mix.add(classify(l), len);
     if (l.ipVersion === 0) return;
     const sk = srcKey(l);
     const dk = dstKey(l);
@@ -134,7 +137,7 @@ export class MonitorStage implements Stage {
     if (l.hasTcp) {
       // The server port is the lower one: a good proxy for the service.
       this.addPort(PORT_TCP | (l.sport < l.dport ? l.sport : l.dport), len);
-      this.tcp.onSegment(l, sk, dk, sec, pkt.tsNsec);
+      this.tcp.onSegment(l, sk, dk, sec, pkt.tsNsec, len);
     } else if (l.hasUdp) {
       this.addPort(PORT_UDP | (l.sport < l.dport ? l.sport : l.dport), len);
     } else if (l.hasIcmp && l.icmpType === (l.ipVersion === 4 ? 3 : 1)) {

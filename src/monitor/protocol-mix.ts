@@ -16,6 +16,32 @@ const N_L4 = L4_NAMES.length;
 const N_APP = APP_NAMES.length;
 const N_CLASSES = L3_NAMES.length * N_L4 * N_APP;
 
+/**
+ * Doubles of the mix's TCP share counted by the TCP analysis (tcp-analysis.ts,
+ * maybe in its worker thread): packets and bytes per IP version (4, 6) and
+ * application. TCP segments go there anyway with their ports and the
+ * application the decoder recognised, so the packet thread does not classify
+ * them (most packets of most captures are TCP).
+ */
+export const TCP_MIX_WORDS = 2 * N_APP * 2;
+
+/**
+ * The application code of TCP segment `l` for the TCP analysis' share of the
+ * mix: 0 when the decoder recognised no payload (the analysis then goes by the
+ * ports, as classify does), else classify's application + 1. At most 15.
+ */
+export function tcpAppCode(l: Layers): number {
+  return l.app === App.None ? 0 : appIndex(l) + 1;
+}
+
+/** Counts a TCP segment of `bytes` bytes (IPv6 when `v6`, application code `code`, ports) into the TCP share `counts[at ...]`. */
+export function addTcpMix(counts: Float64Array, at: number, v6: boolean, code: number, sport: number, dport: number, bytes: number): void {
+  const app = code !== 0 ? code - 1 : TCP_PORT_APP[sport < dport ? sport : dport]!;
+  const i = at + ((v6 ? N_APP : 0) + app) * 2;
+  counts[i]! += 1;
+  counts[i + 1]! += bytes;
+}
+
 /** Packet and byte totals of one layer's protocols (a read-side view, summed from the classes). */
 export class ProtoCounter {
   readonly pktsAt: Float64Array;
@@ -41,6 +67,9 @@ export class ProtocolMix {
   /** Packets and bytes of each class side by side (an update touches one cache line). */
   private readonly counts = new Float64Array(N_CLASSES * 2);
 
+  /** `tcp`: reads the TCP share (TCP_MIX_WORDS doubles, see addTcpMix), which `add` then never sees; null when `add` counts every packet. */
+  constructor(private readonly tcp: (() => Float64Array) | null = null) {}
+
   /** Counts a packet of `len` bytes in class `cls` (from classify). */
   add(cls: number, len: number): void {
     const i = cls * 2;
@@ -62,11 +91,18 @@ export class ProtocolMix {
 
   private layer(names: readonly string[], of: (cls: number) => number): ProtoCounter {
     const out = new ProtoCounter(names);
-    for (let c = 0; c < N_CLASSES; c++) {
-      const pkts = this.counts[c * 2]!;
-      if (pkts === 0) continue;
-      out.pktsAt[of(c)]! += pkts;
-      out.bytesAt[of(c)]! += this.counts[c * 2 + 1]!;
+    const put = (cls: number, counts: Float64Array, i: number): void => {
+      const pkts = counts[i]!;
+      if (pkts === 0) return;
+      out.pktsAt[of(cls)]! += pkts;
+      out.bytesAt[of(cls)]! += counts[i + 1]!;
+    };
+    for (let c = 0; c < N_CLASSES; c++) put(c, this.counts, c * 2);
+    if (this.tcp !== null) {
+      const t = this.tcp();
+      for (let v6 = 0; v6 < 2; v6++) {
+        for (let a = 0; a < N_APP; a++) put(((v6 === 1 ? L3.V6 : L3.V4) * N_L4 + L4.Tcp) * N_APP + a, t, (v6 * N_APP + a) * 2);
+      }
     }
     return out;
   }

@@ -25,6 +25,7 @@
  */
 import { TcpFlag } from '../decode/packet.js';
 import { LogHistogram } from './histogram.js';
+import { addTcpMix, TCP_MIX_WORDS } from './protocol-mix.js';
 
 const OOO_DEFAULT = 0.003;
 
@@ -55,12 +56,12 @@ const HAS_NEXT = 2;
 
 const INITIAL_RECORDS = 1024;
 
-// A segment to analyse, as TcpAnalyzer queues it: a 48-byte slot (3 cache
-// lines hold 4 slots; the packet thread writes them, maybe for another
-// thread, so every byte saved is traffic saved), read through a Float64Array
-// and a Uint32Array over the same memory.
+// A segment to analyse, as TcpAnalyzer queues it: a 56-byte slot (the packet
+// thread writes them, maybe for another thread, so every byte saved is
+// traffic saved), read through a Float64Array and a Uint32Array over the
+// same memory.
 /** Doubles a slot (Uint32 words: twice as many). */
-export const SLOT_F64 = 6;
+export const SLOT_F64 = 7;
 // Doubles (index: slot * SLOT_F64 + field).
 export const S_SK = 0;
 export const S_DK = 1;
@@ -73,9 +74,12 @@ export const S_PORTS = 7;
 export const S_SEQ = 8;
 export const S_ACK = 9;
 export const S_LEN = 10;
-/** TCP flags (9 bits) | window << 9. */
+/** TCP flags (9 bits) | window << 9 | the segment's application code for the mix (protocol-mix.ts tcpAppCode) << APP_SHIFT. */
 export const S_FLAGS_WIN = 11;
 export const FLAG_BITS = 9;
+export const APP_SHIFT = FLAG_BITS + 16;
+/** The frame's length (bytes, for the protocol mix). Word 13 is unused. */
+export const S_FRAME = 12;
 
 // The results (offsets in doubles of the results array): counters, then the two RTT histograms.
 export const R_CONNECTIONS = 0;
@@ -89,13 +93,18 @@ export const R_EVICTED = 6;
 export const R_SIZE = 7;
 export const R_HANDSHAKE_RTT = 8;
 export const R_DATA_RTT = R_HANDSHAKE_RTT + LogHistogram.WORDS;
-export const RESULT_WORDS = R_DATA_RTT + LogHistogram.WORDS;
+/** The protocol mix's TCP share (protocol-mix.ts addTcpMix). */
+export const R_MIX = R_DATA_RTT + LogHistogram.WORDS;
+export const RESULT_WORDS = R_MIX + TCP_MIX_WORDS;
 
 /** The two RTT histograms of a results array (handshake, data), with the results first initialised (all zero) when `init`. */
 export function resultHistograms(res: Float64Array, init: boolean): [LogHistogram, LogHistogram] {
   if (res.length !== RESULT_WORDS) throw new RangeError(`the TCP results take ${RESULT_WORDS} words`);
-  if (init) res.fill(0, 0, R_HANDSHAKE_RTT);
-  return [new LogHistogram(res.subarray(R_HANDSHAKE_RTT, R_DATA_RTT), init), new LogHistogram(res.subarray(R_DATA_RTT, RESULT_WORDS), init)];
+  if (init) {
+    res.fill(0, 0, R_HANDSHAKE_RTT);
+    res.fill(0, R_MIX);
+  }
+  return [new LogHistogram(res.subarray(R_HANDSHAKE_RTT, R_DATA_RTT), init), new LogHistogram(res.subarray(R_DATA_RTT, R_MIX), init)];
 }
 
 /** RTT sample kinds, as passed to a sample observer. */
@@ -149,21 +158,24 @@ export class TcpAnalysisCore {
     const ports = u[w + S_PORTS]!;
     const sport = ports >>> 16;
     const dport = ports & 0xffff;
+    const fw = u[w + S_FLAGS_WIN]!;
+    // IPv6 address keys are 2^32 and above (util/addr-key.ts).
+    addTcpMix(this.res, R_MIX, sk >= 4294967296, fw >>> APP_SHIFT, sport, dport, u[w + S_FRAME]!);
     // Consecutive segments mostly belong to the same connection (a request and
     // its answer, a burst): check the previous one before hashing.
     let c = this.lastRec;
     if (!sameConnection(this.rec, c, sk, sport, dk, dport)) c = this.lastRec = this.lookup(sk, sport, dk, dport);
     // Read after the look-up: inserting may have grown (replaced) the array.
     const rec = this.rec;
-    const fw = u[w + S_FLAGS_WIN]!;
     const flags = fw & ((1 << FLAG_BITS) - 1);
+    const win = (fw >>> FLAG_BITS) & 0xffff;
     const time = d[b + S_SEC]! + u[w + S_NSEC]! / 1e9;
     const fromA = rec[c + A_KEY] === sk && rec[c + PORTS]! >>> 16 === sport;
     const side = c + (fromA ? SIDE_A : SIDE_B);
     const other = c + (fromA ? SIDE_B : SIDE_A);
     const seglen = u[w + S_LEN]!;
     if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 || seglen !== 0) {
-      this.onSequenced(c, side, other, flags, fw >>> FLAG_BITS, seglen, u[w + S_SEQ]!, u[w + S_ACK]!, time);
+      this.onSequenced(c, side, other, flags, win, seglen, u[w + S_SEQ]!, u[w + S_ACK]!, time);
       return;
     }
     // A segment without sequence space (a bare ACK, mostly): of the analysis
@@ -172,7 +184,7 @@ export class TcpAnalysisCore {
     if (ack && rec[c + IRTT]! < 0 && rec[side + SYN_TIME]! >= 0 && (rec[other + FLAGS]! & SENT_SYN_ACK) !== 0) {
       this.completeHandshake(c, side, time);
     }
-    if (fw >>> FLAG_BITS === 0) this.res[R_ZERO_WINDOWS]++;
+    if (win === 0) this.res[R_ZERO_WINDOWS]++;
     if (ack && rec[other + PROBE_TIME]! >= 0) this.ackProbe(other, u[w + S_ACK]!, time);
   }
 

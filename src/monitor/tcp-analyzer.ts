@@ -31,9 +31,10 @@
 import type { Layers } from '../decode/packet.js';
 import { RING_CONTROL_WORDS, RingProducer, WorkerPool } from '../util/ring-thread.js';
 import type { LogHistogram } from './histogram.js';
+import { TCP_MIX_WORDS, tcpAppCode } from './protocol-mix.js';
 import type { TcpCounts } from './snapshot.js';
 import {
-  FLAG_BITS, S_ACK, S_DK, S_FLAGS_WIN, S_LEN, S_NSEC, S_PORTS, S_SEC, S_SEQ, S_SK, SLOT_F64,
+  APP_SHIFT, FLAG_BITS, S_ACK, S_DK, S_FLAGS_WIN, S_FRAME, S_LEN, S_NSEC, S_PORTS, S_SEC, S_SEQ, S_SK, SLOT_F64, R_MIX,
   R_CONNECTIONS, R_EVICTED, R_HANDSHAKES, R_OUT_OF_ORDER, R_RESETS, R_RETRANSMISSIONS, R_SIZE, R_ZERO_WINDOWS,
   RESULT_WORDS, RTT_HANDSHAKE, TcpAnalysisCore, resultHistograms,
 } from './tcp-analysis.js';
@@ -196,10 +197,20 @@ export class TcpAnalyzer {
   }
 
   /**
-   * Queues one TCP segment of `l`, whose address keys (util/addr-key.ts) are
-   * `sk` and `dk`, seen at packet time tsSec + tsNsec, for analysis.
+   * The protocol mix's TCP share (protocol-mix.ts addTcpMix) of the segments
+   * queued so far; a view of the results, valid until the next segment.
    */
-  onSegment(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number): void {
+  get mixCounts(): Float64Array {
+    this.flush();
+    return this.q.res.subarray(R_MIX, R_MIX + TCP_MIX_WORDS);
+  }
+
+  /**
+   * Queues one TCP segment of `l`, whose address keys (util/addr-key.ts) are
+   * `sk` and `dk`, seen at packet time tsSec + tsNsec in a frame of
+   * `frameLen` bytes, for analysis (and for the protocol mix's TCP share).
+   */
+  onSegment(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number, frameLen: number): void {
     const b = (this.written & this.mask) * SLOT_F64;
     const d = this.q.ring;
     const u = this.q.ringWords;
@@ -212,7 +223,8 @@ export class TcpAnalyzer {
     u[w + S_SEQ] = l.tcpSeq;
     u[w + S_ACK] = l.tcpAck;
     u[w + S_LEN] = l.payloadLen;
-    u[w + S_FLAGS_WIN] = l.tcpFlags | (l.tcpWindow << FLAG_BITS);
+    u[w + S_FLAGS_WIN] = l.tcpFlags | (l.tcpWindow << FLAG_BITS) | (tcpAppCode(l) << APP_SHIFT);
+    u[w + S_FRAME] = frameLen;
     this.written = (this.written + 1) | 0;
     if (--this.room === 0) this.handOver();
   }

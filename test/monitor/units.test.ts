@@ -10,6 +10,11 @@ import { Layers, TcpFlag } from '../../src/decode/packet.js';
 import { MonitorStage } from '../../src/monitor/monitor-stage.js';
 import { Metrics } from '../../src/monitor/metrics.js';
 import { EventBus } from '../../src/events.js';
+import { classify, ProtocolMix } from '../../src/monitor/protocol-mix.js';
+import { openCaptureFile } from '../../src/capture/open.js';
+import { Pipeline } from '../../src/pipeline.js';
+import type { Packet } from '../../src/decode/packet.js';
+import { corpusFile, needShared } from '../helpers/env.js';
 
 
 test('space-saving: exact while keys fit, bounded error beyond', () => {
@@ -121,7 +126,7 @@ test('tcp analyzer: bounded table evicts the oldest connection, finds the others
           l.dport = dport;
           const key = `${s.a}:${1000 + s.p}-${s.b}:80`;
           const before = tcp.totals.connections;
-          tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1, 0);
+          tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1, 0, 60);
           const isNew = !ref.has(key);
           assert.equal(tcp.totals.connections - before, isNew ? 1 : 0, `segment of ${key}`);
           if (isNew) {
@@ -168,8 +173,8 @@ test('tcp analyzer: queued segments give the results of segment-by-segment analy
           us += s.dt;
           const sec = 1_700_000_000 + Math.floor(us / 1e6);
           const nsec = (us % 1e6) * 1000;
-          eager.onSegment(l, l.src4 | 0, l.dst4 | 0, sec, nsec);
-          lazy.onSegment(l, l.src4 | 0, l.dst4 | 0, sec, nsec);
+          eager.onSegment(l, l.src4 | 0, l.dst4 | 0, sec, nsec, 60);
+          lazy.onSegment(l, l.src4 | 0, l.dst4 | 0, sec, nsec, 60);
           assert.ok(eager.totals.connections === 1);
         }
         assert.deepEqual(lazy.totals, eager.totals);
@@ -198,7 +203,7 @@ test('metrics: a scrape sees the RTT samples of segments still queued for analys
     l.tcpFlags = flags;
     l.tcpSeq = seq;
     l.tcpAck = ack;
-    monitor.tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1_700_000_000, usec * 1000);
+    monitor.tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1_700_000_000, usec * 1000, 60);
   };
   // A handshake of 3 segments: far fewer than the queue holds, so nothing was analysed yet.
   seg(true, TcpFlag.SYN, 100, 0, 0);
@@ -236,7 +241,7 @@ function feed(tcp: TcpAnalyzer, l: Layers, s: Seg): void {
   l.tcpAck = s.ack;
   l.payloadLen = s.len;
   l.tcpWindow = s.win;
-  tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1_700_000_000 + Math.floor(s.usec / 1e6), (s.usec % 1e6) * 1000);
+  tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, 1_700_000_000 + Math.floor(s.usec / 1e6), (s.usec % 1e6) * 1000, 60);
 }
 
 /** Reads everything an analyzer reports, as one comparable value. */
@@ -329,4 +334,27 @@ test('tcp analyzer: a read after the worker died throws instead of returning sta
   await (tcp as unknown as { producer: { worker: { terminate(): Promise<number> } } }).producer.worker.terminate();
   await new Promise((r) => setImmediate(r));
   assert.throws(() => tcp.totals, /analysis thread failed: Error: it exited/);
+});
+
+test('protocol mix: the TCP share counted by the TCP analysis (threaded or inline) equals classifying every packet', async (t) => {
+  if (!needShared(t)) return;
+  // TCP with recognised payloads (TLS ClientHello, HTTP requests, DNS over TCP; some on ports that say otherwise) and port fall-backs, over IPv4 and IPv6, and tunnels.
+  for (const rel of ['pcapplusplus/many-protocols.pcap', 'tcpdump/dns_tcp.pcap', 'pcapplusplus/tls2.pcap', 'pcapplusplus/four_ipv6_http_streams.pcap', 'pcapplusplus/GrePackets.cap', 'arkime/wireshark-retrans.pcap', 'ndpi/gnutella.pcap', 'zeek/http/get-to-ssh-server.pcap', 'suricata-verify/http-ipv6.pcap']) {
+    const reference = new ProtocolMix();
+    let tcp = 0;
+    const every = { name: 'classify-every-packet', onPacket: (p: Packet): void => {
+      const l = p.innermost();
+      if (l.hasTcp) tcp++;
+      reference.add(classify(l), p.len);
+    } };
+    const threaded = new MonitorStage(null, { tcpThread: true });
+    const inline = new MonitorStage(null, { tcpThread: false });
+    await new Pipeline(await openCaptureFile(corpusFile(rel)), [every, threaded, inline]).run();
+    assert.ok(tcp > 0, `${rel}: has TCP`);
+    for (const m of [threaded, inline]) {
+      assert.deepEqual(m.mix.l3.toJSON(), reference.l3.toJSON(), `${rel}: l3`);
+      assert.deepEqual(m.mix.l4.toJSON(), reference.l4.toJSON(), `${rel}: l4`);
+      assert.deepEqual(m.mix.app.toJSON(), reference.app.toJSON(), `${rel}: app`);
+    }
+  }
 });
