@@ -23,3 +23,5 @@ process.on('message', (m: Setup | 'stop') => {
   for (const ip of m.abusive) server.scores.set(ip, 90);
   void server.start().then(() => process.send!({ url: server.url, validKey: server.validKey }));
 });
+// A bench that died without saying "stop" must not leave this server running (it would also hold the bench's stdout open).
+process.on('disconnect', () => process.exit(0));
