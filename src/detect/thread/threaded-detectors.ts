@@ -23,8 +23,14 @@ import type { Alert, DetectContext, Detector } from '../detector.js';
 import { MAX_RECORD_SLOTS, Rec, SLOT_WORDS, packetSlots, wanted, writeControl, writePacket } from './record.js';
 import type { DetectWorkerJob, DetectWorkerMessage } from './worker.js';
 
-/** Ring slots: the worker may lag this far behind (a power of two, a multiple of QUEUE). */
-const SLOTS = 4096;
+/**
+ * Ring slots: the worker may lag this far behind (a power of two, a multiple
+ * of QUEUE). Bursts of DNS records (which the worker decodes and scores)
+ * put it behind for a while: with 4,096 slots the packet thread had to wait
+ * for it about 15 times per run of the bench's capture, with 16,384 (1 MiB)
+ * once or twice.
+ */
+const SLOTS = 16384;
 /** Slots written between two publications. */
 const QUEUE = 256;
 
