@@ -14,13 +14,12 @@
  */
 import { type FlowRef, type Layers, type Packet, TcpFlag } from '../decode/packet.js';
 import { formatIPv4, formatIPv6Words } from '../util/format.js';
-import { srcKey } from '../util/addr-key.js';
+import { isV6Key, loadAddrWords, srcKey, v6Key } from '../util/addr-key.js';
 import { BoundedMap } from './bounded-map.js';
 import type { DetectConfig } from './config.js';
 import { type AlertTuple, type DetectContext, type Detector, protoName, tupleOf } from './detector.js';
 import { ProbeTable, Slot } from './probe-table.js';
 import { SIG } from './signatures.js';
-import { loadAddrWords } from '../util/addr-key.js';
 
 type ScanConfig = DetectConfig['portscan'];
 
@@ -403,17 +402,10 @@ export class PortScanDetector implements Detector {
   }
 }
 
-const TWO32 = 4294967296;
-/** Numeric key of four address words (IPv4-mapped → the IPv4 value; IPv6 → 52-bit hash above 2^32). */
+/** Numeric key of four address words (IPv4-mapped → the IPv4 value; IPv6 → its util/addr-key.ts key). */
 function wordKey(w: Uint32Array, o: number): number {
   if (w[o] === 0 && w[o + 1] === 0 && w[o + 2] === 0xffff) return w[o + 3]!;
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < 4; i++) {
-    h1 = Math.imul(h1 ^ w[o + i]!, 0x01000193);
-    h2 = Math.imul(h2 + w[o + i]!, 0x5bd1e995) ^ (h2 >>> 15);
-  }
-  return TWO32 + (h1 >>> 0) * 1048576 + ((h2 >>> 0) >>> 12);
+  return v6Key(w, o);
 }
 
 /**
@@ -421,7 +413,7 @@ function wordKey(w: Uint32Array, o: number): number {
  * scanners (32 + 1 + 16 + 4 bits stay below 2^53), text for IPv6 ones.
  */
 function horizontalKey(sk: number, proto: number, dport: number, kind: number): string | number {
-  if (sk < TWO32) return sk * 2097152 + (proto === 6 ? 1048576 : 0) + dport * 16 + kind;
+  if (!isV6Key(sk)) return sk * 2097152 + (proto === 6 ? 1048576 : 0) + dport * 16 + kind;
   return `${sk}:${proto}/${dport}#${kind}`;
 }
 

@@ -24,6 +24,7 @@
  * in the caller's.
  */
 import { TcpFlag } from '../decode/packet.js';
+import { isV6Key } from '../util/addr-key.js';
 import { LogHistogram } from './histogram.js';
 import { addTcpMix, TCP_MIX_WORDS } from './protocol-mix.js';
 
@@ -159,8 +160,7 @@ export class TcpAnalysisCore {
     const sport = ports >>> 16;
     const dport = ports & 0xffff;
     const fw = u[w + S_FLAGS_WIN]!;
-    // IPv6 address keys are 2^32 and above (util/addr-key.ts).
-    addTcpMix(this.res, R_MIX, sk >= 4294967296, fw >>> APP_SHIFT, sport, dport, u[w + S_FRAME]!);
+    addTcpMix(this.res, R_MIX, isV6Key(sk), fw >>> APP_SHIFT, sport, dport, u[w + S_FRAME]!);
     // Consecutive segments mostly belong to the same connection (a request and
     // its answer, a burst): check the previous one before hashing.
     let c = this.lastRec;

@@ -9,22 +9,28 @@ import { formatIPv4, formatIPv6Words } from './format.js';
 
 const TWO32 = 4294967296;
 
-function mix6(w: Uint32Array): number {
+/** Key of the IPv6 address in words w[o..o+3]: a 52-bit hash offset above 2^32, so never an IPv4 key. */
+export function v6Key(w: Uint32Array, o = 0): number {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let i = 0; i < 4; i++) {
-    h1 = Math.imul(h1 ^ w[i]!, 0x01000193);
-    h2 = Math.imul(h2 + w[i]!, 0x5bd1e995) ^ (h2 >>> 15);
+    h1 = Math.imul(h1 ^ w[o + i]!, 0x01000193);
+    h2 = Math.imul(h2 + w[o + i]!, 0x5bd1e995) ^ (h2 >>> 15);
   }
   return TWO32 + (h1 >>> 0) * 1048576 + ((h2 >>> 0) >>> 12);
 }
 
+/** True for the key of an IPv6 address (v6Key, and srcKey / dstKey of an IPv6 packet). */
+export function isV6Key(k: number): boolean {
+  return k >= TWO32;
+}
+
 export function srcKey(l: Layers): number {
-  return l.ipVersion === 4 ? l.src4 | 0 : mix6(l.src6);
+  return l.ipVersion === 4 ? l.src4 | 0 : v6Key(l.src6);
 }
 
 export function dstKey(l: Layers): number {
-  return l.ipVersion === 4 ? l.dst4 | 0 : mix6(l.dst6);
+  return l.ipVersion === 4 ? l.dst4 | 0 : v6Key(l.dst6);
 }
 
 export function srcText(l: Layers): string {
