@@ -680,6 +680,12 @@ export interface FlowRef {
   /** True when this packet travels in the flow's forward direction (first packet's sender). */
   readonly lastDirForward: boolean;
   /**
+   * True when the flow's TCP three-way handshake (the initiator's SYN, the
+   * answer's SYN/ACK, the initiator's ACK) completed before this packet: it
+   * belongs to an open connection (flow/stage.ts tracks the handshake).
+   */
+  readonly established: boolean;
+  /**
    * Copies the flow's key (its first KEY_WORDS words: protocol, version,
    * ordered addresses and ports; flow/layout.ts) to `out` at `off`, for its
    * Community ID on another thread; returns whether the forward direction

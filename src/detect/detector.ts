@@ -4,7 +4,7 @@
  * alert; the stage (stage.ts) turns an Alert into an EVE record, applies
  * suppression and publishes it on the EventBus.
  */
-import type { Layers, Packet } from '../decode/packet.js';
+import { type Layers, type Packet, TcpFlag } from '../decode/packet.js';
 import type { EventRecord } from '../pipeline.js';
 import { formatIPv4, formatIPv6Words } from '../util/format.js';
 
@@ -90,6 +90,25 @@ export interface Detector {
 }
 
 const PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'IPv6-ICMP', 132: 'SCTP', 47: 'GRE' };
+
+/**
+ * A bare ACK (no payload; no SYN, FIN or RST) of a connection whose handshake
+ * completed before it (FlowRef.established). The scan and flood detectors
+ * pass over it: it is neither a probe (a scan's probe opens no connection
+ * first) nor an answer to one (SYN/ACK, RST, ICMP errors), and the handshake's
+ * own ACK, which is not such a packet, already closed its half-open entry.
+ * Most packets of a bulk transfer that are not data are these; passing over
+ * them keeps them off the detectors' ring (thread/record.ts `wanted`).
+ */
+export function isEstablishedBareAck(pkt: Packet, l: Layers): boolean {
+  return (
+    l.hasTcp &&
+    l.payloadLen === 0 &&
+    (l.tcpFlags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST | TcpFlag.ACK)) === TcpFlag.ACK &&
+    pkt.flow !== null &&
+    pkt.flow.established
+  );
+}
 
 export function protoName(p: number): string {
   return PROTO_NAMES[p] ?? String(p);

@@ -11,7 +11,7 @@ import { type Layers, type Packet, TcpFlag } from '../decode/packet.js';
 import { dstKey, srcKey } from '../util/addr-key.js';
 import { BoundedMap } from './bounded-map.js';
 import type { DetectConfig } from './config.js';
-import { type DetectContext, type Detector, dstAddrText, srcAddrText, tupleOf } from './detector.js';
+import { type DetectContext, type Detector, dstAddrText, isEstablishedBareAck, srcAddrText, tupleOf } from './detector.js';
 import { ProbeTable, Slot } from './probe-table.js';
 import { SIG } from './signatures.js';
 import { loadAddrWords } from '../util/addr-key.js';
@@ -144,7 +144,7 @@ export class FloodDetector implements Detector {
           r.reflPortChanges++;
         }
         this.bump(r, K_REFL, 1, pkt, l, ctx);
-      } else if (f === TcpFlag.ACK && l.payloadLen === 0 && this.halfOpen.used > 0) this.closeHalfOpen(l, false, flowIdOf(pkt));
+      } else if (f === TcpFlag.ACK && l.payloadLen === 0 && this.halfOpen.used > 0 && !isEstablishedBareAck(pkt, l)) this.closeHalfOpen(l, false, flowIdOf(pkt));
       return;
     }
     if (l.hasUdp || (l.ipIsFragment && l.ipFragOffset > 0)) {

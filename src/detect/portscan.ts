@@ -17,7 +17,7 @@ import { formatIPv4, formatIPv6Words } from '../util/format.js';
 import { isV6Key, loadAddrWords, srcKey, v6Key } from '../util/addr-key.js';
 import { BoundedMap } from './bounded-map.js';
 import type { DetectConfig } from './config.js';
-import { type AlertTuple, type DetectContext, type Detector, protoName, tupleOf } from './detector.js';
+import { type AlertTuple, type DetectContext, type Detector, isEstablishedBareAck, protoName, tupleOf } from './detector.js';
 import { ProbeTable, Slot } from './probe-table.js';
 import { SIG } from './signatures.js';
 
@@ -117,6 +117,7 @@ export class PortScanDetector implements Detector {
     if (l.hasTcp) {
       // Data segments of an exchange (ACK + payload, no SYN/FIN/RST) are neither probes nor answers to one.
       if (l.payloadLen > 0 && (l.tcpFlags & (F_SYN | F_FIN | F_RST | F_ACK)) === F_ACK) return;
+      if (isEstablishedBareAck(pkt, l)) return;
       this.onTcp(l, pkt.tsSec + pkt.tsNsec / 1e9, ctx, pkt.flow);
     }
     else if (l.hasUdp) this.onUdp(l, pkt.tsSec + pkt.tsNsec / 1e9, pkt.flow);

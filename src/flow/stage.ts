@@ -79,6 +79,7 @@ if (
 class FlowRefView implements FlowRef {
   flowId = 0;
   lastDirForward = true;
+  established = false;
   slot = -1;
   constructor(private readonly stage: FlowStage) {}
   get communityId(): string {
@@ -204,6 +205,7 @@ export class FlowStage implements Stage {
     ref.slot = slot;
     ref.flowId = this.store.valsOf(slot)[FlowStore.valOff(slot) + F.FlowId]!;
     ref.lastDirForward = this.lastFwd;
+    ref.established = this.lastEst;
     pkt.flow = ref;
   }
 
@@ -266,6 +268,8 @@ export class FlowStage implements Stage {
   }
   /** Direction of the packet in the flow last tracked. */
   private lastFwd = true;
+  /** Whether that flow's TCP handshake had completed before the packet (FlowRef.established). */
+  private lastEst = false;
   /**
    * Time of the packet being tracked (µs). A field, not an argument: a double this large is boxed
    * into a new heap number at every call that is not inlined, several per packet.
@@ -315,8 +319,11 @@ export class FlowStage implements Stage {
     } else {
       fwd = (store.valsOf(slot)[FlowStore.valOff(slot) + F.FwdIsLow] === 1) === srcIsLow;
     }
+    // Read before update(), which may be completing the handshake with this very packet.
+    const est = tcp && !created && store.valsOf(slot)[FlowStore.valOff(slot) + F.HandshakeAckUs]! > 0;
     this.update(slot, created, fwd, pkt, l, tcp, flags);
     this.lastFwd = fwd;
+    this.lastEst = est;
     return slot;
   }
 

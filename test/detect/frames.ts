@@ -11,6 +11,8 @@ import { EventBus } from '../../src/events.js';
 import type { DetectConfig } from '../../src/detect/config.js';
 import type { Detector } from '../../src/detect/detector.js';
 import { DetectStage } from '../../src/detect/stage.js';
+import { flowOptions } from '../../src/flow/options.js';
+import { FlowStage } from '../../src/flow/stage.js';
 import type { EveAlert } from '../../src/output/eve.js';
 import { parseIp } from '../../src/intel/ip.js';
 
@@ -188,17 +190,23 @@ export class FrameDecoder {
   }
 }
 
-/** A DetectStage with the given detectors, collecting published alerts; feeds frames with ticks like the Pipeline. */
+/**
+ * A DetectStage with the given detectors, collecting published alerts; feeds
+ * frames with ticks like the Pipeline. With `flows`, a FlowStage (default
+ * options) runs first, as in a real run, so packets carry their flow.
+ */
 export class Harness {
   readonly bus = new EventBus();
   readonly alerts: EveAlert[] = [];
   readonly stage: DetectStage;
+  readonly flows: FlowStage | null;
   readonly logs: string[] = [];
   private readonly dec = new FrameDecoder();
   private lastSec = -1;
 
-  constructor(detectors: Detector[], cfg: Pick<DetectConfig, 'suppress'> & { mtu?: number }) {
+  constructor(detectors: Detector[], cfg: Pick<DetectConfig, 'suppress'> & { mtu?: number; flows?: boolean }) {
     this.stage = new DetectStage(detectors, { bus: this.bus, mtu: cfg.mtu ?? 1500, suppress: cfg.suppress, log: (m) => this.logs.push(m) });
+    this.flows = cfg.flows === true ? new FlowStage(flowOptions()) : null;
     this.bus.on('alert', (r) => this.alerts.push(r as EveAlert));
   }
 
@@ -206,9 +214,11 @@ export class Harness {
   feed(frame: Uint8Array, t: number, origLen = frame.length, linkType = 1): Packet {
     const sec = Math.floor(t);
     const pkt = this.dec.decode(frame, sec, Math.round((t - sec) * 1e9), origLen, linkType);
+    this.flows?.onPacket(pkt);
     this.stage.onPacket(pkt);
     if (sec !== this.lastSec) {
       this.lastSec = sec;
+      this.flows?.onTick(sec, 0);
       this.stage.onTick(sec);
     }
     return pkt;

@@ -124,6 +124,7 @@ test('a packet record read back on the other side gives the detectors the same f
       if (pkt.flow !== null) {
         assert.equal(back.flow!.flowId, pkt.flow.flowId);
         assert.equal(back.flow!.lastDirForward, pkt.flow.lastDirForward);
+        assert.equal(back.flow!.established, pkt.flow.established);
         assert.equal(back.flow!.communityId, pkt.flow.communityId, `${file} #${pkt.n} community id`);
       }
       const isDns = l.app === App.Dns && l.dns.flavour === 'dns';

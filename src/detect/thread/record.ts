@@ -14,6 +14,7 @@
 import { decodeDns } from '../../decode/app/dns.js';
 import { App, Encap, type FlowRef, type Layers, type Packet } from '../../decode/packet.js';
 import { communityIdOfKey, communityIdOfTuple, tupleGivesFlowCommunityId } from '../../flow/community-id.js';
+import { isEstablishedBareAck } from '../detector.js';
 
 export const SLOT_WORDS = 16;
 /** Words of a flow key copied for its Community ID (K.Meta to K.Ports, see flow/layout.ts). */
@@ -60,6 +61,7 @@ const B_FWD = 1 << 13;
 const B_KEY = 1 << 14;
 const B_FWD_IS_LOW = 1 << 15;
 const B_DNS = 1 << 16;
+const B_EST = 1 << 17;
 /** The DNS part's first word: bytes | B_DNS_TCP. */
 const B_DNS_TCP = 1 << 20;
 /** DNS bytes a record carries: a TCP message with its length prefix at most (UDP payloads are smaller). */
@@ -79,14 +81,18 @@ const TCP_ACK = 0x10;
 
 /**
  * Whether the detectors can act on `l` (the packet's innermost level): an IP
- * packet carrying TCP other than a plain data segment, UDP, ICMP, or a
- * fragment; with `dns`, also a DNS message over TCP. The detectors return at
- * once on anything else; skipping it here keeps the bulk of a transfer (data
- * segments) off the ring.
+ * packet carrying TCP other than a plain data segment or a bare ACK of an
+ * established connection (detector.ts `isEstablishedBareAck`), UDP, ICMP, or
+ * a fragment; with `dns`, also a DNS message over TCP. The detectors return
+ * at once on anything else; skipping it here keeps the bulk of a transfer
+ * (data segments and their ACKs) off the ring.
  */
-export function wanted(l: Layers, dns: boolean): boolean {
+export function wanted(pkt: Packet, l: Layers, dns: boolean): boolean {
   if (l.ipVersion === 0) return false;
-  if (l.hasTcp) return !(l.payloadLen > 0 && (l.tcpFlags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) === TCP_ACK) || (dns && isDns(l));
+  if (l.hasTcp) {
+    if (l.payloadLen > 0) return (l.tcpFlags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) !== TCP_ACK || (dns && isDns(l));
+    return !isEstablishedBareAck(pkt, l);
+  }
   return l.hasUdp || l.hasIcmp || l.ipIsFragment;
 }
 
@@ -141,7 +147,7 @@ export function writePacket(u: Uint32Array, f: Float64Array, b: Uint8Array, o: n
   u[o + W_ICMP] = l.icmpType | (l.icmpCode << 8) | (l.ipFragOffset << 16);
   if (flow !== null) {
     f[(o + W_FLOW) >> 1] = flow.flowId;
-    bits |= flow.lastDirForward ? B_FLOW | B_FWD : B_FLOW;
+    bits |= (flow.lastDirForward ? B_FLOW | B_FWD : B_FLOW) | (flow.established ? B_EST : 0);
   }
   if (l.ipVersion === 4) {
     u[o + W_SRC4] = l.src4;
@@ -227,6 +233,7 @@ export function recordSec(f: Float64Array, o: number): number {
 export class RecordFlowRef implements FlowRef {
   flowId = 0;
   lastDirForward = true;
+  established = false;
   /** The flow key (when the record carried one) and its orientation. */
   readonly key = new Uint32Array(KEY_WORDS);
   hasKey = false;
@@ -309,6 +316,7 @@ export function readPacket(u: Uint32Array, f: Float64Array, b: Uint8Array, o: nu
   if ((bits & B_FLOW) !== 0) {
     ref.flowId = f[(o + W_FLOW) >> 1]!;
     ref.lastDirForward = (bits & B_FWD) !== 0;
+    ref.established = (bits & B_EST) !== 0;
     ref.hasKey = (bits & B_KEY) !== 0;
     pkt.flow = ref;
   }

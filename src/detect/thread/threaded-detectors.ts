@@ -118,7 +118,7 @@ export class ThreadedDetectors implements Detector {
 
   onPacket(pkt: Packet, ctx: DetectContext): void {
     const l = pkt.innermost();
-    if (!wanted(l, this.dns)) return;
+    if (!wanted(pkt, l, this.dns)) return;
     const n = packetSlots(pkt, l, this.dns);
     writePacket(this.u, this.f, this.b, this.reserve(n), n, ctx.event, pkt, l, this.dns);
     this.written = (this.written + n) | 0;
