@@ -7,7 +7,7 @@
  * alert later, naming the flow and time of the packet that first showed the
  * address.
  */
-import type { Layers, Packet } from '../decode/packet.js';
+import { Encap, type Layers, type Packet } from '../decode/packet.js';
 import type { Reputation } from '../intel/cache.js';
 import type { BlockLists, ListEntry } from '../intel/lists.js';
 import type { ReputationLookups } from '../intel/lookups.js';
@@ -45,6 +45,11 @@ export interface IntelOptions {
   drainMs: number;
 }
 
+/** The packet's flow id when the flow keys on the packet's own (outermost and innermost) addresses, else NaN. */
+function quietFlowOf(pkt: Packet): number {
+  return pkt.flow !== null && pkt.encap === Encap.None && !pkt.ipIsFragment ? pkt.flow.flowId : NaN;
+}
+
 export class IntelDetector implements Detector {
   readonly name = 'intel';
   private readonly addrs: BoundedMap<number, AddrState>;
@@ -60,10 +65,13 @@ export class IntelDetector implements Detector {
   }
 
   onPacket(pkt: Packet, ctx: DetectContext): void {
+    const lists = this.o.lists;
+    // Most packets continue the flow whose addresses were just found quiet: no look-up, no keys (see quietFlow).
+    const flow = pkt.flow;
+    if (flow !== null && flow.flowId === this.quietFlow && pkt.encap === Encap.None && !pkt.ipIsFragment && (lists === null || lists.empty)) return;
     const l = pkt.innermost();
     if (l.ipVersion === 0) return;
     this.ctx = ctx;
-    const lists = this.o.lists;
     if (lists !== null && !lists.empty) {
       const s = l.ipVersion === 4 ? lists.lookupV4(l.src4) : lists.lookupWords(l.src6);
       if (s !== undefined) this.listed(pkt, l, s, true, ctx);
@@ -73,11 +81,15 @@ export class IntelDetector implements Detector {
     if (this.o.abuseipdb !== null) {
       const sk = srcKey(l);
       const dk = dstKey(l);
-      if ((sk === this.quietA && dk === this.quietB) || (sk === this.quietB && dk === this.quietA)) return;
+      if ((sk === this.quietA && dk === this.quietB) || (sk === this.quietB && dk === this.quietA)) {
+        this.quietFlow = quietFlowOf(pkt);
+        return;
+      }
       const srcQuiet = this.reputation(pkt, l, true, sk, ctx);
       if (this.reputation(pkt, l, false, dk, ctx) && srcQuiet) {
         this.quietA = sk;
         this.quietB = dk;
+        this.quietFlow = quietFlowOf(pkt);
       }
     }
   }
@@ -92,9 +104,16 @@ export class IntelDetector implements Detector {
    */
   private quietA = NaN;
   private quietB = NaN;
+  /**
+   * The flow of the last packet between the quiet pair, when its addresses
+   * are the flow's own (no tunnel, not a fragment: flow and check then read
+   * the same level), else NaN. Its next packets are between the same two
+   * addresses, so the flow id alone says the pair is quiet.
+   */
+  private quietFlow = NaN;
 
   private forgetQuiet(): void {
-    this.quietA = this.quietB = NaN;
+    this.quietA = this.quietB = this.quietFlow = NaN;
   }
 
   private listed(pkt: Packet, l: Layers, e: ListEntry, src: boolean, ctx: DetectContext): void {

@@ -17,11 +17,24 @@ const SPECIAL = [
 ];
 
 let trie: CidrTrie<string> | null = null;
+/**
+ * First octets an IPv4 block of SPECIAL starts with (1) or not (0): most
+ * public addresses are ruled out by one table read, without walking the
+ * trie, whose nodes are cold by the time a new address comes along.
+ */
+const v4FirstOctet = new Uint8Array(256);
 
 function special(): CidrTrie<string> {
   if (trie === null) {
     trie = new CidrTrie<string>();
-    for (const c of SPECIAL) trie.add(parseCidr(c)!, c);
+    for (const c of SPECIAL) {
+      trie.add(parseCidr(c)!, c);
+      if (c.includes(':')) continue;
+      const [addr, len] = c.split('/');
+      const first = Number(addr!.split('.')[0]);
+      const span = Number(len) >= 8 ? 1 : 2 ** (8 - Number(len));
+      v4FirstOctet.fill(1, first, first + span);
+    }
   }
   return trie;
 }
@@ -32,5 +45,6 @@ export function specialBlockWords(w: ArrayLike<number>): string | undefined {
 }
 
 export function specialBlockV4(v: number): string | undefined {
-  return special().lookupV4(v);
+  const t = special();
+  return v4FirstOctet[v >>> 24] === 0 ? undefined : t.lookupV4(v);
 }

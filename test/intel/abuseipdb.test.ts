@@ -187,28 +187,30 @@ test('detector: private addresses are never sent; the answer raises the alert na
   }
 });
 
-test('detector: packets of a pair skipped as quiet are checked again once an answer arrives', async () => {
-  const s = await setup();
-  try {
-    s.server.delayMs = 50;
-    s.server.scores.set('45.155.205.233', 90);
-    const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAddresses: 1000, maxAgeInDays: 90, drainMs: 3000 });
-    const cfg = defaultDetectConfig();
-    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
-    // The first packet asks; the next ones of the pair find both addresses known (one pending, one private) and skip the check.
-    h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100);
-    h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 22, dport: 4444, flags: 0x12 }))), 100.1);
-    h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 0x10 }))), 100.2);
-    assert.equal(h.alerts.length, 0);
-    // Wait (bounded) for the answer, which alerts by itself.
-    for (let i = 0; i < 500 && h.alerts.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP']);
-    // The pair is no longer quiet: its next packet is checked and alerts from the cached verdict.
-    h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 22, dport: 4444, flags: 0x10 }))), 101);
-    assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP', 'Dynamic Malicious Destination IP']);
-    await h.end(102);
-    assert.equal(s.server.requests.length, 1);
-  } finally {
-    await s.server.stop();
-  }
-});
+for (const flows of [false, true]) {
+  test(`detector: packets of a pair skipped as quiet are checked again once an answer arrives (${flows ? 'with the flow stage: skipped by flow id' : 'no flow stage'})`, async () => {
+    const s = await setup();
+    try {
+      s.server.delayMs = 50;
+      s.server.scores.set('45.155.205.233', 90);
+      const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAddresses: 1000, maxAgeInDays: 90, drainMs: 3000 });
+      const cfg = defaultDetectConfig();
+      const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false }, flows });
+      // The first packet asks; the next ones of the pair find both addresses known (one pending, one private) and skip the check.
+      h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100);
+      h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 22, dport: 4444, flags: 0x12 }))), 100.1);
+      h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 0x10 }))), 100.2);
+      assert.equal(h.alerts.length, 0);
+      // Wait (bounded) for the answer, which alerts by itself.
+      for (let i = 0; i < 500 && h.alerts.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP']);
+      // The pair is no longer quiet: its next packet is checked and alerts from the cached verdict.
+      h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 22, dport: 4444, flags: 0x10 }))), 101);
+      assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP', 'Dynamic Malicious Destination IP']);
+      await h.end(102);
+      assert.equal(s.server.requests.length, 1);
+    } finally {
+      await s.server.stop();
+    }
+  });
+}

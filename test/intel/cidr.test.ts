@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CidrTrie } from '../../src/intel/cidr.js';
 import { parseCidr, parseIp } from '../../src/intel/ip.js';
-import { specialBlockWords } from '../../src/intel/reserved.js';
+import { specialBlockV4, specialBlockWords } from '../../src/intel/reserved.js';
 
 function trie(...cidrs: string[]): CidrTrie<string> {
   const t = new CidrTrie<string>();
@@ -63,3 +63,18 @@ test('special-purpose addresses are recognised (never sent to AbuseIPDB)', () =>
   }
   for (const a of ['8.8.8.8', '1.1.1.1', '2a00:1450:4001::200e', '172.32.0.1']) assert.equal(specialBlockWords(parseIp(a)!), undefined, a);
 });
+
+test('the IPv4 fast path (first-octet table, then the trie) gives the full look-up\'s block for every first octet, at both ends of each block', () => {
+  let special = 0;
+  for (let o = 0; o < 256; o++) {
+    for (const rest of [0, 0x000001, 0x12ab34, 0x3fffff, 0x400000, 0x7fffff, 0x800000, 0xffffff, 0x126401, 0x584001, 0x3f0001]) {
+      const v = ((o << 24) | rest) >>> 0;
+      const words = [0, 0, 0xffff, v];
+      const full = specialBlockWords(words);
+      assert.equal(specialBlockV4(v), full, `${o}.x (${v.toString(16)})`);
+      if (full !== undefined) special++;
+    }
+  }
+  assert.ok(special > 100, 'special blocks were hit');
+});
+
