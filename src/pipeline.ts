@@ -62,6 +62,8 @@ export class Pipeline {
   private firstTs = 0;
   private lastTsSec = 0;
   private lastTsNsec = 0;
+  /** Set when the source has ended: the stages are finishing (onEnd) or closed, so idle ticks stop. */
+  private ended = false;
 
   constructor(
     private readonly source: FrameSource,
@@ -106,6 +108,7 @@ export class Pipeline {
     try {
       sourceStats = await this.source.run(onFrame);
     } finally {
+      this.ended = true;
       for (const s of stages) await s.onEnd?.(this.lastTsSec, this.lastTsNsec);
     }
     return {
@@ -120,8 +123,14 @@ export class Pipeline {
     };
   }
 
-  /** Live sources call this on a wall-clock timer when no packet arrived, so timeouts still fire. */
+  /**
+   * Live sources call this on a wall-clock timer when no packet arrived, so
+   * timeouts still fire. Ignored once the source has ended: a timer that
+   * fires during the stages' end-of-input work or after they closed (the
+   * caller clears it only when the whole run is over) must not tick them.
+   */
   tickIdle(tsSec: number, tsNsec: number): void {
+    if (this.ended) return;
     for (const s of this.stages) s.onTick?.(tsSec, tsNsec);
   }
 }
