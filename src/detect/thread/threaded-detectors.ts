@@ -37,8 +37,14 @@ const QUEUE = 256;
 /** Control word after the ring's own: messages the worker has posted (so the packet thread asks the port only when one waits). */
 export const C_POSTED = RING_CONTROL_WORDS;
 const CONTROL_WORDS = RING_CONTROL_WORDS + 2;
-/** Bytes before the ring: control words, then the last event the worker finished (a double). */
-const HEADER_BYTES = CONTROL_WORDS * 4 + 8;
+/**
+ * Bytes before the ring: control words, then the last event the worker
+ * finished (a double), padded to a cache line so that each 64-byte slot is
+ * one line (at 48 bytes every slot straddled two, and slot 0 shared the
+ * control words' line).
+ */
+const HEADER_BYTES = 64;
+if (CONTROL_WORDS * 4 + 8 > HEADER_BYTES) throw new Error('threaded-detectors: header too small');
 
 /** The views of the shared memory both sides use: control words, the last event the worker finished, the ring. */
 export function sharedViews(buf: SharedArrayBuffer, slots: number): { ctl: Int32Array; done: Float64Array; u: Uint32Array; f: Float64Array; b: Uint8Array } {
