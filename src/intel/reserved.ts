@@ -28,12 +28,13 @@ function special(): CidrTrie<string> {
   if (trie === null) {
     trie = new CidrTrie<string>();
     for (const c of SPECIAL) {
-      trie.add(parseCidr(c)!, c);
-      if (c.includes(':')) continue;
-      const [addr, len] = c.split('/');
-      const first = Number(addr!.split('.')[0]);
-      const span = Number(len) >= 8 ? 1 : 2 ** (8 - Number(len));
-      v4FirstOctet.fill(1, first, first + span);
+      const cidr = parseCidr(c)!;
+      trie.add(cidr, c);
+      if (cidr.version !== 4) continue;
+      // An IPv4 block is ::ffff:a.b.c.d/(96 + prefix): its first octets are those of the last word's top byte.
+      const prefix = cidr.bits - 96;
+      const first = cidr.words[3]! >>> 24;
+      v4FirstOctet.fill(1, first, first + (prefix >= 8 ? 1 : 2 ** (8 - prefix)));
     }
   }
   return trie;

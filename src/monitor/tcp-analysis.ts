@@ -61,9 +61,8 @@ const INITIAL_RECORDS = 1024;
 // line (the ring starts on one), read through a Float64Array and a
 // Uint32Array over the same memory. The fields fill 52 bytes; a 56-byte slot
 // saved bytes but put 6 slots in 8 across two lines, which the packet thread
-// and the analysis thread then both touched: the monitor's cost on the bench
-// pipeline was 1-3 points higher (lock-step, echo-connections 14.3 / 15.5 %
-// with 56 bytes, 12.1 / 11.8 % with 64).
+// and the analysis thread then both touched, and measured slower (see
+// docs/monitoring.md).
 /** Doubles a slot (Uint32 words: twice as many). */
 export const SLOT_F64 = 8;
 // Doubles (index: slot * SLOT_F64 + field).
