@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultDetectConfig } from '../../src/detect/config.js';
+import { TcpFlag } from '../../src/decode/packet.js';
 import { isEstablishedBareAck } from '../../src/detect/detector.js';
 import { FloodDetector } from '../../src/detect/flood.js';
 import { PortScanDetector } from '../../src/detect/portscan.js';
@@ -17,13 +18,9 @@ import { FrameDecoder, Harness, dns, eth, ip, tcp } from './frames.js';
 
 const cfg = defaultDetectConfig();
 const noSuppress = { suppress: { ...cfg.suppress, enabled: false } };
-const A = '198.18.0.3';
-const B = '198.18.0.2';
-const SYN = 0x02;
-const ACK = 0x10;
-const RST = 0x04;
-const FIN = 0x01;
-const PSH = 0x08;
+const { SYN, ACK, RST, FIN, PSH } = TcpFlag;
+/** Client and server of the test connections. */
+const [A, B] = ['198.18.0.3', '198.18.0.2'];
 
 /** Client A:40000 → server B:port. */
 const c2s = (port: number, flags: number, payload = 0) => eth(ip(A, B, tcp({ sport: 40000, dport: port, flags, payload: new Uint8Array(payload) })));
