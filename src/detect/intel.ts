@@ -45,7 +45,7 @@ export interface IntelOptions {
   drainMs: number;
 }
 
-/** The packet's flow id when the flow keys on the packet's own (outermost and innermost) addresses, else NaN. */
+/** The packet's flow id when the flow keys on the packet's own (outermost and innermost) addresses, else NaN (never equal to anything). */
 function quietFlowOf(pkt: Packet): number {
   return pkt.flow !== null && pkt.encap === Encap.None && !pkt.ipIsFragment ? pkt.flow.flowId : NaN;
 }
@@ -67,8 +67,7 @@ export class IntelDetector implements Detector {
   onPacket(pkt: Packet, ctx: DetectContext): void {
     const lists = this.o.lists;
     // Most packets continue the flow whose addresses were just found quiet: no look-up, no keys (see quietFlow).
-    const flow = pkt.flow;
-    if (flow !== null && flow.flowId === this.quietFlow && pkt.encap === Encap.None && !pkt.ipIsFragment && (lists === null || lists.empty)) return;
+    if (quietFlowOf(pkt) === this.quietFlow && (lists === null || lists.empty)) return;
     const l = pkt.innermost();
     if (l.ipVersion === 0) return;
     this.ctx = ctx;
