@@ -37,7 +37,7 @@ function run(data: TcpWorkerData): void {
 
   const core = new TcpAnalysisCore(data.maxConnections, q.res, sample);
   consumeRing(ctl, (from, to) => {
-    for (let i = from; i !== to; i = (i + 1) | 0) core.analyse(ring, ringWords, i & ringMask);
+    core.analyseRange(ring, ringWords, from, to, ringMask);
     // Samples before progress: a reader that sees the progress reach its count finds their samples published.
     Atomics.store(ctl, C_SAMPLE_WRITE, samplesWritten);
   });

@@ -57,32 +57,51 @@ const HAS_NEXT = 2;
 
 const INITIAL_RECORDS = 1024;
 
-// A segment to analyse, as TcpAnalyzer queues it: a 64-byte slot, one cache
-// line (the ring starts on one), read through a Float64Array and a
-// Uint32Array over the same memory. The fields fill 52 bytes; a 56-byte slot
-// saved bytes but put 6 slots in 8 across two lines, which the packet thread
-// and the analysis thread then both touched, and measured slower (see
-// docs/monitoring.md).
-/** Doubles a slot (Uint32 words: twice as many). */
-export const SLOT_F64 = 8;
-// Doubles (index: slot * SLOT_F64 + field).
-export const S_SK = 0;
-export const S_DK = 1;
-/** The packet's seconds (a double: corrupt captures may carry any value). */
-export const S_SEC = 2;
-// Uint32 words (index: slot * 2 * SLOT_F64 + field).
-export const S_NSEC = 6;
+// A segment to analyse, as TcpAnalyzer queues it: a record of one or two
+// 32-byte slots (two to a cache line; the ring starts on a line), read
+// through a Uint32Array and a Float64Array over the same memory. The common
+// segment (IPv4, in the same second as the record before it, lengths below
+// 64 KiB) takes one slot: its second is the last one a full record gave, and
+// its address keys (IPv4 keys are 32-bit) and lengths are words. Any other
+// takes a full record of two slots (IPv6 keys are 52-bit, seconds any
+// double). Half the bytes of the former one 64-byte slot per segment: the
+// ring's writes then evict half as many lines of the rest of the pipeline
+// from the packet thread's caches (see docs/monitoring.md).
+/** Uint32 words of a slot (doubles: half as many). */
+export const SLOT_WORDS = 8;
+// Words of either kind of record (index: slot * SLOT_WORDS + field).
 /** sport << 16 | dport. */
-export const S_PORTS = 7;
-export const S_SEQ = 8;
-export const S_ACK = 9;
-export const S_LEN = 10;
+export const S_PORTS = 0;
+export const S_SEQ = 1;
+/** The record's kind (K_* bits) | the packet's nanoseconds in a compact record (below 2^30). */
+export const S_KIND_NSEC = 2;
+export const S_ACK = 3;
 /** TCP flags (9 bits) | window << 9 | the segment's application code for the mix (protocol-mix.ts tcpAppCode) << APP_SHIFT. */
-export const S_FLAGS_WIN = 11;
+export const S_FLAGS_WIN = 4;
 export const FLAG_BITS = 9;
 export const APP_SHIFT = FLAG_BITS + 16;
-/** The frame's length (bytes, for the protocol mix). Words 13-15 are unused. */
-export const S_FRAME = 12;
+// Compact record (one slot).
+/** Payload length | frame length << 16. */
+export const S_LENS = 5;
+/** The address keys (util/addr-key.ts), IPv4 only: 32-bit integers, read back with `| 0`. */
+export const S_SK32 = 6;
+export const S_DK32 = 7;
+// Full record (two slots): words of its first slot...
+export const S_LEN = 5;
+/** The frame's length (bytes, for the protocol mix). */
+export const S_FRAME = 6;
+export const S_NSEC = 7;
+// ...and doubles of its second (index: (slot + 1) * SLOT_WORDS / 2 + field).
+export const S_SK = 0;
+export const S_DK = 1;
+/** The packet's seconds (a double: corrupt captures may carry any value); compact records after it are of this second. */
+export const S_SEC = 2;
+/** Kind bits of S_KIND_NSEC: a full record, or a padding slot (skipped: a full record never straddles a hand-over). */
+export const K_FULL = 0x80000000;
+export const K_PAD = 0x40000000;
+/** Largest nanoseconds, payload and frame length a compact record carries. */
+export const COMPACT_NSEC_MAX = 0x3fffffff;
+export const COMPACT_LEN_MAX = 0xffff;
 
 // The results (offsets in doubles of the results array): counters, then the two RTT histograms.
 export const R_CONNECTIONS = 0;
@@ -134,6 +153,8 @@ export class TcpAnalysisCore {
   private readonly dRtt: LogHistogram;
   /** Record offset of the latest segment's connection (its keys are compared before use: growing or evicting may have moved records). */
   private lastRec = 0;
+  /** The seconds of the latest full record: those of the compact records after it. */
+  private sec = 0;
 
   /**
    * `res`: RESULT_WORDS doubles, initialised here. `onSample`, when given, is
@@ -152,17 +173,41 @@ export class TcpAnalysisCore {
     this.fifo = new Float64Array(this.recCap * 3);
   }
 
-  /** Analyses the queued segment in slot `slot` of the ring `d` / `u` (two views of the same memory). */
-  analyse(d: Float64Array, u: Uint32Array, slot: number): void {
-    const b = slot * SLOT_F64;
-    const w = b * 2;
-    const sk = d[b + S_SK]!;
-    const dk = d[b + S_DK]!;
+  /**
+   * Analyses the records queued in slot counts [from, to) of the ring `d` /
+   * `u` (two views of the same memory, `mask` + 1 slots): counts, not
+   * indices, as util/ring-thread.ts hands them over. A hand-over ends on a
+   * record's end (the producer pads instead of splitting one).
+   */
+  analyseRange(d: Float64Array, u: Uint32Array, from: number, to: number, mask: number): void {
+    for (let i = from; i !== to; ) {
+      const slot = i & mask;
+      const w = slot * SLOT_WORDS;
+      const kind = u[w + S_KIND_NSEC]!;
+      if (kind < K_PAD) {
+        // Compact: IPv4 keys and lengths as words, the second of the last full record.
+        const lens = u[w + S_LENS]!;
+        this.analyse(u, w, u[w + S_SK32]! | 0, u[w + S_DK32]! | 0, this.sec, kind, lens & 0xffff, lens >>> 16);
+        i = (i + 1) | 0;
+      } else if (kind >= K_FULL) {
+        const b = (w + SLOT_WORDS) >>> 1;
+        this.sec = d[b + S_SEC]!;
+        this.analyse(u, w, d[b + S_SK]!, d[b + S_DK]!, this.sec, u[w + S_NSEC]!, u[w + S_LEN]!, u[w + S_FRAME]!);
+        i = (i + 2) | 0;
+      } else i = (i + 1) | 0;
+    }
+  }
+
+  /**
+   * Analyses one segment: its words at `u[w...]` (ports, sequence and
+   * acknowledgement numbers, flags and window), the rest as the record gave them.
+   */
+  private analyse(u: Uint32Array, w: number, sk: number, dk: number, sec: number, nsec: number, seglen: number, frameLen: number): void {
     const ports = u[w + S_PORTS]!;
     const sport = ports >>> 16;
     const dport = ports & 0xffff;
     const fw = u[w + S_FLAGS_WIN]!;
-    addTcpMix(this.res, R_MIX, isV6Key(sk), fw >>> APP_SHIFT, sport, dport, u[w + S_FRAME]!);
+    addTcpMix(this.res, R_MIX, isV6Key(sk), fw >>> APP_SHIFT, sport, dport, frameLen);
     // Consecutive segments mostly belong to the same connection (a request and
     // its answer, a burst): check the previous one before hashing.
     let c = this.lastRec;
@@ -171,11 +216,10 @@ export class TcpAnalysisCore {
     const rec = this.rec;
     const flags = fw & ((1 << FLAG_BITS) - 1);
     const win = (fw >>> FLAG_BITS) & 0xffff;
-    const time = d[b + S_SEC]! + u[w + S_NSEC]! / 1e9;
+    const time = sec + nsec / 1e9;
     const fromA = rec[c + A_KEY] === sk && rec[c + PORTS]! >>> 16 === sport;
     const side = c + (fromA ? SIDE_A : SIDE_B);
     const other = c + (fromA ? SIDE_B : SIDE_A);
-    const seglen = u[w + S_LEN]!;
     if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0 || seglen !== 0) {
       this.onSequenced(c, side, other, flags, win, seglen, u[w + S_SEQ]!, u[w + S_ACK]!, time);
       return;

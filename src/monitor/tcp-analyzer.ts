@@ -34,7 +34,8 @@ import type { LogHistogram } from './histogram.js';
 import { TCP_MIX_WORDS, tcpAppCode } from './protocol-mix.js';
 import type { TcpCounts } from './snapshot.js';
 import {
-  APP_SHIFT, FLAG_BITS, S_ACK, S_DK, S_FLAGS_WIN, S_FRAME, S_LEN, S_NSEC, S_PORTS, S_SEC, S_SEQ, S_SK, SLOT_F64, R_MIX,
+  APP_SHIFT, COMPACT_LEN_MAX, COMPACT_NSEC_MAX, FLAG_BITS, K_FULL, K_PAD, S_ACK, S_DK, S_DK32, S_FLAGS_WIN, S_FRAME, S_KIND_NSEC,
+  S_LEN, S_LENS, S_NSEC, S_PORTS, S_SEC, S_SEQ, S_SK, S_SK32, SLOT_WORDS, R_MIX,
   R_CONNECTIONS, R_EVICTED, R_HANDSHAKES, R_OUT_OF_ORDER, R_RESETS, R_RETRANSMISSIONS, R_SIZE, R_ZERO_WINDOWS,
   RESULT_WORDS, RTT_HANDSHAKE, TcpAnalysisCore, resultHistograms,
 } from './tcp-analysis.js';
@@ -71,8 +72,8 @@ export function sharedViews(buf: SharedArrayBuffer | ArrayBuffer, ringSlots: num
   const at = layout(ringSlots, sampleSlots);
   return {
     ctl: new Int32Array(buf, 0, CONTROL_WORDS),
-    ring: new Float64Array(buf, at.ring, ringSlots * SLOT_F64),
-    ringWords: new Uint32Array(buf, at.ring, ringSlots * SLOT_F64 * 2),
+    ring: new Float64Array(buf, at.ring, (ringSlots * SLOT_WORDS) / 2),
+    ringWords: new Uint32Array(buf, at.ring, ringSlots * SLOT_WORDS),
     res: new Float64Array(buf, at.res, RESULT_WORDS),
     samples: new Float64Array(buf, at.samples, sampleSlots * 2),
     ringSlots,
@@ -83,7 +84,7 @@ export function sharedViews(buf: SharedArrayBuffer | ArrayBuffer, ringSlots: num
 /** Byte offsets of the ring, the results and the samples (after the control words), and the bytes in all. */
 function layout(ringSlots: number, sampleSlots: number): { ring: number; res: number; samples: number; bytes: number } {
   const ring = CONTROL_WORDS * 4;
-  const res = ring + ringSlots * SLOT_F64 * 8;
+  const res = ring + ringSlots * SLOT_WORDS * 4;
   const samples = res + RESULT_WORDS * 8;
   return { ring, res, samples, bytes: samples + sampleSlots * 2 * 8 };
 }
@@ -123,6 +124,8 @@ export class TcpAnalyzer {
   private handed = 0;
   /** Segments that may still be written before the next hand-over. */
   private room = QUEUE;
+  /** Seconds of the latest full record queued: a compact record is of the same second (NaN: none yet). */
+  private sentSec = NaN;
   private samplesRead = 0;
   private observer: ((kind: 'handshake' | 'data', seconds: number) => void) | null = null;
   private closed = false;
@@ -211,22 +214,54 @@ export class TcpAnalyzer {
    * `frameLen` bytes, for analysis (and for the protocol mix's TCP share).
    */
   onSegment(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number, frameLen: number): void {
-    const b = (this.written & this.mask) * SLOT_F64;
-    const d = this.q.ring;
+    const len = l.payloadLen;
+    // As a Uint32Array stores them (a full record's words): a compact record holds the same values.
+    const ns = tsNsec >>> 0;
+    if (tsSec !== this.sentSec || l.ipVersion !== 4 || ns > COMPACT_NSEC_MAX || (len | frameLen) >>> 0 > COMPACT_LEN_MAX) {
+      this.fullRecord(l, sk, dk, tsSec, tsNsec, frameLen);
+      return;
+    }
     const u = this.q.ringWords;
+    const w = (this.written & this.mask) * SLOT_WORDS;
+    u[w + S_PORTS] = (l.sport << 16) | l.dport;
+    u[w + S_SEQ] = l.tcpSeq;
+    u[w + S_KIND_NSEC] = ns;
+    u[w + S_ACK] = l.tcpAck;
+    u[w + S_FLAGS_WIN] = l.tcpFlags | (l.tcpWindow << FLAG_BITS) | (tcpAppCode(l) << APP_SHIFT);
+    u[w + S_LENS] = len | (frameLen << 16);
+    u[w + S_SK32] = sk;
+    u[w + S_DK32] = dk;
+    this.written = (this.written + 1) | 0;
+    if (--this.room === 0) this.handOver();
+  }
+
+  /** Queues the segment as a full record (two slots), after a padding slot when only one is left before the hand-over. */
+  private fullRecord(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number, frameLen: number): void {
+    const u = this.q.ringWords;
+    if (this.room === 1) {
+      u[(this.written & this.mask) * SLOT_WORDS + S_KIND_NSEC] = K_PAD;
+      this.written = (this.written + 1) | 0;
+      this.room = 0;
+      this.handOver();
+    }
+    const w = (this.written & this.mask) * SLOT_WORDS;
+    u[w + S_PORTS] = (l.sport << 16) | l.dport;
+    u[w + S_SEQ] = l.tcpSeq;
+    u[w + S_KIND_NSEC] = K_FULL;
+    u[w + S_ACK] = l.tcpAck;
+    u[w + S_FLAGS_WIN] = l.tcpFlags | (l.tcpWindow << FLAG_BITS) | (tcpAppCode(l) << APP_SHIFT);
+    u[w + S_LEN] = l.payloadLen;
+    u[w + S_FRAME] = frameLen;
+    u[w + S_NSEC] = tsNsec;
+    const d = this.q.ring;
+    const b = (w + SLOT_WORDS) >>> 1;
     d[b + S_SK] = sk;
     d[b + S_DK] = dk;
     d[b + S_SEC] = tsSec;
-    const w = b * 2;
-    u[w + S_NSEC] = tsNsec;
-    u[w + S_PORTS] = (l.sport << 16) | l.dport;
-    u[w + S_SEQ] = l.tcpSeq;
-    u[w + S_ACK] = l.tcpAck;
-    u[w + S_LEN] = l.payloadLen;
-    u[w + S_FLAGS_WIN] = l.tcpFlags | (l.tcpWindow << FLAG_BITS) | (tcpAppCode(l) << APP_SHIFT);
-    u[w + S_FRAME] = frameLen;
-    this.written = (this.written + 1) | 0;
-    if (--this.room === 0) this.handOver();
+    this.sentSec = tsSec;
+    this.written = (this.written + 2) | 0;
+    this.room -= 2;
+    if (this.room === 0) this.handOver();
   }
 
   /** Hands the queued segments to the analysis, and makes room for QUEUE more. */
@@ -235,15 +270,24 @@ export class TcpAnalyzer {
     const core = this.core;
     if (core !== null) {
       const { ring, ringWords } = this.q;
-      for (let i = this.handed; i !== this.written; i = (i + 1) | 0) core.analyse(ring, ringWords, i & this.mask);
+      core.analyseRange(ring, ringWords, this.handed, this.written, this.mask);
       this.handed = this.written;
-      this.room = QUEUE;
+      this.room = this.roomToBatchEnd();
       return;
     }
     this.handed = this.written;
     // The next QUEUE slots must have been analysed (the ring is RING slots); samples drain while waiting.
     this.producer!.publish(this.written, QUEUE, this.drain);
-    this.room = QUEUE;
+    this.room = this.roomToBatchEnd();
+  }
+
+  /**
+   * Slots up to the next multiple of QUEUE. Hand-overs happen there (a read's
+   * flush may hand over earlier), and so at the ring's end: a full record,
+   * never split across a hand-over, is never split across the ring's end.
+   */
+  private roomToBatchEnd(): number {
+    return QUEUE - (this.written & (QUEUE - 1));
   }
 
   /** Analyses every queued segment (and passes their RTT samples to `onRtt`) before returning. */

@@ -15,6 +15,7 @@ import { openCaptureFile } from '../../src/capture/open.js';
 import { Pipeline } from '../../src/pipeline.js';
 import type { Packet } from '../../src/decode/packet.js';
 import { corpusFile, needShared } from '../helpers/env.js';
+import { v6Key } from '../../src/util/addr-key.js';
 
 
 test('space-saving: exact while keys fit, bounded error beyond', () => {
@@ -323,6 +324,74 @@ test('tcp analyzer: the worker thread keeps up with more segments than its ring 
   // Closed: the results stay readable, a further segment is refused.
   assert.equal(threaded.totals.handshakes, 3000);
   assert.throws(() => feed(threaded, l, { conn: 1, fromClient: true, flags: TcpFlag.ACK, seq: 1, ack: 1, len: 0, win: 1, usec: 0 }), /after close/);
+});
+
+test('tcp analyzer: one-slot records (IPv4) and two-slot ones (IPv6, a new second, 64 KiB or more) analyse alike', () => {
+  // The same segments over a few connections, once between IPv4 hosts (one-slot records, but a new
+  // second, a frame or payload of 64 KiB or more, or nanoseconds past 2^30 (a corrupt capture) take
+  // two) and once between IPv6 hosts (every record two slots, as every segment's was before
+  // records had two sizes): the analysis must not tell them apart, inline or threaded, read at any
+  // point (a read hands over early, and two-slot records then meet the end of a hand-over, and of the ring, elsewhere).
+  const seg = fc.record({
+    conn: fc.integer({ min: 0, max: 4 }),
+    fromClient: fc.boolean(),
+    flags: fc.constantFrom(TcpFlag.SYN, TcpFlag.SYN | TcpFlag.ACK, TcpFlag.ACK, TcpFlag.ACK | TcpFlag.PSH, TcpFlag.FIN | TcpFlag.ACK, TcpFlag.RST),
+    seq: fc.integer({ min: 0, max: 200_000 }),
+    ack: fc.integer({ min: 0, max: 200_000 }),
+    len: fc.constantFrom(0, 0, 1, 100, 1000, 65535, 70_000),
+    frame: fc.constantFrom(60, 1514, 65535, 70_054),
+    win: fc.constantFrom(0, 65535),
+    usec: fc.constantFrom(0, 7, 1500, 300_000, 2_000_000),
+    corruptNsec: fc.integer({ min: 0, max: 30 }),
+    readHere: fc.integer({ min: 0, max: 40 }),
+  });
+  fc.assert(
+    fc.property(fc.array(seg, { minLength: 1, maxLength: 1200 }), (segs) => {
+      const v6inline = new TcpAnalyzer(100);
+      const others = [new TcpAnalyzer(100), new TcpAnalyzer(100, { thread: true }), new TcpAnalyzer(100, { thread: true })];
+      const v6 = [true, false, false, true];
+      const all = [v6inline, ...others];
+      try {
+        const samples = recordSamples(...all);
+        const l = tcpLayers();
+        let usec = 0;
+        for (const s of segs) {
+          usec += s.usec;
+          const sec = 1_700_000_000 + Math.floor(usec / 1e6);
+          const nsec = s.corruptNsec === 0 ? 1_500_000_000 : (usec % 1e6) * 1000;
+          const client = 1;
+          const server = 0x100 + s.conn;
+          const [src, dst] = s.fromClient ? [client, server] : [server, client];
+          l.sport = s.fromClient ? 1024 + s.conn : 80;
+          l.dport = s.fromClient ? 80 : 1024 + s.conn;
+          l.tcpFlags = s.flags;
+          l.tcpSeq = s.seq;
+          l.tcpAck = s.ack;
+          l.payloadLen = s.len;
+          l.tcpWindow = s.win;
+          all.forEach((tcp, i) => {
+            if (v6[i]) {
+              l.ipVersion = 6;
+              l.src6.set([0x20010db8, 0, 0, src]);
+              l.dst6.set([0x20010db8, 0, 0, dst]);
+              tcp.onSegment(l, v6Key(l.src6), v6Key(l.dst6), sec, nsec, s.frame);
+            } else {
+              l.ipVersion = 4;
+              l.src4 = (0xc6120000 + src) >>> 0;
+              l.dst4 = (0xc6120000 + dst) >>> 0;
+              tcp.onSegment(l, l.src4 | 0, l.dst4 | 0, sec, nsec, s.frame);
+            }
+          });
+          if (s.readHere === 0) for (const tcp of others) assert.deepEqual(results(tcp), results(v6inline));
+        }
+        for (const tcp of others) assert.deepEqual(results(tcp), results(v6inline));
+        for (const out of samples.slice(1)) assert.deepEqual(out, samples[0]);
+      } finally {
+        for (const tcp of all) tcp.close();
+      }
+    }),
+    { numRuns: 30 },
+  );
 });
 
 test('tcp analyzer: a read after the worker died throws instead of returning stale results', async () => {
