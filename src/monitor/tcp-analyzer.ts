@@ -107,6 +107,15 @@ export interface TcpAnalyzerOptions {
   thread?: boolean;
 }
 
+/** Writes the words both kinds of record share, of segment `l`, at `u[w...]`; `kindNsec` as S_KIND_NSEC holds it. */
+function writeSegment(u: Uint32Array, w: number, l: Layers, kindNsec: number): void {
+  u[w + S_PORTS] = (l.sport << 16) | l.dport;
+  u[w + S_SEQ] = l.tcpSeq;
+  u[w + S_KIND_NSEC] = kindNsec;
+  u[w + S_ACK] = l.tcpAck;
+  u[w + S_FLAGS_WIN] = l.tcpFlags | (l.tcpWindow << FLAG_BITS) | (tcpAppCode(l) << APP_SHIFT);
+}
+
 /** Workers of closed analyzers, kept for the next one (util/ring-thread.ts). */
 const pool = new WorkerPool<TcpWorkerData>(new URL('./tcp-analysis-worker.js', import.meta.url), 2);
 
@@ -223,11 +232,7 @@ export class TcpAnalyzer {
     }
     const u = this.q.ringWords;
     const w = (this.written & this.mask) * SLOT_WORDS;
-    u[w + S_PORTS] = (l.sport << 16) | l.dport;
-    u[w + S_SEQ] = l.tcpSeq;
-    u[w + S_KIND_NSEC] = ns;
-    u[w + S_ACK] = l.tcpAck;
-    u[w + S_FLAGS_WIN] = l.tcpFlags | (l.tcpWindow << FLAG_BITS) | (tcpAppCode(l) << APP_SHIFT);
+    writeSegment(u, w, l, ns);
     u[w + S_LENS] = len | (frameLen << 16);
     u[w + S_SK32] = sk;
     u[w + S_DK32] = dk;
@@ -245,11 +250,7 @@ export class TcpAnalyzer {
       this.handOver();
     }
     const w = (this.written & this.mask) * SLOT_WORDS;
-    u[w + S_PORTS] = (l.sport << 16) | l.dport;
-    u[w + S_SEQ] = l.tcpSeq;
-    u[w + S_KIND_NSEC] = K_FULL;
-    u[w + S_ACK] = l.tcpAck;
-    u[w + S_FLAGS_WIN] = l.tcpFlags | (l.tcpWindow << FLAG_BITS) | (tcpAppCode(l) << APP_SHIFT);
+    writeSegment(u, w, l, K_FULL);
     u[w + S_LEN] = l.payloadLen;
     u[w + S_FRAME] = frameLen;
     u[w + S_NSEC] = tsNsec;

@@ -98,6 +98,11 @@ function tcpLayers(): Layers {
   return l;
 }
 
+/** The flag combinations of the random segments below: handshakes, data, closes and resets. */
+function segmentFlags(): fc.Arbitrary<number> {
+  return fc.constantFrom(TcpFlag.SYN, TcpFlag.SYN | TcpFlag.ACK, TcpFlag.ACK, TcpFlag.ACK | TcpFlag.PSH, TcpFlag.FIN | TcpFlag.ACK, TcpFlag.RST);
+}
+
 /** Records the RTT samples each analyzer reports (as text, in order). */
 function recordSamples(...analyzers: TcpAnalyzer[]): string[][] {
   return analyzers.map((t) => {
@@ -152,7 +157,7 @@ test('tcp analyzer: queued segments give the results of segment-by-segment analy
   fc.assert(
     fc.property(
       fc.array(
-        fc.record({ fromA: fc.boolean(), flags: fc.constantFrom(TcpFlag.SYN, TcpFlag.SYN | TcpFlag.ACK, TcpFlag.ACK, TcpFlag.ACK | TcpFlag.PSH, TcpFlag.FIN | TcpFlag.ACK, TcpFlag.RST), seq: fc.integer({ min: 0, max: 3000 }), ack: fc.integer({ min: 0, max: 3000 }), len: fc.constantFrom(0, 0, 1, 100, 1000), win: fc.constantFrom(0, 65535), dt: fc.integer({ min: 0, max: 5000 }) }),
+        fc.record({ fromA: fc.boolean(), flags: segmentFlags(), seq: fc.integer({ min: 0, max: 3000 }), ack: fc.integer({ min: 0, max: 3000 }), len: fc.constantFrom(0, 0, 1, 100, 1000), win: fc.constantFrom(0, 65535), dt: fc.integer({ min: 0, max: 5000 }) }),
         { minLength: 1, maxLength: 700 },
       ),
       (segs) => {
@@ -258,7 +263,7 @@ test('tcp analyzer: the worker thread gives the inline results and RTT samples, 
   const seg = fc.record({
     conn: fc.integer({ min: 0, max: 6 }),
     fromClient: fc.boolean(),
-    flags: fc.constantFrom(TcpFlag.SYN, TcpFlag.SYN | TcpFlag.ACK, TcpFlag.ACK, TcpFlag.ACK | TcpFlag.PSH, TcpFlag.FIN | TcpFlag.ACK, TcpFlag.RST),
+    flags: segmentFlags(),
     seq: fc.integer({ min: 0, max: 3000 }),
     ack: fc.integer({ min: 0, max: 3000 }),
     len: fc.constantFrom(0, 0, 1, 100, 1000),
@@ -335,7 +340,7 @@ test('tcp analyzer: one-slot records (IPv4) and two-slot ones (IPv6, a new secon
   const seg = fc.record({
     conn: fc.integer({ min: 0, max: 4 }),
     fromClient: fc.boolean(),
-    flags: fc.constantFrom(TcpFlag.SYN, TcpFlag.SYN | TcpFlag.ACK, TcpFlag.ACK, TcpFlag.ACK | TcpFlag.PSH, TcpFlag.FIN | TcpFlag.ACK, TcpFlag.RST),
+    flags: segmentFlags(),
     seq: fc.integer({ min: 0, max: 200_000 }),
     ack: fc.integer({ min: 0, max: 200_000 }),
     len: fc.constantFrom(0, 0, 1, 100, 1000, 65535, 70_000),
