@@ -15,7 +15,7 @@
  * on the packet thread, in order, by those reads.
  *
  * Inline (`thread: false`, TcpAnalyzer's default): the same analysis on the
- * caller's thread, QUEUE segments at a time, which keeps the table and the
+ * caller's thread, QUEUE ring slots at a time, which keeps the table and the
  * analysis code in the CPU's caches for a whole batch instead of a visit
  * between every other stage's work per packet.
  *
@@ -40,9 +40,9 @@ import {
   RESULT_WORDS, RTT_HANDSHAKE, TcpAnalysisCore, resultHistograms,
 } from './tcp-analysis.js';
 
-/** Segments queued between two hand-overs to the analysis. */
+/** Ring slots between two hand-overs to the analysis (a segment takes one or two, tcp-analysis.ts). */
 const QUEUE = 256;
-/** Ring slots (segments) of the threaded queue: the worker may lag this far behind (a power of two, a multiple of QUEUE). */
+/** Ring slots of the threaded queue: the worker may lag this far behind (a power of two, a multiple of QUEUE). */
 const RING = 4096;
 /** RTT samples the worker may hold for the packet thread (a power of two). */
 const SAMPLES = 1024;
@@ -128,10 +128,10 @@ export class TcpAnalyzer {
   private readonly producer: RingProducer | null;
   private readonly hsRtt: LogHistogram;
   private readonly dRtt: LogHistogram;
-  /** Segments queued (written to the ring) so far, and how many were handed over (published, or analysed inline). */
+  /** Slots written to the ring so far, and how many were handed over (published, or analysed inline). */
   private written = 0;
   private handed = 0;
-  /** Segments that may still be written before the next hand-over. */
+  /** Slots that may still be written before the next hand-over. */
   private room = QUEUE;
   /** Seconds of the latest full record queued: a compact record is of the same second (NaN: none yet). */
   private sentSec = NaN;
