@@ -46,6 +46,7 @@ export function specialBlockWords(w: ArrayLike<number>): string | undefined {
 }
 
 export function specialBlockV4(v: number): string | undefined {
+  // special() first: it fills the first-octet table, all zero (every address public) until then.
   const t = special();
   return v4FirstOctet[v >>> 24] === 0 ? undefined : t.lookupV4(v);
 }
