@@ -2,16 +2,16 @@
  * Threat intelligence on the packet path: offline block lists (CIDR trie,
  * checked for every packet's source and destination) and AbuseIPDB scores
  * (looked up once per address, asynchronously). The packet path only reads a
- * per-address state table; a new public address costs one string, a few
- * numbers of its packet and one queued request, whose answer raises the
+ * per-address state table; a new address costs a cache probe by its key, a
+ * few numbers of its packet and one queued key (whether it is public, its
+ * text and its look-up are the look-up thread's), whose answer raises the
  * alert later, naming the flow and time of the packet that first showed the
  * address.
  */
 import { Encap, type Layers, type Packet } from '../decode/packet.js';
 import type { Reputation } from '../intel/cache.js';
 import type { BlockLists, ListEntry } from '../intel/lists.js';
-import type { ReputationLookups } from '../intel/lookups.js';
-import { specialBlockV4, specialBlockWords } from '../intel/reserved.js';
+import { type Answer, type ReputationLookups, SPECIAL } from '../intel/lookups.js';
 import { dstKey, srcKey } from '../util/addr-key.js';
 import { BoundedMap } from './bounded-map.js';
 import { Sighting } from './intel-sighting.js';
@@ -22,15 +22,20 @@ const St = { Special: 0, Pending: 1, Clean: 2, Malicious: 3, Unknown: 4 } as con
 
 interface AddrState {
   state: number;
+  /** The address as text: from its reputation ('' while pending, and for special and unknown addresses, which never alert). */
   ip: string;
   rep: Reputation | null;
   /** Suppression keys of this address's source and destination alerts, made on first use ('' until then). */
   srcSuppressKey: string;
   dstSuppressKey: string;
+  /** While pending: the packet that showed the address, which side it was on, and when it was asked (Date.now). */
+  seen: Sighting | null;
+  seenSrc: boolean;
+  askedAt: number;
 }
 
 function addrState(state: number, ip: string, rep: Reputation | null): AddrState {
-  return { state, ip, rep, srcSuppressKey: '', dstSuppressKey: '' };
+  return { state, ip, rep, srcSuppressKey: '', dstSuppressKey: '', seen: null, seenSrc: false, askedAt: 0 };
 }
 
 export interface IntelOptions {
@@ -44,6 +49,10 @@ export interface IntelOptions {
   /** How long onEnd waits for outstanding look-ups. */
   drainMs: number;
 }
+
+/** Slots of the quiet-flow table (a power of two): about as many flows as are usually active at once. */
+const QUIET_FLOW_SLOTS = 64;
+const QUIET_FLOW_MASK = QUIET_FLOW_SLOTS - 1;
 
 /** The packet's flow id when the flow keys on the packet's own (outermost and innermost) addresses, else NaN (never equal to anything). */
 function quietFlowOf(pkt: Packet): number {
@@ -60,14 +69,29 @@ export class IntelDetector implements Detector {
   /** Last context seen, for alerts raised by answers that arrive between packets. */
   private ctx: DetectContext | null = null;
 
+  /**
+   * Addresses asked and not yet answered, by key: the answer finds its state
+   * here even when the table has evicted it meanwhile. Bounded by the look-up
+   * queue (no new address is asked while the client is saturated).
+   */
+  private readonly asked = new Map<number, AddrState>();
+
   constructor(private readonly o: IntelOptions) {
     this.addrs = new BoundedMap(o.maxAddresses);
+    if (o.abuseipdb !== null) o.abuseipdb.onAnswer = (key, a) => this.answered(key, a);
   }
 
   onPacket(pkt: Packet, ctx: DetectContext): void {
     const lists = this.o.lists;
-    // Most packets continue the flow whose addresses were just found quiet: no look-up, no keys (see quietFlow).
-    if (quietFlowOf(pkt) === this.quietFlow && (lists === null || lists.empty)) return;
+    // Most packets continue a flow whose addresses were found quiet: no look-up, no keys (see quietFlows).
+    const flow = quietFlowOf(pkt);
+    if (this.quietFlows[flow & QUIET_FLOW_MASK] === flow && (lists === null || lists.empty)) return;
+    this.check(pkt, ctx, flow);
+  }
+
+  /** The lists and reputations of a packet not known quiet (`flow`: quietFlowOf); kept apart so that onPacket stays small enough to inline. */
+  private check(pkt: Packet, ctx: DetectContext, flow: number): void {
+    const lists = this.o.lists;
     const l = pkt.innermost();
     if (l.ipVersion === 0) return;
     this.ctx = ctx;
@@ -81,14 +105,14 @@ export class IntelDetector implements Detector {
       const sk = srcKey(l);
       const dk = dstKey(l);
       if ((sk === this.quietA && dk === this.quietB) || (sk === this.quietB && dk === this.quietA)) {
-        this.quietFlow = quietFlowOf(pkt);
+        this.quietFlows[flow & QUIET_FLOW_MASK] = flow;
         return;
       }
       const srcQuiet = this.reputation(pkt, l, true, sk, ctx);
       if (this.reputation(pkt, l, false, dk, ctx) && srcQuiet) {
         this.quietA = sk;
         this.quietB = dk;
-        this.quietFlow = quietFlowOf(pkt);
+        this.quietFlows[flow & QUIET_FLOW_MASK] = flow;
       }
     }
   }
@@ -97,22 +121,26 @@ export class IntelDetector implements Detector {
    * The two addresses of the last packet whose reputation check found both
    * known and not malicious (special, pending, clean or unknown). The next
    * packets between them (either direction: most packets continue a
-   * conversation) skip the check, which could only find the same. Cleared
-   * whenever the table changes and whenever an answer arrives (a pending
-   * address may have turned malicious, whose packets alert).
+   * conversation) skip the check, which could only find the same: only an
+   * answer turns an address malicious, and a malicious answer clears this
+   * memory (forgetQuiet). A new address or an eviction changes nothing a
+   * quiet packet could show (an evicted quiet address stays quiet).
    */
   private quietA = NaN;
   private quietB = NaN;
   /**
-   * The flow of the last packet between the quiet pair, when its addresses
-   * are the flow's own (no tunnel, not a fragment: flow and check then read
-   * the same level), else NaN. Its next packets are between the same two
-   * addresses, so the flow id alone says the pair is quiet.
+   * Flows whose last packet was found quiet, when their addresses are the
+   * flow's own (no tunnel, not a fragment: flow and check then read the same
+   * level), by flow id in a direct-mapped table (a flow evicts another of the
+   * same slot). Their next packets are between the same two addresses, so
+   * the flow id alone says the pair is quiet, also while other flows'
+   * packets come in between. Cleared with the pair above.
    */
-  private quietFlow = NaN;
+  private readonly quietFlows = new Float64Array(QUIET_FLOW_SLOTS).fill(NaN);
 
   private forgetQuiet(): void {
-    this.quietA = this.quietB = this.quietFlow = NaN;
+    this.quietA = this.quietB = NaN;
+    this.quietFlows.fill(NaN);
   }
 
   private listed(pkt: Packet, l: Layers, e: ListEntry, src: boolean, ctx: DetectContext): void {
@@ -154,7 +182,6 @@ export class IntelDetector implements Detector {
   private remember(key: number, st: AddrState): void {
     this.recentKeyA = this.recentKeyB = NaN;
     this.recentA = this.recentB = null;
-    this.forgetQuiet();
     this.addrs.set(key, st);
   }
 
@@ -171,54 +198,66 @@ export class IntelDetector implements Detector {
   }
 
   /**
-   * An address not in the table: remembered as special, or answered from the
-   * cache, or queued for a look-up. Kept out of `reputation`, which runs twice
-   * per packet: the answer's closure here would make V8 allocate a context
-   * for every call of the function that creates it.
+   * An address not in the table: answered from the cache, or queued (the
+   * look-up thread tells special-purpose addresses from public ones). Kept
+   * out of `reputation`, which runs twice per packet.
    */
   private firstSeen(key: number, pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
-    const special = l.ipVersion === 4 ? specialBlockV4(src ? l.src4 : l.dst4) : specialBlockWords(src ? l.src6 : l.dst6);
-    if (special !== undefined) {
-      this.remember(key, addrState(St.Special, '', null));
-      return;
-    }
     const client = this.o.abuseipdb!;
-    if (client.saturated) {
-      // A flood of new addresses (spoofed sources) must not cost a string and a promise each once nothing can be asked.
-      this.skipped++;
-      return;
-    }
-    const ip = src ? srcAddrText(l) : dstAddrText(l);
-    const cached = client.cached(ip);
+    const cached = client.cachedKey(key);
     if (cached !== undefined) {
-      const s = addrState(cached.score > this.o.threshold ? St.Malicious : St.Clean, ip, cached);
+      const s = addrState(cached.score > this.o.threshold ? St.Malicious : St.Clean, cached.ip, cached);
       this.remember(key, s);
       if (s.state === St.Malicious) this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
       return;
     }
-    const s = addrState(St.Pending, ip, null);
-    this.remember(key, s);
+    const asked = this.asked.get(key);
+    if (asked !== undefined) {
+      // Evicted from the table while its look-up runs: the same state goes back in.
+      this.remember(key, asked);
+      return;
+    }
+    if (client.saturated) {
+      // A flood of new addresses (spoofed sources) must not cost a state and a queued key each once nothing can be asked.
+      this.skipped++;
+      return;
+    }
+    const s = addrState(St.Pending, '', null);
     // The packet's numbers are kept now (the answer arrives after this packet is gone); its tuple is made only for an alert.
-    this.ask(client, s, new Sighting(pkt, l), src);
+    s.seen = new Sighting(pkt, l);
+    s.seenSrc = src;
+    s.askedAt = Date.now();
+    this.remember(key, s);
+    this.asked.set(key, s);
+    if (l.ipVersion === 4) client.ask(key, src ? l.src4 : l.dst4, null);
+    else client.ask(key, 0, src ? l.src6 : l.dst6);
   }
 
-  /** Queues the look-up of a new address; a malicious answer alerts with the tuple and time of the packet that showed it. */
-  private ask(client: ReputationLookups, s: AddrState, seen: Sighting, src: boolean): void {
-    const ip = s.ip;
-    const asked = Date.now();
-    void client.lookup(ip).then((rep) => {
-      this.forgetQuiet();
-      if (rep === null) {
-        s.state = St.Unknown;
-        return;
-      }
-      s.rep = rep;
-      s.state = rep.score > this.o.threshold ? St.Malicious : St.Clean;
-      if (s.state === St.Malicious && this.ctx !== null) {
-        this.lateAnswers++;
-        this.malicious(s, seen.tuple(), seen.tsSec, seen.tsNsec, src, this.ctx, true, Date.now() - asked);
-      }
-    });
+  /** The answer for an address asked by firstSeen; a malicious one alerts with the tuple and time of the packet that showed it. */
+  private answered(key: number, a: Answer): void {
+    const s = this.asked.get(key);
+    if (s === undefined) return;
+    this.asked.delete(key);
+    const seen = s.seen!;
+    s.seen = null;
+    if (a === SPECIAL) {
+      s.state = St.Special;
+      return;
+    }
+    if (a === null) {
+      s.state = St.Unknown;
+      return;
+    }
+    s.rep = a;
+    s.ip = a.ip;
+    s.state = a.score > this.o.threshold ? St.Malicious : St.Clean;
+    if (s.state !== St.Malicious) return;
+    // Its packets must alert again: the memory of quiet pairs and flows may hold this address.
+    this.forgetQuiet();
+    if (this.ctx !== null) {
+      this.lateAnswers++;
+      this.malicious(s, seen.tuple(), seen.tsSec, seen.tsNsec, s.seenSrc, this.ctx, true, Date.now() - s.askedAt);
+    }
   }
 
   /**

@@ -5,10 +5,13 @@
  * (batched: one message per POST_EVERY_MS) and takes verdicts back (batched
  * as well). With a spare core this keeps the look-ups' CPU time off
  * the packet path; the worker's own CPU time still counts for the process.
+ * Addresses travel as their table keys and words (util/addr-key.ts): the
+ * special-range check and the address text are the worker's too, so a new
+ * address costs the packet thread a few array writes.
  *
  * Cached answers stay synchronous: the worker sends the fresh answers of
  * its cache file when it starts, and every answer after that, to an
- * in-memory copy of the cache here (same size and TTL). All the client's
+ * in-memory copy of the cache here, by key (same size and TTL). All the client's
  * documented behaviour (de-duplication, budget, 429 / Retry-After,
  * time-outs, reserved addresses never sent by the detector) is the worker's
  * client's; the key goes to the worker in its set-up data and is never
@@ -16,8 +19,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { AbuseIpdbOptions, AbuseIpdbStats } from './abuseipdb.js';
-import { type Reputation, ReputationCache } from './cache.js';
-import { PendingLookups, type ReputationLookups } from './lookups.js';
+import { BoundedMap } from '../detect/bounded-map.js';
+import type { Reputation } from './cache.js';
+import { keyOfText, parseIp } from './ip.js';
+import { type Answer, type ReputationLookups, SPECIAL } from './lookups.js';
 
 /** The worker's set-up (workerData). */
 export interface WorkerSetup {
@@ -27,13 +32,14 @@ export interface WorkerSetup {
   cacheFile: string | null;
 }
 
-export type ToWorker = { kind: 'lookup'; ips: string[] } | { kind: 'abandon' } | { kind: 'close' };
+/** `lookup`: addresses by table key, four words each in `words` (IPv4 as ::ffff:a.b.c.d; the key says the family). */
+export type ToWorker = { kind: 'lookup'; keys: number[]; words: number[] } | { kind: 'abandon' } | { kind: 'close' };
 
 export type FromWorker =
   | { kind: 'ready'; preload: Reputation[] }
   | { kind: 'failed'; message: string }
   | { kind: 'log'; msg: string }
-  | { kind: 'answers'; ips: string[]; reps: Array<Reputation | null>; stats: AbuseIpdbStats; saturated: boolean }
+  | { kind: 'answers'; keys: number[]; answers: Answer[]; stats: AbuseIpdbStats; saturated: boolean }
   | { kind: 'closed' };
 
 /**
@@ -47,13 +53,24 @@ export const POST_EVERY_MS = 50;
 /** How long close() waits for the worker to write its cache before terminating it anyway. */
 const CLOSE_WAIT_MS = 5000;
 
+/** A caller of `lookup` (by text) waiting for the answer of a key. */
+interface Waiter {
+  promise: Promise<Reputation | null>;
+  resolve: (r: Reputation | null) => void;
+}
+
 export class AbuseIpdbThread implements ReputationLookups {
   private readonly worker: Worker;
-  private readonly mirror: ReputationCache;
-  private readonly waiting = new PendingLookups();
-  /** Addresses to post at the end of this turn of the event loop. */
-  private outbox: string[] = [];
+  /** This thread's copy of the cache, by address key. */
+  private readonly mirror: BoundedMap<number, Reputation>;
+  /** Keys asked and not yet answered; a Waiter when `lookup` (by text) waits for one. */
+  private readonly waiting = new Map<number, Waiter | null>();
+  /** Addresses to post with the next flush: keys, and four words each. */
+  private outKeys: number[] = [];
+  private outWords: number[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Wakes drain() when the last pending look-up is answered. */
+  private idle: (() => void) | null = null;
   private readonly started: Promise<void>;
   private workerStats: AbuseIpdbStats = { requests: 0, answered: 0, errors: 0, timeouts: 0, rateLimited: 0, budgetSkipped: 0, queueDropped: 0, deduplicated: 0, queued: 0, inFlight: 0, disabled: false };
   /** The worker's client said it takes no new address (disabled, budget spent, queue full), as of its last answers. */
@@ -62,12 +79,13 @@ export class AbuseIpdbThread implements ReputationLookups {
   private closedSignal: (() => void) | null = null;
   private exited = false;
   private readonly exit: Promise<void>;
+  onAnswer: ((key: number, answer: Answer) => void) | null = null;
 
   constructor(
     private readonly setup: WorkerSetup,
     private readonly log: (msg: string) => void,
   ) {
-    this.mirror = new ReputationCache(setup.cacheTtlMs, setup.cacheSize, null);
+    this.mirror = new BoundedMap(setup.cacheSize);
     this.worker = new Worker(new URL('./abuseipdb-worker.js', import.meta.url), { workerData: setup });
     // A forgotten close() must not keep the process alive; pending look-ups are awaited with timers (drain).
     this.worker.unref();
@@ -80,10 +98,13 @@ export class AbuseIpdbThread implements ReputationLookups {
     // Set-up errors (cache file) surface from warmUp; an unawaited failure is not an unhandled rejection.
     this.started.catch(() => {});
     this.worker.on('message', (m: FromWorker) => {
-      if (m.kind === 'answers') this.answers(m.ips, m.reps, m.stats, m.saturated);
+      if (m.kind === 'answers') this.answers(m.keys, m.answers, m.stats, m.saturated);
       else if (m.kind === 'log') this.log(m.msg);
       else if (m.kind === 'ready') {
-        for (const r of m.preload) this.mirror.put(r);
+        for (const r of m.preload) {
+          const key = keyOfText(r.ip);
+          if (key !== null) this.mirror.set(key, r);
+        }
         ready();
       } else if (m.kind === 'failed') failed(new Error(m.message));
       else this.closedSignal?.();
@@ -96,54 +117,107 @@ export class AbuseIpdbThread implements ReputationLookups {
       this.worker.once('exit', () => {
         this.exited = true;
         this.workerSaturated = true;
-        this.waiting.finishAll();
+        this.finishAll();
         r();
       }),
     );
   }
 
-  cached(ip: string): Reputation | undefined {
-    return this.mirror.get(ip);
+  cachedKey(key: number): Reputation | undefined {
+    const r = this.mirror.get(key);
+    return r !== undefined && Date.now() - r.checkedAt < this.setup.cacheTtlMs ? r : undefined;
   }
 
-  lookup(ip: string): Promise<Reputation | null> {
-    const w = this.waiting.get(ip);
-    if (w !== undefined) {
+  ask(key: number, v4: number, v6: Uint32Array | null): void {
+    if (this.waiting.has(key)) {
       this.deduplicated++;
-      return w.promise;
+      return;
     }
-    if (this.exited) return Promise.resolve(null);
-    const promise = this.waiting.add(ip, {});
-    this.outbox.push(ip);
+    this.waiting.set(key, null);
+    if (v6 === null) this.enqueue(key, 0, 0, 0xffff, v4);
+    else this.enqueue(key, v6[0]!, v6[1]!, v6[2]!, v6[3]!);
+  }
+
+  /** The fresh cached answer for an address given as text. */
+  cached(ip: string): Reputation | undefined {
+    const key = keyOfText(ip);
+    return key === null ? undefined : this.cachedKey(key);
+  }
+
+  /** The answer for an address given as text: cached, or looked up (null for special-purpose addresses, errors and the rest). */
+  lookup(ip: string): Promise<Reputation | null> {
+    const key = keyOfText(ip);
+    const w = parseIp(ip);
+    if (key === null || w === null) return Promise.resolve(null);
+    const c = this.cachedKey(key);
+    if (c !== undefined) return Promise.resolve(c);
+    const pending = this.waiting.get(key);
+    if (pending !== undefined && pending !== null) {
+      this.deduplicated++;
+      return pending.promise;
+    }
+    let resolve!: (r: Reputation | null) => void;
+    const promise = new Promise<Reputation | null>((r) => (resolve = r));
+    const asked = pending === null;
+    this.waiting.set(key, { promise, resolve });
+    if (asked) this.deduplicated++;
+    else this.enqueue(key, w[0]!, w[1]!, w[2]!, w[3]!);
+    return promise;
+  }
+
+  /** Adds an address (already in `waiting`) to the next message to the worker. */
+  private enqueue(key: number, w0: number, w1: number, w2: number, w3: number): void {
+    if (this.exited) {
+      this.settle(key, null);
+      return;
+    }
+    this.outKeys.push(key);
+    this.outWords.push(w0, w1, w2, w3);
     if (this.flushTimer === null) {
       this.flushTimer = setTimeout(() => this.flush(), POST_EVERY_MS);
       // Pending look-ups are awaited with timers of their own (drain); this one must not hold a finished process.
       this.flushTimer.unref();
     }
-    return promise;
   }
 
   /** Posts the addresses of the last POST_EVERY_MS in one message. */
   private flush(): void {
     this.flushTimer = null;
-    if (this.outbox.length === 0 || this.exited) return;
-    const ips = this.outbox;
-    this.outbox = [];
-    this.post({ kind: 'lookup', ips });
+    if (this.outKeys.length === 0 || this.exited) return;
+    const keys = this.outKeys;
+    const words = this.outWords;
+    this.outKeys = [];
+    this.outWords = [];
+    this.post({ kind: 'lookup', keys, words });
   }
 
   private post(m: ToWorker): void {
     this.worker.postMessage(m);
   }
 
-  private answers(ips: string[], reps: Array<Reputation | null>, stats: AbuseIpdbStats, saturated: boolean): void {
+  private answers(keys: number[], answers: Answer[], stats: AbuseIpdbStats, saturated: boolean): void {
     this.workerStats = stats;
     this.workerSaturated = saturated;
-    for (let i = 0; i < ips.length; i++) {
-      const r = reps[i]!;
-      if (r !== null) this.mirror.put(r);
-      this.waiting.finish(ips[i]!, r);
+    for (let i = 0; i < keys.length; i++) {
+      const a = answers[i]!;
+      if (a !== null && a !== SPECIAL) this.mirror.set(keys[i]!, a);
+      this.settle(keys[i]!, a);
     }
+  }
+
+  /** Answers a pending key (a key no longer pending, given up on, is ignored). */
+  private settle(key: number, a: Answer): void {
+    const w = this.waiting.get(key);
+    if (w === undefined) return;
+    this.waiting.delete(key);
+    w?.resolve(a === SPECIAL ? null : a);
+    this.onAnswer?.(key, a);
+    if (this.waiting.size === 0) this.idle?.();
+  }
+
+  /** Answers null to every pending key. */
+  private finishAll(): void {
+    for (const key of [...this.waiting.keys()]) this.settle(key, null);
   }
 
   get saturated(): boolean {
@@ -161,12 +235,25 @@ export class AbuseIpdbThread implements ReputationLookups {
   }
 
   async drain(ms: number): Promise<boolean> {
-    return this.waiting.drain(ms);
+    const deadline = Date.now() + ms;
+    while (this.waiting.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      // Woken by the last answer, or after 50 ms to look at the clock again.
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((r) => {
+        this.idle = r;
+        timer = setTimeout(r, Math.min(left, 50));
+      });
+      clearTimeout(timer);
+      this.idle = null;
+    }
+    return true;
   }
 
   abandon(): void {
     this.dropOutbox();
-    this.waiting.finishAll();
+    this.finishAll();
     if (!this.exited) this.post({ kind: 'abandon' });
   }
 
@@ -184,7 +271,8 @@ export class AbuseIpdbThread implements ReputationLookups {
   }
 
   private dropOutbox(): void {
-    this.outbox = [];
+    this.outKeys = [];
+    this.outWords = [];
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
   }

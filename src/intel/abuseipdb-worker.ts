@@ -2,13 +2,19 @@
  * Worker-thread side of AbuseIpdbThread (abuseipdb-thread.ts): runs the
  * AbuseIPDB client and its SQLite cache, so HTTP, JSON parsing, validation
  * and cache writes never take CPU time on the packet thread. Look-ups arrive
- * in batches; answers go back in batches, one message per turn of this
- * thread's event loop, each with the client's counters.
+ * in batches, as address keys and words: special-purpose addresses are
+ * answered SPECIAL here and never sent, the others are written as text and
+ * checked (cache, then request). Answers go back in batches, one message per
+ * turn of this thread's event loop, each with the client's counters.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AbuseIpdbClient } from './abuseipdb.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './abuseipdb-thread.js';
-import { type Reputation, ReputationCache } from './cache.js';
+import { ReputationCache } from './cache.js';
+import { type Answer, SPECIAL } from './lookups.js';
+import { specialBlockWords } from './reserved.js';
+import { isV6Key } from '../util/addr-key.js';
+import { formatIPv4, formatIPv6Words } from '../util/format.js';
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
@@ -26,18 +32,18 @@ try {
 }
 post({ kind: 'ready', preload: cache.fresh() });
 
-const ips: string[] = [];
-const reps: Array<Reputation | null> = [];
+const keys: number[] = [];
+const answers: Answer[] = [];
 let flushScheduled = false;
 
 function flush(): void {
   flushScheduled = false;
-  post({ kind: 'answers', ips: ips.splice(0), reps: reps.splice(0), stats: client.stats(), saturated: client.saturated });
+  post({ kind: 'answers', keys: keys.splice(0), answers: answers.splice(0), stats: client.stats(), saturated: client.saturated });
 }
 
-function answered(ip: string, r: Reputation | null): void {
-  ips.push(ip);
-  reps.push(r);
+function answered(key: number, a: Answer): void {
+  keys.push(key);
+  answers.push(a);
   if (flushScheduled) return;
   flushScheduled = true;
   setImmediate(flush);
@@ -45,7 +51,16 @@ function answered(ip: string, r: Reputation | null): void {
 
 port.on('message', (m: ToWorker) => {
   if (m.kind === 'lookup') {
-    for (const ip of m.ips) void client.check(ip).then((r) => answered(ip, r));
+    for (let i = 0; i < m.keys.length; i++) {
+      const key = m.keys[i]!;
+      const w = m.words.slice(4 * i, 4 * i + 4);
+      if (specialBlockWords(w) !== undefined) {
+        answered(key, SPECIAL);
+        continue;
+      }
+      const ip = isV6Key(key) ? formatIPv6Words(w) : formatIPv4(w[3]!);
+      void client.check(ip).then((r) => answered(key, r));
+    }
   } else if (m.kind === 'abandon') {
     client.abandon();
   } else {
@@ -53,7 +68,7 @@ port.on('message', (m: ToWorker) => {
     cache.close();
     // The answers of the abandoned look-ups (null) settle first, then go out with the last batch.
     setImmediate(() => {
-      if (ips.length > 0) flush();
+      if (keys.length > 0) flush();
       post({ kind: 'closed' });
     });
   }

@@ -4,6 +4,7 @@
  * reply arrives, never per packet.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { v6Key } from '../util/addr-key.js';
 
 export interface ParsedCidr {
   /** Four words, IPv4 mapped into ::ffff:0:0/96. */
@@ -60,4 +61,11 @@ export function parseCidr(s: string): ParsedCidr | null {
     if (len > max) return null;
   }
   return { words, bits: version === 4 ? 96 + len : len, version, text: s };
+}
+
+/** The table key (util/addr-key.ts) of an address given as text, as the packet path keys it; null when `s` is not an address. */
+export function keyOfText(s: string): number | null {
+  const w = parseIp(s);
+  if (w === null) return null;
+  return isIPv4(s) ? w[3]! | 0 : v6Key(w);
 }

@@ -1,17 +1,32 @@
 /**
- * What the intel detector needs from a reputation service: an answer known
- * now (cache) or a promise of one, and the queue's state. Implemented by the
- * AbuseIPDB client itself (abuseipdb.ts, on the calling thread) and by its
- * worker-thread front (abuseipdb-thread.ts).
+ * What the intel detector needs from a reputation service, by address key
+ * (util/addr-key.ts) so that a new address costs the packet thread no text,
+ * no special-range check and no promise: an answer known now (this thread's
+ * copy of the cache) or one queued, which comes back through `onAnswer`.
+ * Implemented by the AbuseIPDB client's worker-thread front
+ * (abuseipdb-thread.ts); the client itself (abuseipdb.ts) runs on the worker.
  */
 import type { AbuseIpdbStats } from './abuseipdb.js';
 import type { Reputation } from './cache.js';
 
+/** The answer for an address in a special-purpose block (private, reserved, multicast…): never sent anywhere. */
+export const SPECIAL = 'special';
+
+/** A reputation; null when none can be had (error, time-out, budget, disabled, abandoned); SPECIAL when never to be asked. */
+export type Answer = Reputation | null | typeof SPECIAL;
+
 export interface ReputationLookups {
-  /** A fresh cached answer, without any request. */
-  cached(ip: string): Reputation | undefined;
-  /** Queues a look-up (de-duplicated); resolves null when no answer can be had. */
-  lookup(ip: string): Promise<Reputation | null>;
+  /** A fresh cached answer for the address of `key`, without any request. */
+  cachedKey(key: number): Reputation | undefined;
+  /**
+   * Queues the address of `key` for an answer: IPv4 `v4` (`v6` null) or the
+   * four words `v6`. Any address may be asked (the answer says SPECIAL for
+   * those that are never sent). One answer per key, through `onAnswer`, however
+   * often it is asked before the answer comes.
+   */
+  ask(key: number, v4: number, v6: Uint32Array | null): void;
+  /** Receives every answer to `ask` (on this thread, between packets). */
+  onAnswer: ((key: number, answer: Answer) => void) | null;
   /** True when a new address could not be queued anyway (queue full, disabled, budget spent today). */
   readonly saturated: boolean;
   /** Look-ups asked and not yet answered. */
@@ -20,7 +35,7 @@ export interface ReputationLookups {
   warmUp(): Promise<void>;
   /** Waits until every pending look-up has finished, at most `ms`; false when some are left. */
   drain(ms: number): Promise<boolean>;
-  /** Gives up on queued look-ups, which answer null (the worker-thread front gives up on every pending one). */
+  /** Gives up on every pending look-up, which answers null. */
   abandon(): void;
   /** Writes the cache, releases connections (and threads). */
   close(): void | Promise<void>;

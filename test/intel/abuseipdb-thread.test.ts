@@ -27,6 +27,15 @@ function setupOf(server: FakeAbuseIpdb, o: { key?: string; cacheFile?: string | 
   };
 }
 
+/** A local AbuseIPDB and a worker-thread front on it (no cache file). */
+async function threadSetup(): Promise<{ server: FakeAbuseIpdb; client: AbuseIpdbThread }> {
+  const server = new FakeAbuseIpdb();
+  await server.start();
+  const client = new AbuseIpdbThread(setupOf(server), () => {});
+  await client.warmUp();
+  return { server, client };
+}
+
 test('worker thread: a look-up answered by the worker raises the alert naming the flow; close() ends the worker', async () => {
   const server = new FakeAbuseIpdb();
   await server.start();
@@ -43,7 +52,7 @@ test('worker thread: a look-up answered by the worker raises the alert naming th
     h.feed(eth(ip('10.0.0.5', '8.8.8.8', tcp({ sport: 5555, dport: 443, flags: 2 }))), 101);
     h.feed(eth(ip('10.0.0.6', '8.8.8.8', tcp({ sport: 5556, dport: 443, flags: 2 }))), 101.5);
     assert.equal(h.alerts.length, 0, 'the packet path did not wait');
-    assert.equal(client.pending, 2, 'one look-up per address');
+    assert.equal(client.pending, 4, 'one look-up per new address: the look-up thread tells the private ones');
     await h.end(102);
     assert.equal(client.pending, 0);
     assert.deepEqual(server.requests.map((r) => r.ipAddress).sort(), ['45.155.205.233', '8.8.8.8'], 'private addresses are never sent');
@@ -75,17 +84,26 @@ test('worker thread: the cache file persists across restarts and seeds the synch
   await server.start();
   const file = join(tempDir('wwdet-intel-thread-'), 'cache.sqlite');
   try {
-    server.scores.set('198.51.100.7', 99);
+    server.scores.set('45.155.205.240', 99);
     const a = new AbuseIpdbThread(setupOf(server, { cacheFile: file }), () => {});
     await a.warmUp();
-    assert.equal(a.cached('198.51.100.7'), undefined);
-    assert.equal((await a.lookup('198.51.100.7'))?.score, 99);
-    assert.equal(a.cached('198.51.100.7')?.score, 99);
+    assert.equal(a.cached('45.155.205.240'), undefined);
+    assert.equal((await a.lookup('45.155.205.240'))?.score, 99);
+    assert.equal(a.cached('45.155.205.240')?.score, 99);
     await a.close();
     const b = new AbuseIpdbThread(setupOf(server, { cacheFile: file }), () => {});
     await b.warmUp();
-    assert.equal(b.cached('198.51.100.7')?.score, 99, 'known before any packet, from the file');
-    assert.equal((await b.lookup('198.51.100.7'))?.score, 99);
+    assert.equal(b.cached('45.155.205.240')?.score, 99, 'known before any packet, from the file');
+    assert.equal((await b.lookup('45.155.205.240'))?.score, 99);
+    // A packet showing the address alerts at once (no look-up), from this thread's copy of the cache.
+    const det = new IntelDetector({ lists: null, abuseipdb: b, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
+    const h = new Harness([det], { suppress: { ...defaultDetectConfig().suppress, enabled: false } });
+    h.feed(eth(ip('10.0.0.5', '45.155.205.240', tcp({ sport: 5555, dport: 443, flags: 2 }))), 10);
+    assert.deepEqual(h.signatures(), ['Dynamic Malicious Destination IP']);
+    assert.equal(h.alerts[0]!.wirewatch.evidence.cached, true);
+    assert.equal(h.alerts[0]!.wirewatch.evidence.ip, '45.155.205.240');
+    await h.end(11);
+    assert.equal(h.alerts.length, 1);
     assert.equal(server.requests.length, 1, 'answered from the file, no second request');
     await b.close();
   } finally {
@@ -144,5 +162,112 @@ test('the built detector looks up through the worker thread', async () => {
     await det.close();
   } finally {
     await server.stop();
+  }
+});
+
+test('detector: private addresses are never sent; the answer raises the alert naming the flow; end of input awaits it', async () => {
+  const s = await threadSetup();
+  try {
+    s.server.delayMs = 100;
+    s.server.scores.set('45.155.205.233', 51);
+    s.server.scores.set('185.220.101.34', 50);
+    const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
+    const cfg = defaultDetectConfig();
+    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
+    const p = h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100.25);
+    assert.equal(p.hasTcp, true);
+    h.feed(eth(ip('10.0.0.5', '185.220.101.34', tcp({ sport: 5555, dport: 443, flags: 2 }))), 101);
+    assert.equal(h.alerts.length, 0, 'nothing yet: the packet path did not wait');
+    await h.end(102);
+    assert.deepEqual(s.server.requests.map((r) => r.ipAddress).sort(), ['185.220.101.34', '45.155.205.233']);
+    assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP'], 'score 51 > 50 alerts, 50 does not');
+    const a = h.alerts[0]!;
+    assert.equal(a.src_ip, '45.155.205.233');
+    assert.equal(a.dest_port, 22);
+    assert.equal(a.timestamp, '1970-01-01T00:01:40.250000Z');
+    assert.equal(a.wirewatch.evidence.abuseConfidenceScore, 51);
+    // A later packet from the same address alerts at once from the cached state.
+    h.feed(eth(ip('10.0.0.6', '45.155.205.233', tcp({ sport: 1, dport: 2, flags: 2 }))), 200);
+    assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP', 'Dynamic Malicious Destination IP']);
+    assert.equal(s.server.requests.length, 2);
+  } finally {
+    await s.client.close();
+    await s.server.stop();
+  }
+});
+
+for (const flows of [false, true]) {
+  test(`detector: packets of a pair skipped as quiet are checked again once an answer arrives (${flows ? 'with the flow stage: skipped by flow id' : 'no flow stage'})`, async () => {
+    const s = await threadSetup();
+    try {
+      s.server.delayMs = 50;
+      s.server.scores.set('45.155.205.233', 90);
+      const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAddresses: 1000, maxAgeInDays: 90, drainMs: 3000 });
+      const cfg = defaultDetectConfig();
+      const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false }, flows });
+      // The first packet asks; the next ones of the pair find both addresses known (one pending, one private) and skip the check.
+      h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100);
+      h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 22, dport: 4444, flags: 0x12 }))), 100.1);
+      h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 0x10 }))), 100.2);
+      assert.equal(h.alerts.length, 0);
+      // Wait (bounded) for the answer, which alerts by itself.
+      for (let i = 0; i < 500 && h.alerts.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP']);
+      // The pair is no longer quiet: its next packet is checked and alerts from the cached verdict.
+      h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 22, dport: 4444, flags: 0x10 }))), 101);
+      assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP', 'Dynamic Malicious Destination IP']);
+      await h.end(102);
+      assert.equal(s.server.requests.length, 1);
+    } finally {
+      await s.client.close();
+      await s.server.stop();
+    }
+  });
+}
+
+test('detector: IPv6 addresses are looked up by their text, special-purpose ones (IPv6 and IPv4-mapped) never', async () => {
+  const s = await threadSetup();
+  try {
+    s.server.scores.set('2a00:1450:4001:82a::200e', 95);
+    const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
+    const cfg = defaultDetectConfig();
+    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
+    h.feed(eth(ip('2001:db8::5', '2a00:1450:4001:82a::200e', tcp({ sport: 5555, dport: 443, flags: 2 }))), 10);
+    h.feed(eth(ip('fe80::1', '::ffff:10.1.2.3', tcp({ sport: 1, dport: 2, flags: 2 }))), 11);
+    h.feed(eth(ip('2606:4700::1111', 'ff02::1', tcp({ sport: 3, dport: 4, flags: 2 }))), 12);
+    await h.end(13);
+    assert.deepEqual(s.server.requests.map((r) => r.ipAddress).sort(), ['2606:4700::1111', '2a00:1450:4001:82a::200e']);
+    assert.deepEqual(h.signatures(), ['Dynamic Malicious Destination IP']);
+    const a = h.alerts[0]!;
+    assert.equal(a.dest_ip, '2a00:1450:4001:82a::200e');
+    assert.equal(a.wirewatch.evidence.ip, '2a00:1450:4001:82a::200e');
+    assert.equal(a.timestamp, '1970-01-01T00:00:10.000000Z');
+  } finally {
+    await s.client.close();
+    await s.server.stop();
+  }
+});
+
+test('detector: an address evicted from the table while its look-up runs still alerts when answered, and is asked once', async () => {
+  const s = await threadSetup();
+  try {
+    s.server.delayMs = 100;
+    s.server.scores.set('45.155.205.233', 90);
+    // A table of two addresses: the private ones seen next push the pending one out.
+    const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAgeInDays: 90, maxAddresses: 2, drainMs: 3000 });
+    const cfg = defaultDetectConfig();
+    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
+    h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 10);
+    for (let i = 1; i <= 5; i++) h.feed(eth(ip(`10.0.1.${i}`, `10.0.2.${i}`, tcp({ sport: 1, dport: 2, flags: 2 }))), 10 + i / 10);
+    assert.ok(det.stats().addressesEvicted! >= 3);
+    // Seen again while still pending: the same look-up, no second one.
+    h.feed(eth(ip('10.0.0.9', '45.155.205.233', tcp({ sport: 5, dport: 6, flags: 2 }))), 11);
+    await h.end(12);
+    assert.equal(s.server.requests.length, 1);
+    assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP']);
+    assert.equal(h.alerts[0]!.src_port, 4444, 'the alert names the packet that first showed the address');
+  } finally {
+    await s.client.close();
+    await s.server.stop();
   }
 });

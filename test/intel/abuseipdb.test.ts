@@ -3,9 +3,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { AbuseIpdbClient, retryAfterMs } from '../../src/intel/abuseipdb.js';
 import { ReputationCache } from '../../src/intel/cache.js';
-import { defaultDetectConfig } from '../../src/detect/config.js';
-import { IntelDetector } from '../../src/detect/intel.js';
-import { Harness, eth, ip, tcp } from '../detect/frames.js';
 import { FakeAbuseIpdb } from './abuseipdb-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -156,61 +153,3 @@ test('the daily budget caps requests', async () => {
     await s.server.stop();
   }
 });
-
-test('detector: private addresses are never sent; the answer raises the alert naming the flow; end of input awaits it', async () => {
-  const s = await setup();
-  try {
-    s.server.delayMs = 100;
-    s.server.scores.set('45.155.205.233', 51);
-    s.server.scores.set('185.220.101.34', 50);
-    const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
-    const cfg = defaultDetectConfig();
-    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
-    const p = h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100.25);
-    assert.equal(p.hasTcp, true);
-    h.feed(eth(ip('10.0.0.5', '185.220.101.34', tcp({ sport: 5555, dport: 443, flags: 2 }))), 101);
-    assert.equal(h.alerts.length, 0, 'nothing yet: the packet path did not wait');
-    await h.end(102);
-    assert.deepEqual(s.server.requests.map((r) => r.ipAddress).sort(), ['185.220.101.34', '45.155.205.233']);
-    assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP'], 'score 51 > 50 alerts, 50 does not');
-    const a = h.alerts[0]!;
-    assert.equal(a.src_ip, '45.155.205.233');
-    assert.equal(a.dest_port, 22);
-    assert.equal(a.timestamp, '1970-01-01T00:01:40.250000Z');
-    assert.equal(a.wirewatch.evidence.abuseConfidenceScore, 51);
-    // A later packet from the same address alerts at once from the cached state.
-    h.feed(eth(ip('10.0.0.6', '45.155.205.233', tcp({ sport: 1, dport: 2, flags: 2 }))), 200);
-    assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP', 'Dynamic Malicious Destination IP']);
-    assert.equal(s.server.requests.length, 2);
-  } finally {
-    await s.server.stop();
-  }
-});
-
-for (const flows of [false, true]) {
-  test(`detector: packets of a pair skipped as quiet are checked again once an answer arrives (${flows ? 'with the flow stage: skipped by flow id' : 'no flow stage'})`, async () => {
-    const s = await setup();
-    try {
-      s.server.delayMs = 50;
-      s.server.scores.set('45.155.205.233', 90);
-      const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAddresses: 1000, maxAgeInDays: 90, drainMs: 3000 });
-      const cfg = defaultDetectConfig();
-      const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false }, flows });
-      // The first packet asks; the next ones of the pair find both addresses known (one pending, one private) and skip the check.
-      h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100);
-      h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 22, dport: 4444, flags: 0x12 }))), 100.1);
-      h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 0x10 }))), 100.2);
-      assert.equal(h.alerts.length, 0);
-      // Wait (bounded) for the answer, which alerts by itself.
-      for (let i = 0; i < 500 && h.alerts.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP']);
-      // The pair is no longer quiet: its next packet is checked and alerts from the cached verdict.
-      h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 22, dport: 4444, flags: 0x10 }))), 101);
-      assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP', 'Dynamic Malicious Destination IP']);
-      await h.end(102);
-      assert.equal(s.server.requests.length, 1);
-    } finally {
-      await s.server.stop();
-    }
-  });
-}
