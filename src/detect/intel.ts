@@ -12,6 +12,7 @@ import { Encap, type Layers, type Packet } from '../decode/packet.js';
 import type { Reputation } from '../intel/cache.js';
 import type { BlockLists, ListEntry } from '../intel/lists.js';
 import { type Answer, type ReputationLookups, SPECIAL } from '../intel/lookups.js';
+import { specialBlockV4, specialBlockWords } from '../intel/reserved.js';
 import { dstKey, srcKey } from '../util/addr-key.js';
 import { BoundedMap } from './bounded-map.js';
 import { Sighting } from './intel-sighting.js';
@@ -218,7 +219,13 @@ export class IntelDetector implements Detector {
       return;
     }
     if (client.saturated) {
-      // A flood of new addresses (spoofed sources) must not cost a state and a queued key each once nothing can be asked.
+      // Nothing can be asked: a special-purpose address is known for what it is without the look-up thread (so the
+      // local network's own addresses stay in the table); a public one is left out, as a flood of spoofed sources
+      // must not cost a state each.
+      if ((l.ipVersion === 4 ? specialBlockV4(src ? l.src4 : l.dst4) : specialBlockWords(src ? l.src6 : l.dst6)) !== undefined) {
+        this.remember(key, addrState(St.Special, '', null));
+        return;
+      }
       this.skipped++;
       return;
     }

@@ -271,3 +271,27 @@ test('detector: an address evicted from the table while its look-up runs still a
     await s.server.stop();
   }
 });
+
+test('detector: once nothing can be asked (key rejected), private addresses are still remembered, public ones skipped and counted', async () => {
+  const server = new FakeAbuseIpdb();
+  await server.start();
+  const bad = new AbuseIpdbThread(setupOf(server, { key: 'wrong-secret-key-xyz' }), () => {});
+  try {
+    await bad.warmUp();
+    assert.equal(await bad.lookup('8.8.4.4'), null);
+    assert.equal(bad.saturated, true);
+    const det = new IntelDetector({ lists: null, abuseipdb: bad, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
+    const h = new Harness([det], { suppress: { ...defaultDetectConfig().suppress, enabled: false } });
+    h.feed(eth(ip('10.0.0.1', '8.8.8.8', tcp({ sport: 1, dport: 53, flags: 2 }))), 10);
+    h.feed(eth(ip('10.0.0.1', '1.1.1.1', tcp({ sport: 2, dport: 53, flags: 2 }))), 11);
+    h.feed(eth(ip('fd00::1', '2606:4700::1111', tcp({ sport: 3, dport: 53, flags: 2 }))), 12);
+    await h.end(13);
+    assert.equal(det.stats().addresses, 2, 'the two private addresses');
+    assert.equal(det.stats().skippedSaturated, 3, 'the three public ones');
+    assert.equal(server.requests.length, 1);
+    assert.equal(h.alerts.length, 0);
+  } finally {
+    await bad.close();
+    await server.stop();
+  }
+});
