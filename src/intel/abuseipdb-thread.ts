@@ -20,9 +20,11 @@
 import { Worker } from 'node:worker_threads';
 import type { AbuseIpdbOptions, AbuseIpdbStats } from './abuseipdb.js';
 import { BoundedMap } from '../detect/bounded-map.js';
-import type { Reputation } from './cache.js';
+import { isIPv4 } from 'node:net';
+import { wordsKey } from '../util/addr-key.js';
+import { isFresh, type Reputation } from './cache.js';
 import { keyOfText, parseIp } from './ip.js';
-import { type Answer, type ReputationLookups, SPECIAL } from './lookups.js';
+import { type Answer, type ReputationLookups, SPECIAL, untilNonePending } from './lookups.js';
 
 /** The worker's set-up (workerData). */
 export interface WorkerSetup {
@@ -125,7 +127,7 @@ export class AbuseIpdbThread implements ReputationLookups {
 
   cachedKey(key: number): Reputation | undefined {
     const r = this.mirror.get(key);
-    return r !== undefined && Date.now() - r.checkedAt < this.setup.cacheTtlMs ? r : undefined;
+    return r !== undefined && isFresh(r, this.setup.cacheTtlMs, Date.now()) ? r : undefined;
   }
 
   ask(key: number, v4: number, v6: Uint32Array | null): void {
@@ -146,9 +148,9 @@ export class AbuseIpdbThread implements ReputationLookups {
 
   /** The answer for an address given as text: cached, or looked up (null for special-purpose addresses, errors and the rest). */
   lookup(ip: string): Promise<Reputation | null> {
-    const key = keyOfText(ip);
     const w = parseIp(ip);
-    if (key === null || w === null) return Promise.resolve(null);
+    if (w === null) return Promise.resolve(null);
+    const key = wordsKey(w, isIPv4(ip));
     const c = this.cachedKey(key);
     if (c !== undefined) return Promise.resolve(c);
     const pending = this.waiting.get(key);
@@ -212,7 +214,10 @@ export class AbuseIpdbThread implements ReputationLookups {
     this.waiting.delete(key);
     w?.resolve(a === SPECIAL ? null : a);
     this.onAnswer?.(key, a);
-    if (this.waiting.size === 0) this.idle?.();
+    if (this.waiting.size > 0) return;
+    const idle = this.idle;
+    this.idle = null;
+    idle?.();
   }
 
   /** Answers null to every pending key. */
@@ -234,21 +239,13 @@ export class AbuseIpdbThread implements ReputationLookups {
     return this.started;
   }
 
-  async drain(ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (this.waiting.size > 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      // Woken by the last answer, or after 50 ms to look at the clock again.
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((r) => {
-        this.idle = r;
-        timer = setTimeout(r, Math.min(left, 50));
-      });
-      clearTimeout(timer);
-      this.idle = null;
-    }
-    return true;
+  drain(ms: number): Promise<boolean> {
+    // Woken by the last answer (settle), or every 50 ms to look at the clock.
+    return untilNonePending(
+      () => this.waiting.size,
+      () => new Promise<void>((r) => (this.idle = r)),
+      ms,
+    );
   }
 
   abandon(): void {

@@ -22,6 +22,11 @@ export interface Reputation {
 
 type Db = InstanceType<typeof Database>;
 
+/** True while an answer received at `r.checkedAt` is younger than `ttlMs` at `now`. */
+export function isFresh(r: Reputation, ttlMs: number, now: number): boolean {
+  return now - r.checkedAt < ttlMs;
+}
+
 /** How long answers and budget steps wait to be written together (see save). */
 const SAVE_DELAY_MS = 1000;
 
@@ -88,7 +93,7 @@ export class ReputationCache {
         this.mem.set(ip, r);
       }
     }
-    if (r === undefined || !this.isFresh(r, now)) {
+    if (r === undefined || !isFresh(r, this.ttlMs, now)) {
       this.misses++;
       return undefined;
     }
@@ -155,12 +160,8 @@ export class ReputationCache {
   fresh(): Reputation[] {
     const now = this.now();
     const out: Reputation[] = [];
-    for (const r of this.mem.values()) if (this.isFresh(r, now)) out.push(r);
+    for (const r of this.mem.values()) if (isFresh(r, this.ttlMs, now)) out.push(r);
     return out;
-  }
-
-  private isFresh(r: Reputation, now: number): boolean {
-    return now - r.checkedAt < this.ttlMs;
   }
 
   get evicted(): number {

@@ -4,7 +4,7 @@
  * reply arrives, never per packet.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { v6Key } from '../util/addr-key.js';
+import { wordsKey } from '../util/addr-key.js';
 
 export interface ParsedCidr {
   /** Four words, IPv4 mapped into ::ffff:0:0/96. */
@@ -66,6 +66,5 @@ export function parseCidr(s: string): ParsedCidr | null {
 /** The table key (util/addr-key.ts) of an address given as text, as the packet path keys it; null when `s` is not an address. */
 export function keyOfText(s: string): number | null {
   const w = parseIp(s);
-  if (w === null) return null;
-  return isIPv4(s) ? w[3]! | 0 : v6Key(w);
+  return w === null ? null : wordsKey(w, isIPv4(s));
 }

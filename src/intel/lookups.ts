@@ -80,21 +80,32 @@ export class PendingLookups<Extra extends object = object> {
     for (const ip of [...this.m.keys()]) this.finish(ip, null);
   }
 
-  /**
-   * Waits until no look-up is pending, at most `ms` by the clock `now`: each
-   * round waits for every current look-up or 50 ms, whichever comes first,
-   * since new ones may join. False when some are left at the deadline.
-   */
-  async drain(ms: number, now: () => number = Date.now): Promise<boolean> {
-    const deadline = now() + ms;
-    while (this.m.size > 0) {
-      const left = deadline - now();
-      if (left <= 0) return false;
-      let timer: NodeJS.Timeout | undefined;
-      const tick = new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, 50))));
-      await Promise.race([Promise.allSettled([...this.m.values()].map((w) => w.promise)), tick]);
-      clearTimeout(timer);
-    }
-    return true;
+  /** Waits until no look-up is pending, at most `ms` by the clock `now` (see untilNonePending); false when some are left. */
+  drain(ms: number, now: () => number = Date.now): Promise<boolean> {
+    return untilNonePending(
+      () => this.m.size,
+      () => Promise.allSettled([...this.m.values()].map((w) => w.promise)),
+      ms,
+      now,
+    );
   }
+}
+
+/**
+ * Waits until `pending()` is 0, at most `ms` by the clock `now`: each round
+ * waits for `progress()` (settles when the current look-ups have, or when the
+ * last one has) or 50 ms, whichever comes first, since new ones may join.
+ * False when some are left at the deadline.
+ */
+export async function untilNonePending(pending: () => number, progress: () => Promise<unknown>, ms: number, now: () => number = Date.now): Promise<boolean> {
+  const deadline = now() + ms;
+  while (pending() > 0) {
+    const left = deadline - now();
+    if (left <= 0) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, 50))));
+    await Promise.race([progress(), tick]);
+    clearTimeout(timer);
+  }
+  return true;
 }

@@ -20,6 +20,11 @@ export function v6Key(w: Uint32Array, o = 0): number {
   return TWO32 + (h1 >>> 0) * 1048576 + ((h2 >>> 0) >>> 12);
 }
 
+/** Key of an address in the four-word form (IPv4 as ::ffff:a.b.c.d when `v4`): the key srcKey / dstKey give its packets. */
+export function wordsKey(w: Uint32Array, v4: boolean): number {
+  return v4 ? w[3]! | 0 : v6Key(w);
+}
+
 /** True for the key of an IPv6 address (v6Key, and srcKey / dstKey of an IPv6 packet). */
 export function isV6Key(k: number): boolean {
   return k >= TWO32;
