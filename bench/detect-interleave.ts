@@ -18,6 +18,7 @@ import type { FrameSource, InterfaceInfo, RawFrame as Frame, SourceStats } from 
 import { PcapParser, pcapMagic } from '../src/capture/pcap.js';
 import { Warnings } from '../src/capture/warnings.js';
 import { Pipeline, type Stage } from '../src/pipeline.js';
+import { collectGarbage } from './harness.js';
 
 /** Bytes of a classic pcap record header. */
 const PCAP_RECORD_HEADER = 16;
@@ -167,6 +168,7 @@ export interface InterleavedResult {
  * look-ups) is not counted.
  */
 export async function interleaved(buf: Buffer, batch: number, a: InterleavedSide, b: InterleavedSide, clock: () => number = processCpuMs): Promise<InterleavedResult> {
+  collectGarbage();
   const ledger = new GapLedger(clock);
   const srcA = new BatchedPcapSource(buf, batch, 'a', ledger);
   const srcB = new BatchedPcapSource(buf, batch, 'b', ledger);

@@ -52,6 +52,16 @@ export interface BenchContext {
 /** A benchmark of one feature: returns its rows (one per file, usually). */
 export type BenchModule = (ctx: BenchContext) => Promise<BenchRow[]>;
 
+/**
+ * A full garbage collection, between timed runs (outside their timing): a
+ * run then pays for its own garbage only, not for what the run before it left
+ * (which would otherwise land in whichever run the heap filled up in). Needs
+ * node --expose-gc, as `npm run bench` starts it; a no-op without.
+ */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 export async function best(fn: () => Promise<void> | void, runs = 3): Promise<number> {
   let min = Infinity;
   for (let i = 0; i < runs; i++) {
