@@ -6,6 +6,7 @@ import { buildIntel } from '../../src/detect/build.js';
 import { defaultDetectConfig } from '../../src/detect/config.js';
 import { IntelDetector } from '../../src/detect/intel.js';
 import { Harness, eth, ip, tcp } from '../detect/frames.js';
+import type { ReputationLookups } from '../../src/intel/lookups.js';
 import { FakeAbuseIpdb } from './abuseipdb-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -36,6 +37,23 @@ async function threadSetup(): Promise<{ server: FakeAbuseIpdb; client: AbuseIpdb
   return { server, client };
 }
 
+/** Runs `fn` on a fresh threadSetup, closing the front and the server after it. */
+async function withThread(fn: (s: { server: FakeAbuseIpdb; client: AbuseIpdbThread }) => Promise<void>): Promise<void> {
+  const s = await threadSetup();
+  try {
+    await fn(s);
+  } finally {
+    await s.client.close();
+    await s.server.stop();
+  }
+}
+
+/** An AbuseIPDB-only intel detector (threshold 50, 90 days) on `client`, in a harness without suppression. */
+function intelHarness(client: ReputationLookups, o: { maxAddresses?: number; flows?: boolean } = {}): { det: IntelDetector; h: Harness } {
+  const det = new IntelDetector({ lists: null, abuseipdb: client, threshold: 50, maxAgeInDays: 90, maxAddresses: o.maxAddresses ?? 1000, drainMs: 3000 });
+  return { det, h: new Harness([det], { suppress: { ...defaultDetectConfig().suppress, enabled: false }, flows: o.flows }) };
+}
+
 test('worker thread: a look-up answered by the worker raises the alert naming the flow; close() ends the worker', async () => {
   const server = new FakeAbuseIpdb();
   await server.start();
@@ -44,10 +62,8 @@ test('worker thread: a look-up answered by the worker raises the alert naming th
   try {
     server.delayMs = 50;
     server.scores.set('45.155.205.233', 90);
-    const det = new IntelDetector({ lists: null, abuseipdb: client, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
+    const { det, h } = intelHarness(client);
     await det.ready();
-    const cfg = defaultDetectConfig();
-    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
     h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100.5);
     h.feed(eth(ip('10.0.0.5', '8.8.8.8', tcp({ sport: 5555, dport: 443, flags: 2 }))), 101);
     h.feed(eth(ip('10.0.0.6', '8.8.8.8', tcp({ sport: 5556, dport: 443, flags: 2 }))), 101.5);
@@ -96,8 +112,7 @@ test('worker thread: the cache file persists across restarts and seeds the synch
     assert.equal(b.cached('45.155.205.240')?.score, 99, 'known before any packet, from the file');
     assert.equal((await b.lookup('45.155.205.240'))?.score, 99);
     // A packet showing the address alerts at once (no look-up), from this thread's copy of the cache.
-    const det = new IntelDetector({ lists: null, abuseipdb: b, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
-    const h = new Harness([det], { suppress: { ...defaultDetectConfig().suppress, enabled: false } });
+    const { h } = intelHarness(b);
     h.feed(eth(ip('10.0.0.5', '45.155.205.240', tcp({ sport: 5555, dport: 443, flags: 2 }))), 10);
     assert.deepEqual(h.signatures(), ['Dynamic Malicious Destination IP']);
     assert.equal(h.alerts[0]!.wirewatch.evidence.cached, true);
@@ -166,14 +181,11 @@ test('the built detector looks up through the worker thread', async () => {
 });
 
 test('detector: private addresses are never sent; the answer raises the alert naming the flow; end of input awaits it', async () => {
-  const s = await threadSetup();
-  try {
+  await withThread(async (s) => {
     s.server.delayMs = 100;
     s.server.scores.set('45.155.205.233', 51);
     s.server.scores.set('185.220.101.34', 50);
-    const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
-    const cfg = defaultDetectConfig();
-    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
+    const { h } = intelHarness(s.client);
     const p = h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100.25);
     assert.equal(p.hasTcp, true);
     h.feed(eth(ip('10.0.0.5', '185.220.101.34', tcp({ sport: 5555, dport: 443, flags: 2 }))), 101);
@@ -190,21 +202,15 @@ test('detector: private addresses are never sent; the answer raises the alert na
     h.feed(eth(ip('10.0.0.6', '45.155.205.233', tcp({ sport: 1, dport: 2, flags: 2 }))), 200);
     assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP', 'Dynamic Malicious Destination IP']);
     assert.equal(s.server.requests.length, 2);
-  } finally {
-    await s.client.close();
-    await s.server.stop();
-  }
+  });
 });
 
 for (const flows of [false, true]) {
   test(`detector: packets of a pair skipped as quiet are checked again once an answer arrives (${flows ? 'with the flow stage: skipped by flow id' : 'no flow stage'})`, async () => {
-    const s = await threadSetup();
-    try {
+    await withThread(async (s) => {
       s.server.delayMs = 50;
       s.server.scores.set('45.155.205.233', 90);
-      const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAddresses: 1000, maxAgeInDays: 90, drainMs: 3000 });
-      const cfg = defaultDetectConfig();
-      const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false }, flows });
+      const { h } = intelHarness(s.client, { flows });
       // The first packet asks; the next ones of the pair find both addresses known (one pending, one private) and skip the check.
       h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 100);
       h.feed(eth(ip('10.0.0.5', '45.155.205.233', tcp({ sport: 22, dport: 4444, flags: 0x12 }))), 100.1);
@@ -218,20 +224,14 @@ for (const flows of [false, true]) {
       assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP', 'Dynamic Malicious Destination IP']);
       await h.end(102);
       assert.equal(s.server.requests.length, 1);
-    } finally {
-      await s.client.close();
-      await s.server.stop();
-    }
+    });
   });
 }
 
 test('detector: IPv6 addresses are looked up by their text, special-purpose ones (IPv6 and IPv4-mapped) never', async () => {
-  const s = await threadSetup();
-  try {
+  await withThread(async (s) => {
     s.server.scores.set('2a00:1450:4001:82a::200e', 95);
-    const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
-    const cfg = defaultDetectConfig();
-    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
+    const { h } = intelHarness(s.client);
     h.feed(eth(ip('2001:db8::5', '2a00:1450:4001:82a::200e', tcp({ sport: 5555, dport: 443, flags: 2 }))), 10);
     h.feed(eth(ip('fe80::1', '::ffff:10.1.2.3', tcp({ sport: 1, dport: 2, flags: 2 }))), 11);
     h.feed(eth(ip('2606:4700::1111', 'ff02::1', tcp({ sport: 3, dport: 4, flags: 2 }))), 12);
@@ -242,21 +242,15 @@ test('detector: IPv6 addresses are looked up by their text, special-purpose ones
     assert.equal(a.dest_ip, '2a00:1450:4001:82a::200e');
     assert.equal(a.wirewatch.evidence.ip, '2a00:1450:4001:82a::200e');
     assert.equal(a.timestamp, '1970-01-01T00:00:10.000000Z');
-  } finally {
-    await s.client.close();
-    await s.server.stop();
-  }
+  });
 });
 
 test('detector: an address evicted from the table while its look-up runs still alerts when answered, and is asked once', async () => {
-  const s = await threadSetup();
-  try {
+  await withThread(async (s) => {
     s.server.delayMs = 100;
     s.server.scores.set('45.155.205.233', 90);
     // A table of two addresses: the private ones seen next push the pending one out.
-    const det = new IntelDetector({ lists: null, abuseipdb: s.client, threshold: 50, maxAgeInDays: 90, maxAddresses: 2, drainMs: 3000 });
-    const cfg = defaultDetectConfig();
-    const h = new Harness([det], { suppress: { ...cfg.suppress, enabled: false } });
+    const { det, h } = intelHarness(s.client, { maxAddresses: 2 });
     h.feed(eth(ip('45.155.205.233', '10.0.0.5', tcp({ sport: 4444, dport: 22, flags: 2 }))), 10);
     for (let i = 1; i <= 5; i++) h.feed(eth(ip(`10.0.1.${i}`, `10.0.2.${i}`, tcp({ sport: 1, dport: 2, flags: 2 }))), 10 + i / 10);
     assert.ok(det.stats().addressesEvicted! >= 3);
@@ -266,10 +260,7 @@ test('detector: an address evicted from the table while its look-up runs still a
     assert.equal(s.server.requests.length, 1);
     assert.deepEqual(h.signatures(), ['Dynamic Malicious Source IP']);
     assert.equal(h.alerts[0]!.src_port, 4444, 'the alert names the packet that first showed the address');
-  } finally {
-    await s.client.close();
-    await s.server.stop();
-  }
+  });
 });
 
 test('detector: once nothing can be asked (key rejected), private addresses are still remembered, public ones skipped and counted', async () => {
@@ -280,8 +271,7 @@ test('detector: once nothing can be asked (key rejected), private addresses are 
     await bad.warmUp();
     assert.equal(await bad.lookup('8.8.4.4'), null);
     assert.equal(bad.saturated, true);
-    const det = new IntelDetector({ lists: null, abuseipdb: bad, threshold: 50, maxAgeInDays: 90, maxAddresses: 1000, drainMs: 3000 });
-    const h = new Harness([det], { suppress: { ...defaultDetectConfig().suppress, enabled: false } });
+    const { det, h } = intelHarness(bad);
     h.feed(eth(ip('10.0.0.1', '8.8.8.8', tcp({ sport: 1, dport: 53, flags: 2 }))), 10);
     h.feed(eth(ip('10.0.0.1', '1.1.1.1', tcp({ sport: 2, dport: 53, flags: 2 }))), 11);
     h.feed(eth(ip('fd00::1', '2606:4700::1111', tcp({ sport: 3, dport: 53, flags: 2 }))), 12);
