@@ -3,11 +3,13 @@
  * the segments the packet thread publishes in the shared ring, in order
  * (util/ring-thread.ts runs the loop), writing the results into shared
  * memory and the RTT samples, when someone observes them, into the sample
- * ring.
+ * ring; and feeds the top talkers and ports tables in shared memory, which
+ * the packet thread reads once this thread has flushed them (a K_SYNC record).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { C_READ, consumeRing, serveJobs } from '../util/ring-thread.js';
 import { TcpAnalysisCore } from './tcp-analysis.js';
+import { HostTables } from './host-tables.js';
 import { C_SAMPLE_READ, C_SAMPLE_WRITE, C_WANT_SAMPLES, sharedViews, type TcpWorkerData } from './tcp-analyzer.js';
 
 /** Analyses the ring of `data` until its analyzer closes it. */
@@ -35,7 +37,7 @@ function run(data: TcpWorkerData): void {
     samplesWritten = (samplesWritten + 1) | 0;
   };
 
-  const core = new TcpAnalysisCore(data.maxConnections, q.res, sample);
+  const core = new TcpAnalysisCore(data.maxConnections, q.res, sample, new HostTables(data.topCapacity, data.hostBufs));
   consumeRing(ctl, (from, to) => {
     core.analyseRange(ring, ringWords, from, to, ringMask);
     // Samples before progress: a reader that sees the progress reach its count finds their samples published.

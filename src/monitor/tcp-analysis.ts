@@ -19,12 +19,14 @@
  * eviction, is a ring of the connections' keys, touched only when a
  * connection is added or evicted.
  *
- * This file is the analysis alone (TcpAnalysisCore). TcpAnalyzer
- * (tcp-analyzer.ts) queues the segments and runs it, in a worker thread or
- * in the caller's.
+ * This file is the analysis alone (TcpAnalysisCore), which also feeds every
+ * IP packet's addresses and port to the top talkers and ports (HostTables,
+ * host-tables.ts), in packet order. TcpAnalyzer (tcp-analyzer.ts) queues the
+ * segments and packets and runs it, in a worker thread or in the caller's.
  */
 import { TcpFlag } from '../decode/packet.js';
-import { isV6Key } from '../util/addr-key.js';
+import { isV6Key, v6Key } from '../util/addr-key.js';
+import { HostTables, PORT_TCP, portKey } from './host-tables.js';
 import { LogHistogram } from './histogram.js';
 import { addTcpMix, TCP_MIX_WORDS } from './protocol-mix.js';
 
@@ -57,14 +59,17 @@ const HAS_NEXT = 2;
 
 const INITIAL_RECORDS = 1024;
 
-// A segment to analyse, as TcpAnalyzer queues it: a record of one or two
+// A segment to analyse, as TcpAnalyzer queues it: a record of one to three
 // 32-byte slots (two to a cache line; the ring starts on a line), read
 // through a Uint32Array and a Float64Array over the same memory. The common
 // segment (IPv4, in the same second as the record before it, lengths below
 // 64 KiB) takes one slot: its second is the last one a full record gave, and
 // its address keys (IPv4 keys are 32-bit) and lengths are words. Any other
 // takes a full record of two slots (IPv6 keys are 52-bit, seconds any
-// double). Half the bytes of the former one 64-byte slot per segment: the
+// double), and a third with the addresses' words when they are IPv6 (for the
+// top talkers' labels). A packet that is not TCP takes a host record: its
+// address keys, frame length and port key, for the top talkers and ports
+// only (K_HOST, one slot; K_HOST6, two: its addresses' words in the second). Half the bytes of the former one 64-byte slot per segment: the
 // ring's writes then evict half as many lines of the rest of the pipeline
 // from the packet thread's caches (see docs/monitoring.md).
 /** Uint32 words of a slot (doubles: half as many). */
@@ -96,9 +101,18 @@ export const S_SK = 0;
 export const S_DK = 1;
 /** The packet's seconds (a double: corrupt captures may carry any value); compact records after it are of this second. */
 export const S_SEC = 2;
-/** Kind bits of S_KIND_NSEC: a full record, or a padding slot (skipped: a full record never straddles a hand-over). */
+/** Kind of S_KIND_NSEC: a full record, or a padding slot (skipped: a record never straddles a hand-over). */
 export const K_FULL = 0x80000000;
 export const K_PAD = 0x40000000;
+/** Kinds of S_KIND_NSEC: a host record (IPv4 or IPv6), or a request to flush the host tables for a reader (one slot). */
+export const K_HOST = K_PAD + 1;
+export const K_HOST6 = K_PAD + 2;
+export const K_SYNC = K_PAD + 3;
+// Host record words (its other words are unused; S_SK32 and S_DK32 as in a compact record).
+/** Port key (host-tables.ts; 0: none). */
+export const S_HOST_PORT = 0;
+/** Frame length (bytes). */
+export const S_HOST_FRAME = 5;
 /** Largest nanoseconds, payload and frame length a compact record carries. */
 export const COMPACT_NSEC_MAX = 0x3fffffff;
 export const COMPACT_LEN_MAX = 0xffff;
@@ -159,11 +173,14 @@ export class TcpAnalysisCore {
   /**
    * `res`: RESULT_WORDS doubles, initialised here. `onSample`, when given, is
    * called with every RTT sample (RTT_HANDSHAKE or RTT_DATA, seconds), in order.
+   * `hosts` takes every queued packet's addresses and port.
    */
   constructor(
     private readonly maxConnections: number,
     private readonly res: Float64Array,
-    private readonly onSample: ((kind: number, seconds: number) => void) | null = null,
+    private readonly onSample: ((kind: number, seconds: number) => void) | null,
+    /** The top talkers and ports, fed every queued packet. */
+    readonly hosts: HostTables,
   ) {
     if (maxConnections < 1) throw new RangeError('maxConnections must be >= 1');
     [this.hsRtt, this.dRtt] = resultHistograms(res, true);
@@ -187,25 +204,39 @@ export class TcpAnalysisCore {
       if (kind < K_PAD) {
         // Compact: IPv4 keys and lengths as words, the second of the last full record.
         const lens = u[w + S_LENS]!;
-        this.analyse(u, w, u[w + S_SK32]! | 0, u[w + S_DK32]! | 0, this.sec, kind, lens & 0xffff, lens >>> 16);
+        this.analyse(u, w, u[w + S_SK32]! | 0, u[w + S_DK32]! | 0, this.sec, kind, lens & 0xffff, lens >>> 16, -1);
         i = (i + 1) | 0;
       } else if (kind >= K_FULL) {
         const b = (w + SLOT_WORDS) >>> 1;
         this.sec = d[b + S_SEC]!;
-        this.analyse(u, w, d[b + S_SK]!, d[b + S_DK]!, this.sec, u[w + S_NSEC]!, u[w + S_LEN]!, u[w + S_FRAME]!);
+        const sk = d[b + S_SK]!;
+        const v6 = isV6Key(sk);
+        this.analyse(u, w, sk, d[b + S_DK]!, this.sec, u[w + S_NSEC]!, u[w + S_LEN]!, u[w + S_FRAME]!, v6 ? w + 2 * SLOT_WORDS : -1);
+        i = (i + (v6 ? 3 : 2)) | 0;
+      } else if (kind === K_HOST) {
+        this.hosts.add(u[w + S_SK32]! | 0, u[w + S_DK32]! | 0, u[w + S_HOST_FRAME]!, u[w + S_HOST_PORT]!, null, 0);
+        i = (i + 1) | 0;
+      } else if (kind === K_HOST6) {
+        const a = w + SLOT_WORDS;
+        this.hosts.add(v6Key(u, a), v6Key(u, a + 4), u[w + S_HOST_FRAME]!, u[w + S_HOST_PORT]!, u, a);
         i = (i + 2) | 0;
-      } else i = (i + 1) | 0;
+      } else {
+        if (kind === K_SYNC) this.hosts.flush();
+        i = (i + 1) | 0;
+      }
     }
   }
 
   /**
    * Analyses one segment: its words at `u[w...]` (ports, sequence and
-   * acknowledgement numbers, flags and window), the rest as the record gave them.
+   * acknowledgement numbers, flags and window), the rest as the record gave
+   * them; its IPv6 addresses' words at `u[addrAt...]` (-1: IPv4).
    */
-  private analyse(u: Uint32Array, w: number, sk: number, dk: number, sec: number, nsec: number, seglen: number, frameLen: number): void {
+  private analyse(u: Uint32Array, w: number, sk: number, dk: number, sec: number, nsec: number, seglen: number, frameLen: number, addrAt: number): void {
     const ports = u[w + S_PORTS]!;
     const sport = ports >>> 16;
     const dport = ports & 0xffff;
+    this.hosts.add(sk, dk, frameLen, portKey(PORT_TCP, sport, dport), addrAt < 0 ? null : u, addrAt);
     const fw = u[w + S_FLAGS_WIN]!;
     addTcpMix(this.res, R_MIX, isV6Key(sk), fw >>> APP_SHIFT, sport, dport, frameLen);
     // Consecutive segments mostly belong to the same connection (a request and

@@ -1,7 +1,9 @@
 /**
  * The monitor's TCP analysis (tcp-analysis.ts) as the packet path sees it:
  * `onSegment` only queues the segment's numbers; the analysis runs over the
- * queue later, in a batch.
+ * queue later, in a batch. The same queue carries every other IP packet's
+ * addresses and port (`onHost`) for the top talkers and ports (host-tables.ts),
+ * which the analysis feeds in packet order; `syncHosts` makes them readable.
  *
  * Threaded (the monitor stage's default): the queue is a ring in shared
  * memory and a worker thread (tcp-analysis-worker.ts) runs the analysis, so
@@ -32,9 +34,11 @@ import type { Layers } from '../decode/packet.js';
 import { RING_CONTROL_WORDS, RingProducer, WorkerPool } from '../util/ring-thread.js';
 import type { LogHistogram } from './histogram.js';
 import { TCP_MIX_WORDS, tcpAppCode } from './protocol-mix.js';
+import { HostTables, hostTableBuffers, type HostTableBuffers } from './host-tables.js';
+import { SpaceSaving } from './topk.js';
 import type { TcpCounts } from './snapshot.js';
 import {
-  APP_SHIFT, COMPACT_LEN_MAX, COMPACT_NSEC_MAX, FLAG_BITS, K_FULL, K_PAD, S_ACK, S_DK, S_DK32, S_FLAGS_WIN, S_FRAME, S_KIND_NSEC,
+  APP_SHIFT, COMPACT_LEN_MAX, COMPACT_NSEC_MAX, FLAG_BITS, K_FULL, K_HOST, K_HOST6, K_PAD, K_SYNC, S_ACK, S_HOST_FRAME, S_HOST_PORT, S_DK, S_DK32, S_FLAGS_WIN, S_FRAME, S_KIND_NSEC,
   S_LEN, S_LENS, S_NSEC, S_PORTS, S_SEC, S_SEQ, S_SK, S_SK32, SLOT_WORDS, R_MIX,
   R_CONNECTIONS, R_EVICTED, R_HANDSHAKES, R_OUT_OF_ORDER, R_RESETS, R_RETRANSMISSIONS, R_SIZE, R_ZERO_WINDOWS,
   RESULT_WORDS, RTT_HANDSHAKE, TcpAnalysisCore, resultHistograms,
@@ -95,6 +99,9 @@ export interface TcpWorkerData {
   ringSlots: number;
   sampleSlots: number;
   maxConnections: number;
+  /** Capacity of the top talkers and ports tables, and their (shared) memory. */
+  topCapacity: number;
+  hostBufs: HostTableBuffers;
 }
 
 export interface TcpTotals extends TcpCounts {
@@ -105,6 +112,8 @@ export interface TcpTotals extends TcpCounts {
 export interface TcpAnalyzerOptions {
   /** Run the analysis in a worker thread (default false: inline). */
   thread?: boolean;
+  /** Capacity of the top talkers and ports tables (default 1000; error bound: total / capacity). */
+  topCapacity?: number;
 }
 
 /** Writes the words both kinds of record share, of segment `l`, at `u[w...]`; `kindNsec` as S_KIND_NSEC holds it. */
@@ -128,6 +137,9 @@ export class TcpAnalyzer {
   private readonly producer: RingProducer | null;
   private readonly hsRtt: LogHistogram;
   private readonly dRtt: LogHistogram;
+  /** Top talkers and ports: views of the analysis' tables, read after syncHosts. */
+  private readonly talkerView: SpaceSaving;
+  private readonly portView: SpaceSaving;
   /** Slots written to the ring so far, and how many were handed over (published, or analysed inline). */
   private written = 0;
   private handed = 0;
@@ -143,6 +155,10 @@ export class TcpAnalyzer {
   constructor(maxConnections = 100_000, opts: TcpAnalyzerOptions = {}) {
     if (maxConnections < 1) throw new RangeError('maxConnections must be >= 1');
     const threaded = opts.thread === true;
+    const topCapacity = opts.topCapacity ?? 1000;
+    const hostBufs = hostTableBuffers(topCapacity, threaded);
+    this.talkerView = new SpaceSaving(topCapacity, hostBufs.talkers);
+    this.portView = new SpaceSaving(topCapacity, hostBufs.ports);
     const ringSlots = threaded ? RING : QUEUE;
     const sampleSlots = threaded ? SAMPLES : 1;
     const bytes = layout(ringSlots, sampleSlots).bytes;
@@ -152,13 +168,14 @@ export class TcpAnalyzer {
     // Initialised before a worker starts, so a read before its first batch sees zeros.
     [this.hsRtt, this.dRtt] = resultHistograms(this.q.res, true);
     if (threaded) {
-      const data: TcpWorkerData = { buf: buf as SharedArrayBuffer, ringSlots, sampleSlots, maxConnections };
+      const data: TcpWorkerData = { buf: buf as SharedArrayBuffer, ringSlots, sampleSlots, maxConnections, topCapacity, hostBufs };
       // A failure of the worker is reported by the next read (RingProducer.waitFor throws).
       this.producer = new RingProducer(this.q.ctl, ringSlots, pool.acquire(data), pool as WorkerPool<unknown>, 'TcpAnalyzer: the analysis thread');
       this.core = null;
     } else {
       this.producer = null;
-      this.core = new TcpAnalysisCore(maxConnections, this.q.res, (kind, v) => this.observer?.(kind === RTT_HANDSHAKE ? 'handshake' : 'data', v));
+      const hosts = new HostTables(topCapacity, hostBufs);
+      this.core = new TcpAnalysisCore(maxConnections, this.q.res, (kind, v) => this.observer?.(kind === RTT_HANDSHAKE ? 'handshake' : 'data', v), hosts);
     }
   }
 
@@ -208,6 +225,29 @@ export class TcpAnalyzer {
     };
   }
 
+  /** The top talkers (by bytes, packets alongside) of every packet queued so far: valid until the next packet. */
+  get talkers(): SpaceSaving {
+    this.syncHosts();
+    return this.talkerView;
+  }
+
+  /** The top ports (by packets, bytes alongside) of every packet queued so far: valid until the next packet. */
+  get ports(): SpaceSaving {
+    this.syncHosts();
+    return this.portView;
+  }
+
+  /** Has the analysis add every queued packet to the host tables and commit them, and waits for it. */
+  private syncHosts(): void {
+    // Closing synced them, and nothing was queued after.
+    if (this.closed) return;
+    this.reserve(1);
+    this.q.ringWords[(this.written & this.mask) * SLOT_WORDS + S_KIND_NSEC] = K_SYNC;
+    this.written = (this.written + 1) | 0;
+    this.room--;
+    this.flush();
+  }
+
   /**
    * The protocol mix's TCP share (protocol-mix.ts addTcpMix) of the segments
    * queued so far; a view of the results, valid until the next segment.
@@ -240,15 +280,59 @@ export class TcpAnalyzer {
     if (--this.room === 0) this.handOver();
   }
 
-  /** Queues the segment as a full record (two slots), after a padding slot when only one is left before the hand-over. */
-  private fullRecord(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number, frameLen: number): void {
+  /**
+   * Queues the packet of `l` (not TCP; IP), of `frameLen` bytes and port key
+   * `port` (host-tables.ts; 0: none), for the top talkers and ports: `sk` and
+   * `dk` are its address keys (util/addr-key.ts).
+   */
+  onHost(l: Layers, sk: number, dk: number, frameLen: number, port: number): void {
     const u = this.q.ringWords;
-    if (this.room === 1) {
+    if (l.ipVersion === 4) {
+      const w = (this.written & this.mask) * SLOT_WORDS;
+      u[w + S_KIND_NSEC] = K_HOST;
+      u[w + S_HOST_PORT] = port;
+      u[w + S_HOST_FRAME] = frameLen;
+      u[w + S_SK32] = sk;
+      u[w + S_DK32] = dk;
+      this.written = (this.written + 1) | 0;
+      if (--this.room === 0) this.handOver();
+      return;
+    }
+    // IPv6: the analysis hashes the addresses' words into the keys again.
+    this.reserve(2);
+    const w = (this.written & this.mask) * SLOT_WORDS;
+    u[w + S_KIND_NSEC] = K_HOST6;
+    u[w + S_HOST_PORT] = port;
+    u[w + S_HOST_FRAME] = frameLen;
+    u.set(l.src6, w + SLOT_WORDS);
+    u.set(l.dst6, w + SLOT_WORDS + 4);
+    this.advance(2);
+  }
+
+  /** Pads the slots left before the hand-over when fewer than `slots` are (a record never straddles one). */
+  private reserve(slots: number): void {
+    if (this.room >= slots) return;
+    const u = this.q.ringWords;
+    while (this.room > 0) {
       u[(this.written & this.mask) * SLOT_WORDS + S_KIND_NSEC] = K_PAD;
       this.written = (this.written + 1) | 0;
-      this.room = 0;
-      this.handOver();
+      this.room--;
     }
+    this.handOver();
+  }
+
+  /** Counts `slots` slots written, handing them over when the batch is full. */
+  private advance(slots: number): void {
+    this.written = (this.written + slots) | 0;
+    this.room -= slots;
+    if (this.room === 0) this.handOver();
+  }
+
+  /** Queues the segment as a full record (two slots, three for IPv6), after padding when too few are left before the hand-over. */
+  private fullRecord(l: Layers, sk: number, dk: number, tsSec: number, tsNsec: number, frameLen: number): void {
+    const u = this.q.ringWords;
+    const v6 = l.ipVersion !== 4;
+    this.reserve(v6 ? 3 : 2);
     const w = (this.written & this.mask) * SLOT_WORDS;
     writeSegment(u, w, l, K_FULL);
     u[w + S_LEN] = l.payloadLen;
@@ -260,9 +344,12 @@ export class TcpAnalyzer {
     d[b + S_DK] = dk;
     d[b + S_SEC] = tsSec;
     this.sentSec = tsSec;
-    this.written = (this.written + 2) | 0;
-    this.room -= 2;
-    if (this.room === 0) this.handOver();
+    if (v6) {
+      // The addresses' words, for the top talkers' labels.
+      u.set(l.src6, w + 2 * SLOT_WORDS);
+      u.set(l.dst6, w + 2 * SLOT_WORDS + 4);
+    }
+    this.advance(v6 ? 3 : 2);
   }
 
   /** Hands the queued segments to the analysis, and makes room for QUEUE more. */
@@ -324,7 +411,7 @@ export class TcpAnalyzer {
    */
   close(): void {
     if (this.closed) return;
-    this.flush();
+    this.syncHosts();
     this.closed = true;
     // The next segment goes straight to handOver, which refuses it.
     this.room = 1;

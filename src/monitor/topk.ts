@@ -19,6 +19,11 @@
  * Keys are numbers so that the hot path builds no strings: the caller hashes
  * the item and may attach four 32-bit words (`tag`, e.g. the IP address) from
  * which it formats a label only when it reports the top entries.
+ *
+ * The table (entries, size and total) may live in a given buffer, shared with
+ * another thread: the monitor's worker updates it and the packet thread reads
+ * it (`top`) while the worker is idle, after the worker has committed its
+ * cache (`flush`). The cache and the key index stay private to the updater.
  */
 export interface TopEntry {
   key: number;
@@ -40,8 +45,20 @@ const SELECT_MAX = 64;
 const BLOCK_BITS = 5;
 const BLOCK = 1 << BLOCK_BITS;
 
+/** Doubles of the table's header in its buffer: entries in use, total weight. */
+const META_WORDS = 2;
+const M_SIZE = 0;
+const M_TOTAL = 1;
+
 export class SpaceSaving {
+  /** Bytes of the buffer a table of `capacity` entries takes (see the constructor). */
+  static bytes(capacity: number): number {
+    return (META_WORDS + capacity * 4) * 8 + capacity * 4 * 4;
+  }
+
   private readonly index = new Map<number, number>();
+  /** Entries in use and total weight added: doubles in the buffer, so that a reader on another thread sees them. */
+  private readonly meta: Float64Array;
   private readonly keys: Float64Array;
   private readonly counts: Float64Array;
   private readonly aux: Float64Array;
@@ -56,8 +73,6 @@ export class SpaceSaving {
    */
   private readonly blockMin: Float64Array;
   private readonly blockStale: Uint8Array;
-  private size = 0;
-  private total = 0;
   /**
    * Write-combining cache: per slot, key, weight and aux weight side by side
    * (one cache line per update, not one per field); an empty slot has a NaN
@@ -66,13 +81,29 @@ export class SpaceSaving {
   private readonly cache = new Float64Array(CACHE * SLOT).fill(NaN);
   private readonly cTag = new Uint32Array(CACHE * 4);
 
-  constructor(readonly capacity: number) {
+  /**
+   * `buf` (SpaceSaving.bytes(capacity) bytes, zeroed) holds the table, e.g.
+   * shared memory another SpaceSaving over the same buffer reads; by default
+   * a private one.
+   */
+  constructor(
+    readonly capacity: number,
+    buf: ArrayBuffer | SharedArrayBuffer = new ArrayBuffer(SpaceSaving.bytes(Math.max(1, capacity))),
+  ) {
     if (capacity < 1) throw new RangeError('capacity must be >= 1');
-    this.keys = new Float64Array(capacity);
-    this.counts = new Float64Array(capacity);
-    this.aux = new Float64Array(capacity);
-    this.errors = new Float64Array(capacity);
-    this.tags = new Uint32Array(capacity * 4);
+    if (buf.byteLength !== SpaceSaving.bytes(capacity)) throw new RangeError(`a table of ${capacity} entries takes ${SpaceSaving.bytes(capacity)} bytes`);
+    let at = 0;
+    const doubles = (n: number): Float64Array => {
+      const a = new Float64Array(buf, at, n);
+      at += n * 8;
+      return a;
+    };
+    this.meta = doubles(META_WORDS);
+    this.keys = doubles(capacity);
+    this.counts = doubles(capacity);
+    this.aux = doubles(capacity);
+    this.errors = doubles(capacity);
+    this.tags = new Uint32Array(buf, at, capacity * 4);
     const blocks = Math.ceil(capacity / BLOCK);
     this.blockMin = new Float64Array(blocks);
     this.blockStale = new Uint8Array(blocks).fill(1);
@@ -121,7 +152,8 @@ export class SpaceSaving {
     const weight = this.cache[s + 1]!;
     const auxWeight = this.cache[s + 2]!;
     this.cache[s] = NaN;
-    this.total += weight;
+    const meta = this.meta;
+    meta[M_TOTAL]! += weight;
     const at = this.index.get(key);
     if (at !== undefined) {
       this.counts[at]! += weight;
@@ -131,8 +163,11 @@ export class SpaceSaving {
     }
     let i: number;
     let inherited = 0;
-    if (this.size < this.capacity) i = this.size++;
-    else {
+    const size = meta[M_SIZE]!;
+    if (size < this.capacity) {
+      i = size;
+      meta[M_SIZE] = size + 1;
+    } else {
       i = this.minimumEntry();
       this.index.delete(this.keys[i]!);
       inherited = this.counts[i]!;
@@ -168,10 +203,15 @@ export class SpaceSaving {
     return i;
   }
 
+  /** Entries in use. */
+  private get size(): number {
+    return this.meta[M_SIZE]!;
+  }
+
   /** Total weight added (N). */
   get totalWeight(): number {
     this.flush();
-    return this.total;
+    return this.meta[M_TOTAL]!;
   }
 
   /** Upper bound on any reported count's over-estimate: N / capacity. */

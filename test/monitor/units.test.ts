@@ -15,7 +15,7 @@ import { openCaptureFile } from '../../src/capture/open.js';
 import { Pipeline } from '../../src/pipeline.js';
 import type { Packet } from '../../src/decode/packet.js';
 import { corpusFile, needShared } from '../helpers/env.js';
-import { v6Key } from '../../src/util/addr-key.js';
+import { dstKey, loadAddrWords, srcKey, v6Key } from '../../src/util/addr-key.js';
 
 
 test('space-saving: exact while keys fit, bounded error beyond', () => {
@@ -429,6 +429,48 @@ test('protocol mix: the TCP share counted by the TCP analysis (threaded or inlin
       assert.deepEqual(m.mix.l3.toJSON(), reference.l3.toJSON(), `${rel}: l3`);
       assert.deepEqual(m.mix.l4.toJSON(), reference.l4.toJSON(), `${rel}: l4`);
       assert.deepEqual(m.mix.app.toJSON(), reference.app.toJSON(), `${rel}: app`);
+    }
+  }
+});
+
+test('top talkers and ports: kept by the analysis (threaded or inline), read at any point, equal Space-Saving fed every packet on the packet thread', async (t) => {
+  if (!needShared(t)) return;
+  // Small tables, so that keys are evicted; IPv4 and IPv6 talkers, TCP and UDP ports, tunnels.
+  const cap = 6;
+  for (const rel of ['pcapplusplus/many-protocols.pcap', 'pcapplusplus/four_ipv6_http_streams.pcap', 'suricata-verify/http-ipv6.pcap', 'pcapplusplus/GrePackets.cap', 'ndpi/1kxun.pcap', 'tcpdump/dns_tcp.pcap']) {
+    // A read commits a table's cache, which changes which keys a full table evicts later: the
+    // analyzer read mid-stream is compared with reference tables read at the same packets.
+    const [talkers, talkersRead] = [new SpaceSaving(cap), new SpaceSaving(cap)];
+    const [ports, portsRead] = [new SpaceSaving(cap), new SpaceSaving(cap)];
+    const words = new Uint32Array(4);
+    const every = { name: 'every-packet', onPacket: (p: Packet): void => {
+      const l = p.innermost();
+      if (l.ipVersion === 0) return;
+      loadAddrWords(l, true, words);
+      for (const tk of [talkers, talkersRead]) tk.add(srcKey(l), p.len, 1, words[0], words[1], words[2], words[3]);
+      loadAddrWords(l, false, words);
+      for (const tk of [talkers, talkersRead]) tk.add(dstKey(l), p.len, 1, words[0], words[1], words[2], words[3]);
+      if (l.hasTcp || l.hasUdp) for (const pt of [ports, portsRead]) pt.add((l.hasTcp ? 0x10000 : 0x20000) | Math.min(l.sport, l.dport), 1, p.len);
+    } };
+    const threaded = new MonitorStage(null, { tcpThread: true, topCapacity: cap });
+    const inline = new MonitorStage(null, { tcpThread: false, topCapacity: cap });
+    const readEarly = new MonitorStage(null, { tcpThread: true, topCapacity: cap });
+    let n = 0;
+    // Reads one analyzer's tables every 97 packets: each read flushes the pending runs and caches mid-stream.
+    const reader = { name: 'reader', onPacket: (): void => {
+      if (++n % 97 !== 0) return;
+      assert.equal(readEarly.talkers.totalWeight, talkersRead.totalWeight, `${rel}: talker weight at packet ${n}`);
+      assert.equal(readEarly.ports.totalWeight, portsRead.totalWeight, `${rel}: port weight at packet ${n}`);
+    } };
+    await new Pipeline(await openCaptureFile(corpusFile(rel)), [every, threaded, inline, readEarly, reader]).run();
+    assert.ok(talkers.totalWeight > 0, `${rel}: has IP packets`);
+    const cases = [[threaded, talkers, ports], [inline, talkers, ports], [readEarly, talkersRead, portsRead]] as const;
+    for (const [m, tk, pt] of cases) {
+      for (const by of ['count', 'aux'] as const) {
+        assert.deepEqual(m.talkers.top(cap, by), tk.top(cap, by), `${rel}: talkers by ${by}`);
+        assert.deepEqual(m.ports.top(cap, by), pt.top(cap, by), `${rel}: ports by ${by}`);
+      }
+      assert.equal(m.talkers.errorBound, tk.errorBound, `${rel}: error bound`);
     }
   }
 });
