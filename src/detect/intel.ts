@@ -94,7 +94,12 @@ export class IntelDetector implements Detector {
   private check(pkt: Packet, ctx: DetectContext, flow: number): void {
     const lists = this.o.lists;
     const l = pkt.innermost();
-    if (l.ipVersion === 0) return;
+    if (l.ipVersion === 0) {
+      // Nothing to check, ever: a flow of the packet's own level (see quietFlowOf) without IP is keyed on
+      // MACs and holds no IP packet (flow/key.ts), so its next packets may skip this call.
+      if (flow === flow) this.quietFlows[flow & QUIET_FLOW_MASK] = flow;
+      return;
+    }
     this.ctx = ctx;
     if (lists !== null && !lists.empty) {
       const s = l.ipVersion === 4 ? lists.lookupV4(l.src4) : lists.lookupWords(l.src6);
@@ -186,7 +191,7 @@ export class IntelDetector implements Detector {
     this.addrs.set(key, st);
   }
 
-  /** Checks one address of the packet (`key`: its table key); true when it was known and not malicious. */
+  /** Checks one address of the packet (`key`: its table key); true when it has a state that is not malicious (known before, or given one now). */
   private reputation(pkt: Packet, l: Layers, src: boolean, key: number, ctx: DetectContext): boolean {
     const st = this.stateOf(key);
     if (st !== undefined) {
@@ -194,29 +199,31 @@ export class IntelDetector implements Detector {
       this.maliciousAgain(st, pkt, l, src, ctx);
       return false;
     }
-    this.firstSeen(key, pkt, l, src, ctx);
-    return false;
+    return this.firstSeen(key, pkt, l, src, ctx);
   }
 
   /**
    * An address not in the table: answered from the cache, or queued (the
    * look-up thread tells special-purpose addresses from public ones). Kept
-   * out of `reputation`, which runs twice per packet.
+   * out of `reputation`, which runs twice per packet. True when the address
+   * now has a state that is not malicious (pending, special, clean): the next
+   * packet's check would find just that, so the packet may be found quiet.
    */
-  private firstSeen(key: number, pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): void {
+  private firstSeen(key: number, pkt: Packet, l: Layers, src: boolean, ctx: DetectContext): boolean {
     const client = this.o.abuseipdb!;
     const cached = client.cachedKey(key);
     if (cached !== undefined) {
       const s = addrState(cached.score > this.o.threshold ? St.Malicious : St.Clean, cached.ip, cached);
       this.remember(key, s);
-      if (s.state === St.Malicious) this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
-      return;
+      if (s.state !== St.Malicious) return true;
+      this.malicious(s, tupleOf(pkt, l), pkt.tsSec, pkt.tsNsec, src, ctx, false);
+      return false;
     }
     const asked = this.asked.get(key);
     if (asked !== undefined) {
       // Evicted from the table while its look-up runs: the same state goes back in.
       this.remember(key, asked);
-      return;
+      return asked.state !== St.Malicious;
     }
     if (client.saturated) {
       // Nothing can be asked: a special-purpose address is known for what it is without the look-up thread (so the
@@ -224,10 +231,11 @@ export class IntelDetector implements Detector {
       // must not cost a state each.
       if ((l.ipVersion === 4 ? specialBlockV4(src ? l.src4 : l.dst4) : specialBlockWords(src ? l.src6 : l.dst6)) !== undefined) {
         this.remember(key, addrState(St.Special, '', null));
-        return;
+        return true;
       }
+      // Not quiet: its next packet tries again.
       this.skipped++;
-      return;
+      return false;
     }
     const s = addrState(St.Pending, '', null);
     // The packet's numbers are kept now (the answer arrives after this packet is gone); its tuple is made only for an alert.
@@ -238,6 +246,8 @@ export class IntelDetector implements Detector {
     this.asked.set(key, s);
     if (l.ipVersion === 4) client.ask(key, src ? l.src4 : l.dst4, null);
     else client.ask(key, 0, src ? l.src6 : l.dst6);
+    // A client on this thread may have answered already (malicious: answered() forgot the quiet pairs).
+    return s.state !== St.Malicious;
   }
 
   /** The answer for an address asked by firstSeen; a malicious one alerts with the tuple and time of the packet that showed it. */
