@@ -148,6 +148,8 @@ export class TcpAnalyzer {
   /** Seconds of the latest full record queued: a compact record is of the same second (NaN: none yet). */
   private sentSec = NaN;
   private samplesRead = 0;
+  /** `written` right after the last sync of the host tables (-1: none yet). */
+  private syncedAt = -1;
   private observer: ((kind: 'handshake' | 'data', seconds: number) => void) | null = null;
   private closed = false;
   private readonly drain = (): void => this.drainSamples();
@@ -239,13 +241,14 @@ export class TcpAnalyzer {
 
   /** Has the analysis add every queued packet to the host tables and commit them, and waits for it. */
   private syncHosts(): void {
-    // Closing synced them, and nothing was queued after.
-    if (this.closed) return;
+    // Nothing queued since the last sync (a snapshot reads both tables), or closed (closing synced them).
+    if (this.written === this.syncedAt || this.closed) return;
     this.reserve(1);
     this.q.ringWords[(this.written & this.mask) * SLOT_WORDS + S_KIND_NSEC] = K_SYNC;
     this.written = (this.written + 1) | 0;
     this.room--;
     this.flush();
+    this.syncedAt = this.written;
   }
 
   /**
