@@ -116,9 +116,7 @@ export class MonitorStage implements Stage {
     if (l.hasUdp) port = portKey(PORT_UDP, l.sport, l.dport);
     // Destination unreachable: ICMP type 3, ICMPv6 type 1.
     else if (l.hasIcmp && l.icmpType === (l.ipVersion === 4 ? 3 : 1)) this.icmpUnreachable++;
-    // IPv6 keys are hashed by the analysis (from the addresses it is given anyway).
-    if (l.ipVersion === 4) this.tcp.onHost(l, l.src4 | 0, l.dst4 | 0, len, port);
-    else this.tcp.onHost(l, 0, 0, len, port);
+    this.tcp.onHost(l, len, port);
   }
 
   /**

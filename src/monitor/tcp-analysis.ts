@@ -67,11 +67,12 @@ const INITIAL_RECORDS = 1024;
 // its address keys (IPv4 keys are 32-bit) and lengths are words. Any other
 // takes a full record of two slots (IPv6 keys are 52-bit, seconds any
 // double), and a third with the addresses' words when they are IPv6 (for the
-// top talkers' labels). A packet that is not TCP takes a host record: its
-// address keys, frame length and port key, for the top talkers and ports
-// only (K_HOST, one slot; K_HOST6, two: its addresses' words in the second). Half the bytes of the former one 64-byte slot per segment: the
-// ring's writes then evict half as many lines of the rest of the pipeline
-// from the packet thread's caches (see docs/monitoring.md).
+// top talkers' labels). Half the bytes of the former one 64-byte slot per
+// segment: the ring's writes then evict half as many lines of the rest of the
+// pipeline from the packet thread's caches (see docs/monitoring.md). A packet
+// that is not TCP takes a host record: its address keys, frame length and
+// port key, for the top talkers and ports only (K_HOST, one slot; K_HOST6,
+// two: its addresses' words in the second).
 /** Uint32 words of a slot (doubles: half as many). */
 export const SLOT_WORDS = 8;
 // Words of either kind of record (index: slot * SLOT_WORDS + field).
@@ -180,7 +181,7 @@ export class TcpAnalysisCore {
     private readonly res: Float64Array,
     private readonly onSample: ((kind: number, seconds: number) => void) | null,
     /** The top talkers and ports, fed every queued packet. */
-    readonly hosts: HostTables,
+    private readonly hosts: HostTables,
   ) {
     if (maxConnections < 1) throw new RangeError('maxConnections must be >= 1');
     [this.hsRtt, this.dRtt] = resultHistograms(res, true);

@@ -37,6 +37,7 @@ import { TCP_MIX_WORDS, tcpAppCode } from './protocol-mix.js';
 import { HostTables, hostTableBuffers, type HostTableBuffers } from './host-tables.js';
 import { SpaceSaving } from './topk.js';
 import type { TcpCounts } from './snapshot.js';
+import { dstKey, srcKey } from '../util/addr-key.js';
 import {
   APP_SHIFT, COMPACT_LEN_MAX, COMPACT_NSEC_MAX, FLAG_BITS, K_FULL, K_HOST, K_HOST6, K_PAD, K_SYNC, S_ACK, S_HOST_FRAME, S_HOST_PORT, S_DK, S_DK32, S_FLAGS_WIN, S_FRAME, S_KIND_NSEC,
   S_LEN, S_LENS, S_NSEC, S_PORTS, S_SEC, S_SEQ, S_SK, S_SK32, SLOT_WORDS, R_MIX,
@@ -123,6 +124,12 @@ function writeSegment(u: Uint32Array, w: number, l: Layers, kindNsec: number): v
   u[w + S_KIND_NSEC] = kindNsec;
   u[w + S_ACK] = l.tcpAck;
   u[w + S_FLAGS_WIN] = l.tcpFlags | (l.tcpWindow << FLAG_BITS) | (tcpAppCode(l) << APP_SHIFT);
+}
+
+/** Writes the IPv6 source and destination words of `l` at `u[w...]` (one slot: the address-word slot of a record). */
+function writeAddresses(u: Uint32Array, w: number, l: Layers): void {
+  u.set(l.src6, w);
+  u.set(l.dst6, w + 4);
 }
 
 /** Workers of closed analyzers, kept for the next one (util/ring-thread.ts). */
@@ -245,8 +252,7 @@ export class TcpAnalyzer {
     if (this.written === this.syncedAt || this.closed) return;
     this.reserve(1);
     this.q.ringWords[(this.written & this.mask) * SLOT_WORDS + S_KIND_NSEC] = K_SYNC;
-    this.written = (this.written + 1) | 0;
-    this.room--;
+    this.advance(1);
     this.flush();
     this.syncedAt = this.written;
   }
@@ -279,37 +285,27 @@ export class TcpAnalyzer {
     u[w + S_LENS] = len | (frameLen << 16);
     u[w + S_SK32] = sk;
     u[w + S_DK32] = dk;
-    this.written = (this.written + 1) | 0;
-    if (--this.room === 0) this.handOver();
+    this.advance(1);
   }
 
   /**
-   * Queues the packet of `l` (not TCP; IP), of `frameLen` bytes and port key
-   * `port` (host-tables.ts; 0: none), for the top talkers and ports: `sk` and
-   * `dk` are its address keys (util/addr-key.ts).
+   * Queues the packet of `l` (IP, not TCP), of `frameLen` bytes and port key
+   * `port` (host-tables.ts; 0: none), for the top talkers and ports.
    */
-  onHost(l: Layers, sk: number, dk: number, frameLen: number, port: number): void {
+  onHost(l: Layers, frameLen: number, port: number): void {
     const u = this.q.ringWords;
-    if (l.ipVersion === 4) {
-      const w = (this.written & this.mask) * SLOT_WORDS;
-      u[w + S_KIND_NSEC] = K_HOST;
-      u[w + S_HOST_PORT] = port;
-      u[w + S_HOST_FRAME] = frameLen;
-      u[w + S_SK32] = sk;
-      u[w + S_DK32] = dk;
-      this.written = (this.written + 1) | 0;
-      if (--this.room === 0) this.handOver();
-      return;
-    }
-    // IPv6: the analysis hashes the addresses' words into the keys again.
-    this.reserve(2);
+    const v4 = l.ipVersion === 4;
+    // IPv6 takes a second slot, its addresses' words (the analysis hashes them into the keys).
+    if (!v4) this.reserve(2);
     const w = (this.written & this.mask) * SLOT_WORDS;
-    u[w + S_KIND_NSEC] = K_HOST6;
+    u[w + S_KIND_NSEC] = v4 ? K_HOST : K_HOST6;
     u[w + S_HOST_PORT] = port;
     u[w + S_HOST_FRAME] = frameLen;
-    u.set(l.src6, w + SLOT_WORDS);
-    u.set(l.dst6, w + SLOT_WORDS + 4);
-    this.advance(2);
+    if (v4) {
+      u[w + S_SK32] = srcKey(l);
+      u[w + S_DK32] = dstKey(l);
+    } else writeAddresses(u, w + SLOT_WORDS, l);
+    this.advance(v4 ? 1 : 2);
   }
 
   /** Pads the slots left before the hand-over when fewer than `slots` are (a record never straddles one). */
@@ -347,11 +343,8 @@ export class TcpAnalyzer {
     d[b + S_DK] = dk;
     d[b + S_SEC] = tsSec;
     this.sentSec = tsSec;
-    if (v6) {
-      // The addresses' words, for the top talkers' labels.
-      u.set(l.src6, w + 2 * SLOT_WORDS);
-      u.set(l.dst6, w + 2 * SLOT_WORDS + 4);
-    }
+    // The addresses' words, for the top talkers' labels.
+    if (v6) writeAddresses(u, w + 2 * SLOT_WORDS, l);
     this.advance(v6 ? 3 : 2);
   }
 
